@@ -1,0 +1,128 @@
+// The `codegen` command line: yargs maps flags to library calls and exit codes.
+// Exit codes (BRIEF §5): 0 done / in sync; 1 lint errors, drift or a weakening
+// found; 2 bad usage or unusable input. Errors print one line, no stack trace
+// unless --debug.
+import yargs, { type Argv } from 'yargs';
+import { ConfigError } from '../config/config.js';
+import { VERSION } from '../pipeline.js';
+import { WriteError } from '../write/write.js';
+import { EXIT, UsageError, consoleIo } from './io.js';
+
+type Flags = Record<string, unknown>;
+
+function targetOptions<T>(y: Argv<T>) {
+  return y
+    .option('config', { type: 'string', describe: 'config file (default: codegen.config.json, .mjs or .js in the working directory)' })
+    .option('spec', { type: 'string', describe: 'OpenAPI file (YAML or JSON); overrides the config' })
+    .option('out', { type: 'string', describe: 'output folder (default: generated)' })
+    .option('server', { type: 'string', array: true, describe: 'server adapters: express,fastify,koa,hono,fetch,node or all' })
+    .option('client', { type: 'string', describe: 'emit client.ts; optionally integrations: fetch,openapi-fetch,axios or all' })
+    .option('templates', { type: 'string', describe: 'folder with template overrides' });
+}
+
+/** `--client` alone means true; `--client axios,fetch` a list; absent means "from config". */
+function clientFlag(v: unknown): string[] | boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v === '' || v === true || v === 'true') return true;
+  if (v === 'false') return false;
+  return [String(v)];
+}
+
+function targetFlags(argv: Flags) {
+  return {
+    config: argv['config'] as string | undefined,
+    spec: argv['spec'] as string | undefined,
+    out: argv['out'] as string | undefined,
+    server: argv['server'] as string[] | undefined,
+    client: clientFlag(argv['client']),
+    templates: argv['templates'] as string | undefined,
+  };
+}
+
+export async function main(args: readonly string[], cwd: string = process.cwd()): Promise<number> {
+  let exit: number = EXIT.ok;
+  const debug = args.includes('--debug');
+  const io = consoleIo(args.includes('--quiet'));
+  const run = (task: () => Promise<number>) => async () => {
+    exit = await task();
+  };
+  try {
+    await yargs([...args])
+      .scriptName('codegen')
+      .version(VERSION)
+      .strict()
+      .option('quiet', { type: 'boolean', describe: 'print errors only' })
+      .option('debug', { type: 'boolean', describe: 'show stack traces' })
+      .command(
+        ['generate', '$0'],
+        'generate guards (and client code) for every configured spec',
+        (y) => targetOptions(y).option('verify', { type: 'boolean', describe: 'type-check the generated code (strict) before writing' }),
+        (argv) =>
+          run(async () => {
+            const { runGenerate } = await import('./commands/generate.js');
+            return runGenerate({ ...targetFlags(argv), verify: Boolean(argv['verify']) }, io, cwd);
+          })(),
+      )
+      .command(
+        'lint',
+        'report spec problems (exit 1 on errors)',
+        (y) => targetOptions(y).option('format', { choices: ['text', 'json'] as const, default: 'text' as const }),
+        (argv) =>
+          run(async () => {
+            const { runLint } = await import('./commands/lint.js');
+            return runLint({ ...targetFlags(argv), format: argv.format }, io, cwd);
+          })(),
+      )
+      .command(
+        'check',
+        'exit 1 when the generated output no longer matches the spec',
+        (y) => targetOptions(y).option('format', { choices: ['text', 'json'] as const, default: 'text' as const }),
+        (argv) =>
+          run(async () => {
+            const { runCheck } = await import('./commands/check.js');
+            return runCheck({ ...targetFlags(argv), format: argv.format }, io, cwd);
+          })(),
+      )
+      .command(
+        'report',
+        'print the security matrix (markdown, json or html)',
+        (y) => targetOptions(y).option('format', { choices: ['markdown', 'json', 'html'] as const, default: 'markdown' as const }).option('output', { type: 'string', describe: 'write to this file instead of stdout' }),
+        (argv) =>
+          run(async () => {
+            const { runReport } = await import('./commands/report.js');
+            return runReport({ ...targetFlags(argv), format: argv.format, output: argv.output }, io, cwd);
+          })(),
+      )
+      .command(
+        'diff <old> <new>',
+        'classify security changes between two spec versions (files or git:<ref>:<path>)',
+        (y) =>
+          y
+            .positional('old', { type: 'string', demandOption: true })
+            .positional('new', { type: 'string', demandOption: true })
+            .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text' as const })
+            .option('fail-on', { type: 'string', default: 'weakening', describe: 'comma list of classes that make the exit code 1: weakening, strengthening, client-breaking, neutral, none' }),
+        (argv) =>
+          run(async () => {
+            const { runDiff } = await import('./commands/diff.js');
+            return runDiff({ old: argv.old, new: argv.new, format: argv.format, failOn: String(argv['fail-on']) }, io, cwd);
+          })(),
+      )
+      .fail((message, error) => {
+        throw error ?? new UsageError(message);
+      })
+      .help()
+      .parseAsync();
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof WriteError) {
+      io.err(`codegen: ${error.message}`);
+      if (debug && error.stack) io.err(error.stack);
+      return EXIT.unusable;
+    }
+    io.err(`codegen: internal error: ${(error as Error)?.message ?? String(error)}`);
+    if (debug && error instanceof Error && error.stack) io.err(error.stack);
+    else io.err('codegen: run with --debug for a stack trace');
+    return EXIT.unusable;
+  }
+  return exit;
+}

@@ -1,0 +1,118 @@
+// Configuration: `codegen.config.json` or `codegen.config.mjs` / `.js` exporting
+// `defineConfig({...})`, found in the working directory; CLI flags override it.
+// One config may list several specs (monorepos).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CLIENT_INTEGRATIONS, SERVER_ADAPTERS, type ClientIntegration, type ServerAdapter } from '../emit/index.js';
+
+export interface SpecConfig {
+  /** The OpenAPI file, relative to the config file's folder. */
+  spec: string;
+  /** Output folder for generated files (default `generated`). */
+  out?: string;
+  /** Server adapters to emit next to guard.ts (default: none). */
+  server?: ServerAdapter[];
+  /** `true` = client.ts with fetch; or a list of `fetch`, `openapi-fetch`, `axios`. */
+  client?: boolean | ClientIntegration[];
+  /** Folder with template overrides. */
+  templates?: string;
+}
+
+export interface Config extends Partial<SpecConfig> {
+  /** Several specs, each with its own output folder. */
+  specs?: SpecConfig[];
+}
+
+/** Identity with types: `export default defineConfig({ spec: 'openapi.yaml', out: 'src/generated' })`. */
+export function defineConfig(config: Config): Config {
+  return config;
+}
+
+export const CONFIG_FILES = ['codegen.config.json', 'codegen.config.mjs', 'codegen.config.js'] as const;
+
+export interface ResolvedTarget {
+  readonly spec: string;
+  readonly out: string;
+  readonly server: readonly ServerAdapter[];
+  readonly client: readonly ClientIntegration[];
+  readonly templates?: string;
+}
+
+export class ConfigError extends Error {}
+
+export async function loadConfig(cwd: string, explicit?: string): Promise<{ config: Config; file?: string }> {
+  const candidates = explicit ? [explicit] : CONFIG_FILES;
+  for (const name of candidates) {
+    const file = path.resolve(cwd, name);
+    if (!existsSync(file)) {
+      if (explicit) throw new ConfigError(`config file ${explicit} not found`);
+      continue;
+    }
+    try {
+      if (file.endsWith('.json')) return { config: JSON.parse(readFileSync(file, 'utf8')) as Config, file };
+      const mod = (await import(pathToFileURL(file).href)) as { default?: Config };
+      if (!mod.default) throw new ConfigError(`${name} has no default export`);
+      return { config: mod.default, file };
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError(`cannot read ${name}: ${(error as Error).message}`);
+    }
+  }
+  return { config: {} };
+}
+
+export interface Overrides {
+  spec?: string | undefined;
+  out?: string | undefined;
+  server?: string[] | undefined;
+  client?: string[] | boolean | undefined;
+  templates?: string | undefined;
+}
+
+/** Config + flags -> one target per spec. Paths in a config file are relative to it. */
+export function resolveTargets(config: Config, overrides: Overrides, cwd: string, configFile?: string): ResolvedTarget[] {
+  const base = configFile ? path.dirname(configFile) : cwd;
+  const rel = (p: string): string => path.relative(cwd, path.resolve(base, p)) || '.';
+  const specs: SpecConfig[] = overrides.spec
+    ? [{ ...stripSpecs(config), spec: overrides.spec }]
+    : config.specs && config.specs.length > 0
+      ? config.specs.map((s) => ({ ...stripSpecs(config), ...s }))
+      : config.spec
+        ? [{ ...stripSpecs(config), spec: config.spec }]
+        : [];
+  if (specs.length === 0) throw new ConfigError('no spec given: pass --spec <file> or create codegen.config.json with a "spec" field');
+  return specs.map((s) => {
+    const fromFlag = overrides.spec !== undefined;
+    const target: ResolvedTarget = {
+      spec: fromFlag ? overrides.spec! : rel(s.spec),
+      out: overrides.out ?? (s.out !== undefined ? rel(s.out) : 'generated'),
+      server: parseList(overrides.server ?? s.server ?? [], SERVER_ADAPTERS, 'server'),
+      client: parseClient(overrides.client ?? s.client ?? false),
+    };
+    const templates = overrides.templates ?? (s.templates !== undefined ? rel(s.templates) : undefined);
+    return templates === undefined ? target : { ...target, templates };
+  });
+}
+
+function stripSpecs(config: Config): Partial<SpecConfig> {
+  const { specs: _specs, ...rest } = config;
+  return rest;
+}
+
+function parseClient(value: boolean | string[]): ClientIntegration[] {
+  if (value === true) return ['fetch'];
+  if (value === false) return [];
+  const list = parseList(value, CLIENT_INTEGRATIONS, 'client');
+  // client.ts (and its fetch wrapper) is the base every integration builds on.
+  return list.length > 0 && !list.includes('fetch') ? ['fetch', ...list] : list;
+}
+
+function parseList<T extends string>(value: readonly string[], allowed: readonly T[], what: string): T[] {
+  const items = value.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (items.length === 1 && items[0] === 'all') return [...allowed];
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item)) throw new ConfigError(`unknown ${what} "${item}" (expected: ${allowed.join(', ')}, or all)`);
+  }
+  return allowed.filter((a) => items.includes(a));
+}

@@ -1,0 +1,28 @@
+// Scheme names -> environment variable base names for the client's
+// credentialsFromEnv(): SCREAMING_SNAKE_CASE, unique per spec, stable.
+import { compareCodeUnits } from '../normalize/security.js';
+
+export function toScreamingSnake(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  const joined = words.join('_').toUpperCase();
+  if (joined === '') return 'CREDENTIAL';
+  return /^[0-9]/.test(joined) ? `_${joined}` : joined;
+}
+
+/** Map scheme name -> env base name; names that collide get `_2`, `_3`… in code-unit order. */
+export function envNames(schemeIds: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const id of [...schemeIds].sort(compareCodeUnits)) {
+    const base = toScreamingSnake(id);
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
+    taken.add(name);
+    out.set(id, name);
+  }
+  return out;
+}

@@ -1,0 +1,137 @@
+// Normalize stage: the only code that reads raw spec objects. Detects the version,
+// reads schemes (schemes.ts), path items and operations, resolves root default vs
+// operation override, and returns the IR plus the diagnostics found on the way.
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { Located, LoadedSpec } from '../load/load.js';
+import type { HttpMethod, Operation, OperationAuth, Scheme, SecurityModel, SpecVersion } from '../ir/types.js';
+import { NormalizeContext, child, isRecord, keysOf, originOf, stringAt } from './context.js';
+import { normalizeSchemes } from './schemes.js';
+import { compareCodeUnits, normalizeSecurity } from './security.js';
+
+export const METHODS: readonly HttpMethod[] = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+export interface NormalizeResult {
+  readonly model: SecurityModel | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Scheme names whose definitions were rejected (already reported). */
+  readonly rejectedSchemes: ReadonlySet<string>;
+}
+
+export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
+  const ctx = new NormalizeContext(spec);
+  const root: Located = { value: spec.root, file: spec.file, pointer: '' };
+  const version = detectVersion(spec.root);
+  if (!version) {
+    ctx.report('not-openapi', 'error', originOf(root), 'unsupported document: expected `swagger: "2.0"` or `openapi: 3.0.x / 3.1.x`');
+    return { model: undefined, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes };
+  }
+  const schemesNode = version === '2.0' ? child(root, 'securityDefinitions') : child(child(root, 'components'), 'securitySchemes');
+  const schemes: Scheme[] = await normalizeSchemes(ctx, schemesNode, version);
+
+  const rootSecurity = child(root, 'security');
+  const rootAuth: OperationAuth | undefined = rootSecurity.value === undefined ? undefined : normalizeSecurity(ctx, rootSecurity, 'root');
+
+  const operations: Operation[] = [];
+  const pathsNode = child(root, 'paths');
+  for (const path of keysOf(pathsNode)) {
+    if (!path.startsWith('/')) continue; // `x-` extensions
+    const item = await ctx.resolve(child(pathsNode, path));
+    if (!item || !isRecord(item.value)) continue;
+    for (const method of METHODS) {
+      const opNode = child(item, method);
+      if (!isRecord(opNode.value)) continue;
+      const op = (await ctx.resolve(opNode)) ?? opNode;
+      const security = child(op, 'security');
+      const auth: OperationAuth =
+        security.value !== undefined
+          ? normalizeSecurity(ctx, security, 'operation')
+          : (rootAuth ?? { kind: 'public', source: 'none', origin: originOf(op) });
+      const operationId = stringAt(op, 'operationId');
+      const summary = stringAt(op, 'summary');
+      const operation: Operation = {
+        id: operationId !== undefined && operationId !== '' ? operationId : `${method} ${path}`,
+        method,
+        path,
+        origin: originOf(op),
+        auth,
+      };
+      operations.push(summary === undefined ? operation : { ...operation, summary });
+    }
+  }
+  operations.sort((a, b) => compareCodeUnits(a.path, b.path) || METHODS.indexOf(a.method) - METHODS.indexOf(b.method));
+
+  const info = child(root, 'info');
+  const serverUrls = version === '2.0' ? serversV2(root) : serversV3(root);
+  const model: SecurityModel = {
+    ...(rootAuth ? { rootAuth } : {}),
+    file: spec.file,
+    version,
+    title: stringAt(info, 'title') ?? '',
+    apiVersion: stringAt(info, 'version') ?? '',
+    basePath: version === '2.0' ? cleanBasePath(stringAt(root, 'basePath') ?? '') : basePathOf(serverUrls[0]),
+    serverUrls,
+    schemes,
+    operations,
+  };
+  return { model, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes };
+}
+
+function detectVersion(doc: Record<string, unknown>): SpecVersion | undefined {
+  if (doc['swagger'] === '2.0' || doc['swagger'] === 2) return '2.0';
+  const v = doc['openapi'];
+  if (typeof v !== 'string') return undefined;
+  if (/^3\.0(\.|$)/.test(v)) return '3.0';
+  if (/^3\.1(\.|$)/.test(v)) return '3.1';
+  return undefined;
+}
+
+function serversV3(root: Located): string[] {
+  const servers = child(root, 'servers').value;
+  if (!Array.isArray(servers)) return [];
+  const urls: string[] = [];
+  for (const s of servers) {
+    if (!isRecord(s) || typeof s['url'] !== 'string') continue;
+    // Substitute server variables with their defaults (OpenAPI 3 §4.8.6).
+    const vars = isRecord(s['variables']) ? s['variables'] : {};
+    urls.push(
+      s['url'].replace(/\{([^}]+)\}/g, (whole, name: string) => {
+        const v = Object.prototype.hasOwnProperty.call(vars, name) ? vars[name] : undefined;
+        return isRecord(v) && typeof v['default'] === 'string' ? v['default'] : whole;
+      }),
+    );
+  }
+  return urls;
+}
+
+function serversV2(root: Located): string[] {
+  const host = stringAt(root, 'host');
+  if (!host) return [];
+  const schemesValue = child(root, 'schemes').value;
+  const schemes = Array.isArray(schemesValue) ? schemesValue.filter((s): s is string => typeof s === 'string') : ['https'];
+  const basePath = stringAt(root, 'basePath') ?? '';
+  return schemes.map((s) => `${s}://${host}${basePath}`);
+}
+
+function basePathOf(url: string | undefined): string {
+  if (url === undefined) return '';
+  let pathname: string;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    try {
+      pathname = new URL(url).pathname;
+    } catch {
+      return '';
+    }
+  } else if (url.startsWith('//')) {
+    const slash = url.indexOf('/', 2);
+    pathname = slash === -1 ? '' : url.slice(slash);
+  } else {
+    pathname = url;
+  }
+  return cleanBasePath(pathname);
+}
+
+function cleanBasePath(p: string): string {
+  if (p.includes('{')) return ''; // an unresolved server variable: no fixed prefix
+  const withSlash = p.startsWith('/') ? p : p === '' ? '' : '/' + p;
+  return withSlash.replace(/\/+$/, '');
+}

@@ -1,0 +1,48 @@
+// Security requirement arrays -> OperationAuth. The array is OR, each object AND,
+// `{}` the anonymous alternative, `[]` public (OpenAPI 3.1 §4.8.30, Swagger 2.0 the same).
+import type { Located } from '../load/load.js';
+import type { AuthSource, OperationAuth, Requirement, Use } from '../ir/types.js';
+import { child, isRecord, keysOf, originOf, type NormalizeContext } from './context.js';
+
+export function normalizeSecurity(ctx: NormalizeContext, node: Located, source: AuthSource): OperationAuth {
+  const origin = originOf(node);
+  if (!Array.isArray(node.value)) {
+    ctx.report('invalid-security', 'error', origin, '`security` must be an array of requirement objects');
+    return { kind: 'public', source, origin };
+  }
+  if (node.value.length === 0) return { kind: 'public', source, origin };
+  const anyOf: Requirement[] = [];
+  let anonymous = false;
+  node.value.forEach((_, index) => {
+    const reqNode = child(node, index);
+    if (!isRecord(reqNode.value)) {
+      ctx.report('invalid-security', 'error', originOf(reqNode), 'a security requirement must be an object');
+      return;
+    }
+    const names = keysOf(reqNode);
+    if (names.length === 0) {
+      anonymous = true;
+      return;
+    }
+    const allOf: Use[] = [];
+    for (const scheme of names) {
+      const useNode = child(reqNode, scheme);
+      const raw = useNode.value;
+      if (!Array.isArray(raw) || raw.some((s) => typeof s !== 'string')) {
+        ctx.report('invalid-security', 'error', originOf(useNode), `scopes of "${scheme}" must be an array of strings`, scheme);
+        continue;
+      }
+      const scopes = [...new Set(raw as string[])].sort(compareCodeUnits);
+      allOf.push({ scheme, scopes, origin: originOf(useNode) });
+    }
+    allOf.sort((a, b) => compareCodeUnits(a.scheme, b.scheme));
+    if (allOf.length > 0) anyOf.push({ allOf, origin: originOf(reqNode) });
+  });
+  // `[{}]` alone is still `optional` (never `public`): the diff must see it as such.
+  if (anyOf.length === 0 && !anonymous) return { kind: 'public', source, origin };
+  return { kind: anonymous ? 'optional' : 'required', anyOf, source, origin };
+}
+
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

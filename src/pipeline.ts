@@ -1,0 +1,55 @@
+// The pipeline as one library call: load -> normalize -> check -> emit. Nothing
+// here touches the output folder; the CLI (or a caller) decides to write or compare.
+import { createRequire } from 'node:module';
+import { checkModel } from './check/rules.js';
+import { hasErrors, type Diagnostic } from './diagnostics/types.js';
+import { emit, type ClientIntegration, type ServerAdapter } from './emit/index.js';
+import type { FilePlan } from './emit/plan.js';
+import type { SecurityModel } from './ir/types.js';
+import { loadSpec } from './load/load.js';
+import { normalize } from './normalize/normalize.js';
+
+export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export interface ModelResult {
+  /** Undefined when the document could not be read at all. */
+  readonly model: SecurityModel | undefined;
+  /** Errors first, then warnings, then infos; each group in the order found. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Load and normalize a spec, and run every check. */
+export async function buildModel(specPath: string, cwd: string = process.cwd()): Promise<ModelResult> {
+  const loaded = await loadSpec(specPath, cwd);
+  if (!loaded.ok) return { model: undefined, diagnostics: loaded.diagnostics };
+  const { model, diagnostics, rejectedSchemes } = await normalize(loaded.spec);
+  const all = model ? [...diagnostics, ...checkModel(model, rejectedSchemes)] : [...diagnostics];
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  return { model, diagnostics: all.map((d, i) => ({ d, i })).sort((a, b) => rank[a.d.severity] - rank[b.d.severity] || a.i - b.i).map((x) => x.d) };
+}
+
+export interface GenerateOptions {
+  readonly spec: string;
+  readonly server?: readonly ServerAdapter[];
+  readonly client?: readonly ClientIntegration[];
+  readonly templates?: string;
+  readonly cwd?: string;
+}
+
+export interface GenerateResult extends ModelResult {
+  /** Empty when an error diagnostic stopped generation. */
+  readonly files: readonly FilePlan[];
+}
+
+/** Generate in memory. Refuses (no files) when any error diagnostic exists. */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const { model, diagnostics } = await buildModel(options.spec, options.cwd);
+  if (!model || hasErrors(diagnostics)) return { model, diagnostics, files: [] };
+  const files = emit(model, {
+    server: options.server ?? [],
+    client: options.client ?? [],
+    generatorVersion: VERSION,
+    ...(options.templates !== undefined ? { templates: options.templates } : {}),
+  });
+  return { model, diagnostics, files };
+}

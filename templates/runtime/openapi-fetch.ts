@@ -1,0 +1,39 @@
+// openapi-fetch adapter: a middleware that looks the operation up by the path
+// template openapi-fetch already knows (`schemaPath`) and applies `authFor`'s result.
+// For redirect-safe sending (credentials stripped on a cross-origin hop) give
+// `createClient` a `fetch` made by `withAuth` instead of using this middleware.
+
+import type { Middleware } from 'openapi-fetch';
+import type { AuthSource } from './runtime-client.js';
+import { applyAuth, ForeignOriginError, originGuard, UnknownOperationError } from './runtime-client.js';
+
+export interface AuthMiddlewareOptions {
+  /** More trusted origins besides the client's `baseUrl` (same format as `withAuth`). */
+  readonly allowedHosts?: readonly string[];
+  /** A (method, schemaPath) not in the spec: throw (default) or send without credentials. */
+  readonly unknownOperation?: 'error' | 'passthrough';
+}
+
+export function authMiddleware<C extends object>(auth: AuthSource<C>, credentials: C, options: AuthMiddlewareOptions = {}): Middleware {
+  // openapi-fetch's schemaPath is the spec's path key as written, so an exact lookup suffices.
+  const byTemplate = new Map<string, string>();
+  for (const [operationId, operation] of Object.entries(auth.tables.operations)) {
+    byTemplate.set(`${operation.method.toLowerCase()} ${operation.path}`, operationId);
+  }
+  return {
+    async onRequest({ request, schemaPath, options: clientOptions }) {
+      const url = new URL(request.url);
+      // An absolute baseUrl is the trust anchor; without one, the request's own origin (same-origin in a browser).
+      const anchor = /^[a-z][a-z0-9+.-]*:/i.test(clientOptions.baseUrl) ? clientOptions.baseUrl : url.origin;
+      if (!originGuard(anchor, options.allowedHosts)(url)) {
+        throw new ForeignOriginError(`Refusing to send a request with credentials to ${url.origin}: not the baseUrl origin and not in allowedHosts`);
+      }
+      const operationId = byTemplate.get(`${request.method.toLowerCase()} ${schemaPath}`);
+      if (operationId === undefined) {
+        if (options.unknownOperation === 'passthrough') return undefined;
+        throw new UnknownOperationError(`No operation in the spec matches ${request.method.toUpperCase()} ${schemaPath}`);
+      }
+      return applyAuth(request, await auth.authFor(operationId, credentials));
+    },
+  };
+}

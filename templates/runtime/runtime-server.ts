@@ -1,0 +1,902 @@
+// Server-side evaluator for the security tables: extracts each scheme's credential
+// from a framework-neutral request, calls the user's verifiers (each at most once per
+// request), applies the OR-of-AND rules of the product brief (section 2) and shapes
+// 401/403 answers as RFC 9457 problem objects with RFC 9110 §11.6.1 challenges. The
+// framework adapters are thin wrappers around what this file exports. No node imports:
+// it also runs in workers behind the Fetch adapter.
+import { own, type OperationTable, type SchemeSpec, type SchemeTable, type SecurityTables } from './runtime-tables.js';
+import { createMatcher } from './runtime-routes.js';
+
+// ---------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------
+
+/** Anything with a `get()` like the Fetch `Headers` (which joins repeated values). */
+export interface HeadersLike {
+  get(name: string): string | null;
+}
+/** A plain header record such as node's `req.headers` / `req.headersDistinct`. */
+export type HeaderRecord = { readonly [name: string]: string | readonly string[] | undefined };
+/** Anything with `getAll()` like `URLSearchParams`. */
+export interface QueryLike {
+  getAll(name: string): string[];
+}
+export type QueryRecord = { readonly [name: string]: string | readonly string[] | undefined };
+export type CookieRecord = { readonly [name: string]: string | readonly string[] | undefined };
+
+/** Structural subset of node's `tls.PeerCertificate`, so no node types are imported. */
+export interface ClientCertificate {
+  readonly subject?: CertificateName | undefined;
+  readonly issuer?: CertificateName | undefined;
+  readonly subjectaltname?: string | undefined;
+  readonly valid_from?: string | undefined;
+  readonly valid_to?: string | undefined;
+  readonly serialNumber?: string | undefined;
+  readonly fingerprint?: string | undefined;
+  readonly fingerprint256?: string | undefined;
+  readonly fingerprint512?: string | undefined;
+  readonly ca?: boolean | undefined;
+  readonly raw?: Uint8Array | undefined;
+}
+export interface CertificateName {
+  readonly C?: string | readonly string[] | undefined;
+  readonly ST?: string | readonly string[] | undefined;
+  readonly L?: string | readonly string[] | undefined;
+  readonly O?: string | readonly string[] | undefined;
+  readonly OU?: string | readonly string[] | undefined;
+  readonly CN?: string | readonly string[] | undefined;
+}
+
+/** The framework-neutral request the guard reads credentials from. */
+export interface AuthRequest {
+  readonly method?: string | undefined;
+  readonly path?: string | undefined;
+  readonly headers: HeadersLike | HeaderRecord;
+  readonly query?: QueryLike | QueryRecord | undefined;
+  /** Parsed cookies; when absent the `Cookie` header is parsed. */
+  readonly cookies?: CookieRecord | undefined;
+  /** Set only for an authorized TLS peer (adapters check `socket.authorized`). */
+  readonly clientCertificate?: ClientCertificate | null | undefined;
+}
+
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** What the verifier of a scheme receives, from the scheme's table entry. */
+export type CredentialOf<S extends SchemeSpec> = S extends { readonly kind: 'http'; readonly scheme: infer W }
+  ? W extends 'basic'
+    ? BasicCredentials
+    : string extends W
+      ? string | BasicCredentials
+      : string
+  : S extends { readonly kind: 'mutualTLS' }
+    ? ClientCertificate
+    : S extends { readonly kind: 'apiKey' | 'oauth2' | 'openIdConnect' }
+      ? string
+      : never;
+
+export interface VerifyContext<Op extends string = string> {
+  readonly operationId: Op;
+  /** The scheme's name as written in the spec. */
+  readonly scheme: string;
+  /** Scopes the alternative that first asked for this scheme requires. */
+  readonly scopes: readonly string[];
+  readonly request: AuthRequest;
+}
+
+/** A principal is any truthy object; `scopes` (if present) is what it is granted. */
+export type VerifierResult = object | null | undefined | false;
+export type Verifier<C, Op extends string = string> = (
+  credential: C,
+  context: VerifyContext<Op>,
+) => VerifierResult | PromiseLike<VerifierResult>;
+
+/** One required verifier per scheme that some operation uses. */
+export type VerifiersFor<Schemes extends SchemeTable, Used extends keyof Schemes & string, Op extends string> = {
+  readonly [K in Used]: Verifier<CredentialOf<Schemes[K]>, Op>;
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PrincipalOf<F> = F extends (...args: any) => infer R ? Exclude<Awaited<R>, false | null | undefined> : never;
+export type PrincipalsOf<V> = { readonly [K in keyof V]?: PrincipalOf<V[K]> };
+
+export interface AuthSuccess<Op extends string = string, V = unknown> {
+  readonly ok: true;
+  readonly operationId: Op;
+  /** Index in the operation's `anyOf`; -1 when the operation is public or the request anonymous. */
+  readonly alternative: number;
+  readonly anonymous: boolean;
+  /** The principals of the winning alternative, keyed by scheme name. */
+  readonly principals: PrincipalsOf<V>;
+}
+
+export interface ProblemLocation {
+  readonly scheme: string;
+  readonly in: 'header' | 'query' | 'cookie' | 'authorization' | 'tls';
+  readonly name: string;
+}
+
+/** RFC 9457 problem details; never carries a credential value. */
+export interface ProblemBody {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  /** Credentials an alternative needed that the request did not carry. */
+  readonly missing?: readonly ProblemLocation[];
+  /** Credentials the request carried that were malformed, repeated or rejected. */
+  readonly invalid?: readonly ProblemLocation[];
+  /** On 403: the scopes of the first alternative that verified but lacked scopes. */
+  readonly requiredScopes?: readonly string[];
+  readonly [extension: string]: unknown;
+}
+
+export interface AuthFailure {
+  readonly ok: false;
+  readonly status: 401 | 403;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: ProblemBody;
+}
+
+export type AuthResult<Op extends string = string, V = unknown> = AuthSuccess<Op, V> | AuthFailure;
+
+export interface Guard<Op extends string = string, V = unknown> {
+  authorize(operationId: Op, request: AuthRequest): Promise<AuthResult<Op, V>>;
+  /** `path` as received, base path included; see `createMatcher`. */
+  match(method: string, path: string): Op | undefined;
+}
+
+export interface ProblemContext {
+  readonly operationId: string;
+  readonly status: 401 | 403;
+  readonly request: AuthRequest;
+}
+
+export interface GuardOptions {
+  /** Realm in every challenge (RFC 9110 §11.5). Default `'api'`. */
+  readonly realm?: string;
+  /** Fall back to the anonymous alternative when nothing verifies (not only when nothing was sent). */
+  readonly anonymousOnInvalid?: boolean;
+  /** Overrides the tables' base path for `match`. */
+  readonly basePath?: string;
+  /** Reshapes a failure body; must not add credential values. */
+  readonly problem?: (body: ProblemBody, context: ProblemContext) => ProblemBody;
+}
+
+/** Options shared by the framework adapters. */
+export interface AdapterOptions {
+  /** What an app-wide middleware does with a route no operation matches. Default `'404'`. */
+  readonly unknownRoute?: '404' | 'next';
+}
+
+/** A verifier threw or rejected. The message names scheme and operation, never the credential. */
+export class VerifierError extends Error {
+  readonly scheme: string;
+  readonly operationId: string;
+  constructor(scheme: string, operationId: string, cause: unknown) {
+    super(`verifier for security scheme ${JSON.stringify(scheme)} failed on operation ${JSON.stringify(operationId)}`, { cause });
+    this.name = 'VerifierError';
+    this.scheme = scheme;
+    this.operationId = operationId;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Shared helpers for adapters
+// ---------------------------------------------------------------------------
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const TITLES: ReadonlyMap<number, string> = new Map([
+  [400, 'Bad Request'],
+  [401, 'Unauthorized'],
+  [403, 'Forbidden'],
+  [404, 'Not Found'],
+  [500, 'Internal Server Error'],
+]);
+
+export interface ResponseParts {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: ProblemBody;
+}
+
+/** A problem answer that is not an auth decision (404 unknown route, 500 verifier error). */
+export function problemResponseParts(status: number, detail: string): ResponseParts {
+  return {
+    status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+    body: { type: 'about:blank', title: TITLES.get(status) ?? 'Error', status, detail },
+  };
+}
+
+export const UNKNOWN_ROUTE_DETAIL = 'No operation matches this method and path.';
+export const VERIFIER_ERROR_DETAIL = 'The credentials could not be checked.';
+
+/** Copies any header collection into a plain record (for frameworks that want one). */
+export function toHeaderRecord(headers: HeadersLike | HeaderRecord | Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const forEach = (headers as { forEach?: unknown }).forEach;
+  if (typeof forEach === 'function') {
+    (headers as { forEach(cb: (value: string, key: string) => void): void }).forEach((value, key) => {
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    });
+    return out;
+  }
+  for (const key of Object.keys(headers)) {
+    const v = (headers as HeaderRecord)[key];
+    if (v === undefined) continue;
+    Object.defineProperty(out, key, { value: typeof v === 'string' ? v : v.join(', '), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** Structural view of node's `IncomingMessage`, so this file stays free of node types. */
+export interface NodeRequestLike {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: HeaderRecord;
+  /** Node ≥ 18.3: keeps every repeated header, so duplicates are detectable. */
+  readonly headersDistinct?: HeaderRecord | undefined;
+  readonly socket?: object | null | undefined;
+}
+
+/**
+ * The peer certificate of a TLS socket, only when the TLS layer authorized it against
+ * the server's CAs (`requestCert` with `rejectUnauthorized: false` still lets
+ * unauthorized peers in, and they must not count as authenticated).
+ */
+export function clientCertificateOf(socket: object | null | undefined): ClientCertificate | undefined {
+  if (socket == null) return undefined;
+  const tls = socket as { authorized?: unknown; getPeerCertificate?: unknown };
+  if (tls.authorized !== true || typeof tls.getPeerCertificate !== 'function') return undefined;
+  const cert: unknown = (tls.getPeerCertificate as () => unknown).call(socket);
+  if (cert === null || typeof cert !== 'object' || isEmptyObject(cert)) return undefined;
+  return cert as ClientCertificate;
+}
+
+/** Builds an `AuthRequest` from a node request; `url` defaults to `req.url`. */
+export function authRequestFromNode(req: NodeRequestLike, url: string = req.url ?? '/'): AuthRequest {
+  const q = url.indexOf('?');
+  return {
+    method: req.method,
+    path: q === -1 ? url : url.slice(0, q),
+    headers: req.headersDistinct ?? req.headers,
+    query: q === -1 ? undefined : new URLSearchParams(url.slice(q + 1)),
+    clientCertificate: clientCertificateOf(req.socket),
+  };
+}
+
+/** Builds an `AuthRequest` from a Fetch `Request`. */
+export function authRequestFromFetch(request: Request, clientCertificate?: ClientCertificate): AuthRequest {
+  const url = request.url;
+  // Absolute URL: the path starts at the first `/` after `scheme://host`.
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  const q = url.indexOf('?');
+  const path = start === -1 ? '/' : url.slice(start, q === -1 ? undefined : q);
+  return {
+    method: request.method,
+    path,
+    headers: request.headers,
+    query: q === -1 ? undefined : new URLSearchParams(url.slice(q + 1)),
+    clientCertificate,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Compilation
+// ---------------------------------------------------------------------------
+
+const SRC_HEADER = 0;
+const SRC_AUTH_RAW = 1;
+const SRC_QUERY = 2;
+const SRC_COOKIE = 3;
+const SRC_BEARER = 4;
+const SRC_BASIC = 5;
+const SRC_HTTP_OTHER = 6;
+const SRC_TLS = 7;
+
+const UNKNOWN = 0;
+const ABSENT = 1;
+const PRESENT = 2;
+const INVALID = 3;
+
+interface CompiledScheme {
+  readonly name: string;
+  readonly source: number;
+  /** Lower-cased header name, query/cookie name, or lower-cased auth-scheme word. */
+  readonly key: string;
+  readonly verifier: (credential: unknown, context: VerifyContext) => unknown;
+  readonly location: ProblemLocation;
+  /** `undefined` for mutualTLS (no HTTP challenge exists for it). */
+  readonly challenge: string | undefined;
+  readonly bearerFamily: boolean;
+  readonly isProtoName: boolean;
+}
+
+interface CompiledUse {
+  readonly local: number;
+  readonly scheme: CompiledScheme;
+  readonly scopes: readonly string[];
+}
+
+interface CompiledAlternative {
+  readonly uses: readonly CompiledUse[];
+  readonly forbiddenHeader: string;
+  readonly requiredScopes: readonly string[];
+}
+
+interface Plan {
+  readonly operationId: string;
+  readonly isPublic: boolean;
+  readonly optional: boolean;
+  readonly schemes: readonly CompiledScheme[];
+  readonly alternatives: readonly CompiledAlternative[];
+  readonly challenge: string;
+  readonly challengeInvalidToken: string;
+  readonly anonymousResult: AuthSuccess;
+}
+
+/** RFC 9110 §5.6.4 quoted-string; controls and non-ASCII become `?` so no header can be split. */
+function quote(value: string): string {
+  return '"' + value.replace(/[\\"]/g, '\\$&').replace(/[^\t\x20-\x7e]/g, '?') + '"';
+}
+
+/** IANA "HTTP Authentication Schemes" registry spellings. */
+const KNOWN_HTTP_SCHEMES: ReadonlyMap<string, string> = new Map([
+  ['basic', 'Basic'],
+  ['bearer', 'Bearer'],
+  ['concealed', 'Concealed'],
+  ['digest', 'Digest'],
+  ['dpop', 'DPoP'],
+  ['gnap', 'GNAP'],
+  ['hoba', 'HOBA'],
+  ['mutual', 'Mutual'],
+  ['negotiate', 'Negotiate'],
+  ['oauth', 'OAuth'],
+  ['privatetoken', 'PrivateToken'],
+  ['scram-sha-1', 'SCRAM-SHA-1'],
+  ['scram-sha-256', 'SCRAM-SHA-256'],
+  ['vapid', 'vapid'],
+  ['ntlm', 'NTLM'],
+  ['aws4-hmac-sha256', 'AWS4-HMAC-SHA256'],
+]);
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function compileScheme(name: string, spec: SchemeSpec, verifier: CompiledScheme['verifier'], realmParam: string): CompiledScheme {
+  const base = { name, verifier, isProtoName: name === '__proto__' };
+  switch (spec.kind) {
+    case 'apiKey': {
+      const lower = spec.name.toLowerCase();
+      const source = spec.in === 'query' ? SRC_QUERY : spec.in === 'cookie' ? SRC_COOKIE : lower === 'authorization' ? SRC_AUTH_RAW : SRC_HEADER;
+      return {
+        ...base,
+        source,
+        key: spec.in === 'header' ? lower : spec.name,
+        location: { scheme: name, in: spec.in, name: spec.name },
+        // No registered challenge exists for API keys. We send a custom `APIKey`
+        // challenge (RFC 9110 §11.6.1 allows any token as auth-scheme) whose params
+        // tell the client where the key goes, e.g.
+        // `APIKey realm="api", in="header", name="X-API-Key"`. Clients that do not
+        // know it ignore it, as RFC 9110 §11.6.1 requires.
+        challenge: `APIKey ${realmParam}, in=${quote(spec.in)}, name=${quote(spec.name)}`,
+        bearerFamily: false,
+      };
+    }
+    case 'http': {
+      const word = spec.scheme.toLowerCase();
+      const written = KNOWN_HTTP_SCHEMES.get(word) ?? word;
+      const source = word === 'bearer' ? SRC_BEARER : word === 'basic' ? SRC_BASIC : SRC_HTTP_OTHER;
+      return {
+        ...base,
+        source,
+        key: word,
+        location: { scheme: name, in: 'authorization', name: written },
+        challenge: TOKEN.test(word) ? `${written} ${realmParam}` : undefined,
+        bearerFamily: source === SRC_BEARER,
+      };
+    }
+    case 'oauth2':
+    case 'openIdConnect':
+      // RFC 6749 §7.1 / OIDC Core §5.3: access tokens travel as RFC 6750 Bearer tokens.
+      return {
+        ...base,
+        source: SRC_BEARER,
+        key: 'bearer',
+        location: { scheme: name, in: 'authorization', name: 'Bearer' },
+        challenge: `Bearer ${realmParam}`,
+        bearerFamily: true,
+      };
+    case 'mutualTLS':
+      return {
+        ...base,
+        source: SRC_TLS,
+        key: '',
+        location: { scheme: name, in: 'tls', name: 'client-certificate' },
+        challenge: undefined,
+        bearerFamily: false,
+      };
+  }
+}
+
+function compilePlan(operationId: string, tables: SecurityTables, schemeCache: Map<string, CompiledScheme>, compile: (name: string) => CompiledScheme, realmParam: string): Plan {
+  const op = own(tables.operations, operationId);
+  if (op === undefined) throw new TypeError(`unknown operation ${JSON.stringify(operationId)}`);
+  const anonymousResult: AuthSuccess = Object.freeze({
+    ok: true as const,
+    operationId,
+    alternative: -1,
+    anonymous: true,
+    principals: Object.freeze({}),
+  });
+  if (op.auth.kind === 'public') {
+    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult };
+  }
+  const schemes: CompiledScheme[] = [];
+  const localOf = new Map<string, number>();
+  const alternatives: CompiledAlternative[] = [];
+  for (const alternative of op.auth.anyOf) {
+    const uses: CompiledUse[] = [];
+    const requiredScopes: string[] = [];
+    for (const use of alternative) {
+      let local = localOf.get(use.scheme);
+      if (local === undefined) {
+        let scheme = schemeCache.get(use.scheme);
+        if (!scheme) schemeCache.set(use.scheme, (scheme = compile(use.scheme)));
+        local = schemes.length;
+        localOf.set(use.scheme, local);
+        schemes.push(scheme);
+      }
+      uses.push({ local, scheme: schemes[local] as CompiledScheme, scopes: Object.freeze([...use.scopes]) });
+      for (const s of use.scopes) if (!requiredScopes.includes(s)) requiredScopes.push(s);
+    }
+    if (uses.length === 0) continue;
+    alternatives.push({
+      uses,
+      requiredScopes: Object.freeze(requiredScopes),
+      // RFC 6750 §3.1: `insufficient_scope` with the scopes needed.
+      forbiddenHeader: `Bearer ${realmParam}, error="insufficient_scope", scope=${quote(requiredScopes.join(' '))}`,
+    });
+  }
+  // One challenge per accepted scheme, in the order the spec first names them,
+  // deduplicated (all bearer-token schemes share a single Bearer challenge).
+  const plain: string[] = [];
+  const invalid: string[] = [];
+  for (const scheme of schemes) {
+    if (scheme.challenge === undefined || plain.includes(scheme.challenge)) continue;
+    plain.push(scheme.challenge);
+    // RFC 6750 §3.1: a presented token that failed gets `error="invalid_token"`.
+    invalid.push(scheme.bearerFamily ? `${scheme.challenge}, error="invalid_token"` : scheme.challenge);
+  }
+  if (plain.length === 0 && schemes.length > 0) {
+    // mTLS only: there is no HTTP challenge for a TLS credential, but RFC 9110 §11.6.1
+    // requires at least one on a 401.
+    plain.push(`MutualTLS ${realmParam}`);
+    invalid.push(`MutualTLS ${realmParam}`);
+  }
+  return {
+    operationId,
+    isPublic: alternatives.length === 0 && op.auth.kind === 'optional',
+    optional: op.auth.kind === 'optional',
+    schemes,
+    alternatives,
+    challenge: plain.join(', '),
+    challengeInvalidToken: invalid.join(', '),
+    anonymousResult,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Extraction
+// ---------------------------------------------------------------------------
+
+const DUPLICATE: unique symbol = Symbol('duplicate');
+type Single = string | undefined | typeof DUPLICATE;
+
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+function isEmptyObject(o: object): boolean {
+  for (const k in o) if (hasOwn(o, k)) return false;
+  return true;
+}
+
+function single(v: string | readonly string[] | undefined): Single {
+  if (v === undefined || typeof v === 'string') return v;
+  if (v.length === 0) return undefined;
+  return v.length === 1 ? v[0] : DUPLICATE;
+}
+
+/** Header names are case-insensitive (RFC 9110 §5.1); a name seen twice is a duplicate. */
+function readHeader(headers: HeadersLike | HeaderRecord, lower: string, join: string | undefined): Single {
+  if (typeof (headers as HeadersLike).get === 'function') {
+    const v = (headers as HeadersLike).get(lower);
+    return v === null ? undefined : v;
+  }
+  const record = headers as HeaderRecord;
+  let found: Single;
+  for (const key in record) {
+    if (key.length !== lower.length || !hasOwn(record, key)) continue;
+    if (key !== lower && key.toLowerCase() !== lower) continue;
+    const raw = record[key];
+    const v = join !== undefined && raw !== undefined && typeof raw !== 'string' ? raw.join(join) : single(raw);
+    if (v === undefined) continue;
+    if (found !== undefined) {
+      if (join === undefined || v === DUPLICATE || found === DUPLICATE) return DUPLICATE;
+      found = found + join + v;
+    } else {
+      found = v;
+    }
+  }
+  return found;
+}
+
+function readQuery(query: QueryLike | QueryRecord | undefined, name: string): Single {
+  if (query == null) return undefined;
+  if (typeof (query as QueryLike).getAll === 'function') {
+    const all = (query as QueryLike).getAll(name);
+    return all.length === 0 ? undefined : all.length === 1 ? all[0] : DUPLICATE;
+  }
+  return hasOwn(query, name) ? single((query as QueryRecord)[name]) : undefined;
+}
+
+/** RFC 6265 §5.4 cookie-string; a name sent twice is kept as a duplicate, not a choice. */
+function parseCookieHeader(header: string): Map<string, string | typeof DUPLICATE> {
+  const cookies = new Map<string, string | typeof DUPLICATE>();
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    const name = part.slice(0, eq).trim();
+    if (name === '') continue;
+    let value = part.slice(eq + 1).trim();
+    // RFC 6265 §4.1.1: a cookie-value may be wrapped in DQUOTEs.
+    if (value.length >= 2 && value.charCodeAt(0) === 34 && value.charCodeAt(value.length - 1) === 34) value = value.slice(1, -1);
+    cookies.set(name, cookies.has(name) ? DUPLICATE : value);
+  }
+  return cookies;
+}
+
+/** RFC 6750 §2.1 b64token. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** RFC 7617 §2: strict base64, UTF-8 (fatal), user-id ends at the first colon. */
+function decodeBasic(encoded: string, utf8: TextDecoder): BasicCredentials | undefined {
+  let binary: string;
+  try {
+    binary = atob(encoded);
+  } catch {
+    return undefined;
+  }
+  // atob tolerates whitespace, missing padding and non-zero trailing bits; only the
+  // canonical encoding round-trips.
+  if (btoa(binary) !== encoded) return undefined;
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  const colon = text.indexOf(':');
+  if (colon === -1) return undefined;
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+const AUTH_UNPARSED = 0;
+const AUTH_ABSENT = 1;
+const AUTH_DUPLICATE = 2;
+const AUTH_SINGLE = 3;
+
+/** The per-request scratchpad: extraction and verification results, each computed once. */
+class Evaluation {
+  readonly states: Uint8Array;
+  readonly values: unknown[];
+  /** Principal, or `false` after a failed verification; `undefined` = not verified yet. */
+  readonly results: unknown[];
+  next = 0;
+  forbidden = -1;
+  authState = AUTH_UNPARSED;
+  authRaw = '';
+  authWord = '';
+  authCredentials = '';
+  cookies: Map<string, string | typeof DUPLICATE> | undefined = undefined;
+  constructor(
+    readonly plan: Plan,
+    readonly request: AuthRequest,
+  ) {
+    const n = plan.schemes.length;
+    this.states = new Uint8Array(n);
+    this.values = new Array<unknown>(n);
+    this.results = new Array<unknown>(n);
+  }
+}
+
+function parseAuthorization(ev: Evaluation): void {
+  const raw = readHeader(ev.request.headers, 'authorization', undefined);
+  if (raw === undefined) {
+    ev.authState = AUTH_ABSENT;
+    return;
+  }
+  if (raw === DUPLICATE) {
+    ev.authState = AUTH_DUPLICATE;
+    return;
+  }
+  ev.authState = AUTH_SINGLE;
+  ev.authRaw = raw;
+  // RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ].
+  const sp = raw.indexOf(' ');
+  ev.authWord = (sp === -1 ? raw : raw.slice(0, sp)).toLowerCase();
+  if (sp === -1) return;
+  let start = sp + 1;
+  while (raw.charCodeAt(start) === 32) start++;
+  ev.authCredentials = raw.slice(start);
+}
+
+function extract(ev: Evaluation, local: number, utf8: TextDecoder): number {
+  const scheme = ev.plan.schemes[local] as CompiledScheme;
+  const request = ev.request;
+  let v: Single;
+  let value: unknown;
+  switch (scheme.source) {
+    case SRC_HEADER:
+      v = readHeader(request.headers, scheme.key, undefined);
+      break;
+    case SRC_QUERY:
+      v = readQuery(request.query, scheme.key);
+      break;
+    case SRC_COOKIE:
+      if (request.cookies != null) {
+        v = hasOwn(request.cookies, scheme.key) ? single(request.cookies[scheme.key]) : undefined;
+      } else {
+        if (ev.cookies === undefined) {
+          // HTTP/2 may split Cookie into several fields (RFC 9113 §8.2.3): join them.
+          const header = readHeader(request.headers, 'cookie', '; ');
+          ev.cookies = typeof header === 'string' ? parseCookieHeader(header) : new Map();
+        }
+        v = ev.cookies.get(scheme.key);
+      }
+      break;
+    case SRC_TLS: {
+      const cert = request.clientCertificate;
+      if (cert == null || typeof cert !== 'object' || isEmptyObject(cert)) return (ev.states[local] = ABSENT);
+      ev.values[local] = cert;
+      return (ev.states[local] = PRESENT);
+    }
+    default: {
+      if (ev.authState === AUTH_UNPARSED) parseAuthorization(ev);
+      if (ev.authState === AUTH_ABSENT) return (ev.states[local] = ABSENT);
+      if (ev.authState === AUTH_DUPLICATE) return (ev.states[local] = INVALID);
+      if (scheme.source === SRC_AUTH_RAW) {
+        v = ev.authRaw;
+        break;
+      }
+      // Another auth-scheme word means this scheme's credential was not sent at all
+      // (it may be meant for a sibling scheme on the same header).
+      if (ev.authWord !== scheme.key) return (ev.states[local] = ABSENT);
+      const credentials = ev.authCredentials;
+      if (scheme.source === SRC_BASIC) {
+        value = credentials === '' ? undefined : decodeBasic(credentials, utf8);
+      } else if (scheme.source === SRC_BEARER) {
+        value = B64TOKEN.test(credentials) ? credentials : undefined;
+      } else {
+        value = credentials === '' ? undefined : credentials;
+      }
+      if (value === undefined) return (ev.states[local] = INVALID);
+      ev.values[local] = value;
+      return (ev.states[local] = PRESENT);
+    }
+  }
+  if (v === undefined) return (ev.states[local] = ABSENT);
+  // A repeated credential is never a choice of one; an empty one is malformed.
+  if (v === DUPLICATE || v === '') return (ev.states[local] = INVALID);
+  ev.values[local] = v;
+  return (ev.states[local] = PRESENT);
+}
+
+function grants(principal: unknown, scopes: readonly string[]): boolean {
+  if (scopes.length === 0) return true;
+  const granted = (principal as { scopes?: unknown }).scopes;
+  if (!Array.isArray(granted)) return false;
+  for (const s of scopes) if (!granted.includes(s)) return false;
+  return true;
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+// ---------------------------------------------------------------------------
+// Guard
+// ---------------------------------------------------------------------------
+
+/**
+ * Compiles the tables once into per-operation plans. Throws when an operation names
+ * a scheme the tables lack or a used scheme has no verifier function.
+ */
+export function createGuardFromTables<const T extends SecurityTables<SchemeTable, OperationTable>, V>(
+  tables: T,
+  verifiers: V,
+  options: GuardOptions = {},
+): Guard<keyof T['operations'] & string, V> {
+  type Op = keyof T['operations'] & string;
+  const realm = options.realm ?? 'api';
+  const realmParam = `realm=${quote(realm)}`;
+  const anonymousOnInvalid = options.anonymousOnInvalid === true;
+  const shapeProblem = options.problem;
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const verifierTable = verifiers as unknown as { readonly [name: string]: unknown };
+
+  const compile = (name: string): CompiledScheme => {
+    const spec = own(tables.schemes, name);
+    if (spec === undefined) throw new TypeError(`security scheme ${JSON.stringify(name)} is used but not defined`);
+    const verifier = own(verifierTable, name);
+    if (typeof verifier !== 'function') throw new TypeError(`no verifier function for security scheme ${JSON.stringify(name)}`);
+    return compileScheme(name, spec, verifier as CompiledScheme['verifier'], realmParam);
+  };
+  const schemeCache = new Map<string, CompiledScheme>();
+  const plans = new Map<string, Plan>();
+  for (const operationId of Object.keys(tables.operations)) {
+    plans.set(operationId, compilePlan(operationId, tables, schemeCache, compile, realmParam));
+  }
+  const matcher = createMatcher(tables.operations, options.basePath ?? tables.basePath);
+
+  const succeed = (ev: Evaluation, index: number): AuthSuccess => {
+    const principals: Record<string, unknown> = {};
+    for (const use of (ev.plan.alternatives[index] as CompiledAlternative).uses) {
+      const principal = ev.results[use.local];
+      // `__proto__` as a plain assignment would replace the prototype.
+      if (use.scheme.isProtoName) Object.defineProperty(principals, '__proto__', { value: principal, enumerable: true, writable: true, configurable: true });
+      else principals[use.scheme.name] = principal;
+    }
+    return { ok: true, operationId: ev.plan.operationId, alternative: index, anonymous: false, principals };
+  };
+
+  const fail = (ev: Evaluation): AuthFailure => {
+    const plan = ev.plan;
+    let body: ProblemBody;
+    let status: 401 | 403;
+    let challenge: string;
+    if (ev.forbidden !== -1) {
+      const alternative = plan.alternatives[ev.forbidden] as CompiledAlternative;
+      status = 403;
+      challenge = alternative.forbiddenHeader;
+      body = {
+        type: 'about:blank',
+        title: 'Forbidden',
+        status,
+        detail: 'The credentials are valid but do not grant the scopes this operation requires.',
+        requiredScopes: alternative.requiredScopes,
+      };
+    } else {
+      status = 401;
+      const missing: ProblemLocation[] = [];
+      const invalid: ProblemLocation[] = [];
+      let tokenFailed = false;
+      for (let i = 0; i < plan.schemes.length; i++) {
+        const scheme = plan.schemes[i] as CompiledScheme;
+        const state = ev.states[i] === UNKNOWN ? extract(ev, i, utf8) : ev.states[i];
+        if (state === ABSENT) missing.push(scheme.location);
+        else if (state === INVALID || ev.results[i] === false) {
+          invalid.push(scheme.location);
+          if (scheme.bearerFamily) tokenFailed = true;
+        }
+      }
+      challenge = tokenFailed ? plan.challengeInvalidToken : plan.challenge;
+      body = {
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status,
+        detail:
+          missing.length === plan.schemes.length
+            ? 'This operation requires credentials and none were sent.'
+            : 'The credentials sent were not accepted for this operation.',
+        ...(missing.length > 0 ? { missing } : {}),
+        ...(invalid.length > 0 ? { invalid } : {}),
+      };
+    }
+    if (shapeProblem) body = shapeProblem(body, { operationId: plan.operationId, status, request: ev.request });
+    return { ok: false, status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': challenge }, body };
+  };
+
+  /**
+   * Runs alternatives from `ev.next` on. Returns synchronously unless a verifier
+   * returns a thenable; then it resumes at the same alternative once the value is
+   * cached, so synchronous verifiers never pay for an await.
+   */
+  const run = (ev: Evaluation): AuthResult | Promise<AuthResult> => {
+    const plan = ev.plan;
+    const alternatives = plan.alternatives;
+    for (; ev.next < alternatives.length; ev.next++) {
+      const uses = (alternatives[ev.next] as CompiledAlternative).uses;
+      // Verifiers run only for alternatives whose credentials are all present.
+      let allPresent = true;
+      for (const use of uses) {
+        const state = ev.states[use.local] === UNKNOWN ? extract(ev, use.local, utf8) : ev.states[use.local];
+        if (state === ABSENT) {
+          allPresent = false;
+          break;
+        }
+      }
+      if (!allPresent) continue;
+      // AND: stop at the first credential that is malformed or rejected.
+      let verified = true;
+      for (const use of uses) {
+        const local = use.local;
+        if (ev.states[local] === INVALID) {
+          verified = false;
+          break;
+        }
+        let result = ev.results[local];
+        if (result === undefined) {
+          const scheme = use.scheme;
+          try {
+            result = scheme.verifier(ev.values[local], { operationId: plan.operationId, scheme: scheme.name, scopes: use.scopes, request: ev.request });
+          } catch (error) {
+            throw new VerifierError(scheme.name, plan.operationId, error);
+          }
+          if (isThenable(result)) {
+            return Promise.resolve(result).then(
+              (value) => {
+                ev.results[local] = value ? value : false;
+                return run(ev);
+              },
+              (error: unknown) => {
+                throw new VerifierError(scheme.name, plan.operationId, error);
+              },
+            );
+          }
+          ev.results[local] = result = result ? result : false;
+        }
+        if (result === false) {
+          verified = false;
+          break;
+        }
+      }
+      if (!verified) continue;
+      // Scopes are checked per alternative against the cached principal.
+      let granted = true;
+      for (const use of uses) {
+        if (!grants(ev.results[use.local], use.scopes)) {
+          granted = false;
+          break;
+        }
+      }
+      if (granted) return succeed(ev, ev.next);
+      if (ev.forbidden === -1) ev.forbidden = ev.next;
+    }
+    if (plan.optional) {
+      if (anonymousOnInvalid) return plan.anonymousResult;
+      // The anonymous alternative applies only when no credential of the operation's
+      // schemes was sent: a bad key is never silently downgraded.
+      let anyPresent = false;
+      for (let i = 0; i < plan.schemes.length; i++) {
+        const state = ev.states[i] === UNKNOWN ? extract(ev, i, utf8) : ev.states[i];
+        if (state !== ABSENT) {
+          anyPresent = true;
+          break;
+        }
+      }
+      if (!anyPresent) return plan.anonymousResult;
+    }
+    return fail(ev);
+  };
+
+  return {
+    authorize(operationId: Op, request: AuthRequest): Promise<AuthResult<Op, V>> {
+      const plan = plans.get(operationId);
+      if (plan === undefined) return Promise.reject(new TypeError(`unknown operation ${JSON.stringify(operationId)}`));
+      if (plan.isPublic) return Promise.resolve(plan.anonymousResult as AuthResult<Op, V>);
+      try {
+        return Promise.resolve(run(new Evaluation(plan, request)) as AuthResult<Op, V> | Promise<AuthResult<Op, V>>);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    match(method: string, path: string): Op | undefined {
+      return matcher(method, path) as Op | undefined;
+    },
+  };
+}
