@@ -8,7 +8,7 @@ import Handlebars from 'handlebars';
 import type { SecurityModel } from '../ir/types.js';
 import { envNames } from '../naming/env-names.js';
 import { printLiteral } from './literal.js';
-import { contentHash, header, type FilePlan } from './plan.js';
+import { contentHash, header, packageJson, type FilePlan } from './plan.js';
 import { docCommentText, literalUnion, stringLiteral } from './sinks.js';
 import { operationsTable, schemesTable, usedSchemeIds } from './tables.js';
 
@@ -31,7 +31,8 @@ export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../../templates/', impor
 export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
   const templates = new TemplateSource(options.templates);
   const inputHash = contentHash({ model: stripOrigins(model), server: options.server, client: options.client });
-  const head = header({ version: options.generatorVersion, specFile: model.file, inputHash });
+  const headerInfo = { version: options.generatorVersion, specFile: model.file, inputHash };
+  const head = header(headerInfo);
   const used = usedSchemeIds(model);
   const files = new Map<string, string>();
 
@@ -43,6 +44,7 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
     basePath: stringLiteral(model.basePath),
     usedSchemes: literalUnion(used),
   };
+  files.set('package.json', packageJson(headerInfo));
   files.set('security.ts', templates.render('security.ts.hbs', view));
   files.set('guard.ts', templates.render('guard.ts.hbs', view));
   const runtimeRoots = ['runtime-server.ts', 'runtime-keys.ts', ...options.server.map((a) => `${a}.ts`)];

@@ -124,6 +124,9 @@ function parseErrorDiagnostic(error: unknown, file: string, absPath: string): Di
   if (e.name === 'SyntaxError' && /not a valid/i.test(message)) {
     return { code: 'not-openapi', severity: 'error', message: 'not an OpenAPI or Swagger document (no "openapi" or "swagger" field)', file, pointer: '' };
   }
+  if (/unsupported (openapi|swagger) version/i.test(message)) {
+    return { code: 'not-openapi', severity: 'error', message: `unsupported version: ${message.split('\n')[0]} (expected Swagger 2.0 or OpenAPI 3.0 / 3.1)`, file, pointer: '' };
+  }
   // swagger-parser reports YAML/JSON errors as "Error parsing <file>: <reason> (line:col)".
   const firstLine = message.split('\n')[0] ?? message;
   const pos = /\((\d+):(\d+)\)\s*$/.exec(firstLine);

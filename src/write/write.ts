@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { GENERATED_MARKER, type FilePlan } from '../emit/plan.js';
+import { isGenerated, type FilePlan } from '../emit/plan.js';
 
 export class WriteError extends Error {}
 
@@ -50,7 +50,7 @@ export async function readTree(dir: string): Promise<Map<string, { generated: bo
       if (e.isDirectory()) await walk(relPath);
       else if (e.isFile()) {
         const contents = await fs.readFile(path.join(dir, relPath));
-        out.set(relPath, { generated: contents.subarray(0, GENERATED_MARKER.length).toString('utf8') === GENERATED_MARKER, contents });
+        out.set(relPath, { generated: isGenerated(contents.subarray(0, 400).toString('utf8')), contents });
       }
     }
   };

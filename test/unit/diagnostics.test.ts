@@ -1,0 +1,132 @@
+// One test per diagnostic code: the code, its severity and the JSON pointer it names.
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/diagnostics/types.js';
+import { buildModel } from '../../src/pipeline.js';
+import { modelOf, oas3, writeFiles } from '../helpers/spec-files.js';
+
+const op = (security: unknown, id = 'op') => ({ get: { operationId: id, security, responses: {} } });
+const find = (ds: readonly Diagnostic[], code: string) => ds.filter((d) => d.code === code).map((d) => `${d.severity} ${d.pointer}`);
+
+describe('diagnostics', () => {
+  it('syntax: YAML error with file, line and column', async () => {
+    const dir = writeFiles({ 'bad.yaml': 'openapi: 3.0.0\ninfo:\n  title: x\n   oops: [\n' });
+    const { model, diagnostics } = await buildModel('bad.yaml', dir);
+    expect(model).toBeUndefined();
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: 'syntax', severity: 'error', file: 'bad.yaml', line: 4 });
+    expect(diagnostics[0]!.column).toBeTypeOf('number');
+  });
+
+  it('io: a missing file names the file', async () => {
+    const { diagnostics } = await buildModel('nope.yaml', writeFiles({}));
+    expect(diagnostics[0]).toMatchObject({ code: 'io', severity: 'error', file: 'nope.yaml' });
+    expect(diagnostics[0]!.message).toContain('nope.yaml');
+  });
+
+  it('unresolved-ref: a scheme $ref to a missing file, at the $ref', async () => {
+    const { diagnostics } = await modelOf(oas3({ schemes: { B: { $ref: 'missing/b.yaml' } }, security: [{ B: [] }], paths: { '/x': op(undefined) } }));
+    expect(find(diagnostics, 'unresolved-ref')).toEqual(['error /components/securitySchemes/B/$ref']);
+    // the broken scheme is not also reported as undefined
+    expect(find(diagnostics, 'undefined-scheme')).toEqual([]);
+  });
+
+  it('unresolved-ref: an internal pointer to nothing', async () => {
+    const { diagnostics } = await modelOf(oas3({ paths: { '/x': { $ref: '#/components/pathItems/none' } } }));
+    expect(find(diagnostics, 'unresolved-ref')).toEqual(['error /paths/~1x/$ref']);
+  });
+
+  it('undefined-scheme: at the requirement member, root and operation', async () => {
+    const { diagnostics } = await modelOf(oas3({ schemes: { A: { type: 'apiKey', in: 'header', name: 'A' } }, security: [{ Nope: [] }], paths: { '/a/b': op([{ A: [], Missing: [] }]) } }));
+    expect(find(diagnostics, 'undefined-scheme')).toEqual(['error /security/0/Nope', 'error /paths/~1a~1b/get/security/0/Missing']);
+    expect(diagnostics.find((d) => d.code === 'undefined-scheme')!.message).toContain('"Nope"');
+  });
+
+  it('invalid-scheme: no type, unknown type, apiKey without in/name or with an unknown in', async () => {
+    const { diagnostics } = await modelOf(
+      oas3({
+        schemes: {
+          noType: { name: 'x' },
+          weird: { type: 'magic' },
+          noIn: { type: 'apiKey', name: 'k' },
+          badIn: { type: 'apiKey', in: 'body', name: 'k' },
+          noName: { type: 'apiKey', in: 'header' },
+        },
+      }),
+    );
+    expect(find(diagnostics, 'invalid-scheme')).toEqual([
+      'error /components/securitySchemes/noType',
+      'error /components/securitySchemes/weird',
+      'error /components/securitySchemes/noIn',
+      'error /components/securitySchemes/badIn/in',
+      'error /components/securitySchemes/noName',
+    ]);
+  });
+
+  it('invalid-header-name: a header name with spaces, at /name', async () => {
+    const { diagnostics } = await modelOf(oas3({ schemes: { K: { type: 'apiKey', in: 'header', name: 'My API Key' } }, security: [{ K: [] }], paths: { '/x': op(undefined) } }));
+    expect(find(diagnostics, 'invalid-header-name')).toEqual(['error /components/securitySchemes/K/name']);
+  });
+
+  it('duplicate-operation-id: error at the second operation', async () => {
+    const { diagnostics } = await modelOf(oas3({ paths: { '/a': op([], 'same'), '/b': op([], 'same') } }));
+    expect(find(diagnostics, 'duplicate-operation-id')).toEqual(['error /paths/~1b/get']);
+  });
+
+  it('undeclared-scope: warning at the use', async () => {
+    const { diagnostics } = await modelOf(oas3({ schemes: { O: { type: 'oauth2', flows: { implicit: { authorizationUrl: '/a', scopes: { read: '' } } } } }, paths: { '/x': op([{ O: ['read', 'admin'] }]) } }));
+    expect(find(diagnostics, 'undeclared-scope')).toEqual(['warning /paths/~1x/get/security/0/O']);
+    expect(diagnostics.find((d) => d.code === 'undeclared-scope')!.subject).toBe('O:admin');
+  });
+
+  it('oauth2-scopes-missing: warning at the flow (3.x) and at the scheme (2.0)', async () => {
+    const a = await modelOf(oas3({ schemes: { O: { type: 'oauth2', flows: { implicit: { authorizationUrl: '/a' } } } }, paths: { '/x': op([{ O: [] }]) } }));
+    expect(find(a.diagnostics, 'oauth2-scopes-missing')).toEqual(['warning /components/securitySchemes/O/flows/implicit']);
+    const b = await modelOf({ swagger: '2.0', info: { title: 't', version: '1' }, securityDefinitions: { O: { type: 'oauth2', flow: 'implicit', authorizationUrl: '/a' } }, security: [{ O: [] }], paths: {} });
+    expect(find(b.diagnostics, 'oauth2-scopes-missing')).toEqual(['warning /securityDefinitions/O']);
+  });
+
+  it('scopes-on-non-oauth-scheme: warning in 3.0, allowed in 3.1', async () => {
+    const doc = (v: string) => oas3({ openapi: v, schemes: { K: { type: 'apiKey', in: 'header', name: 'K' } }, paths: { '/x': op([{ K: ['admin'] }]) } });
+    expect(find((await modelOf(doc('3.0.3'))).diagnostics, 'scopes-on-non-oauth-scheme')).toEqual(['warning /paths/~1x/get/security/0/K']);
+    expect(find((await modelOf(doc('3.1.0'))).diagnostics, 'scopes-on-non-oauth-scheme')).toEqual([]);
+  });
+
+  it('unused-scheme: warning at the scheme', async () => {
+    const { diagnostics } = await modelOf(oas3({ schemes: { U: { type: 'http', scheme: 'bearer' } }, paths: { '/x': op([]) } }));
+    expect(find(diagnostics, 'unused-scheme')).toEqual(['warning /components/securitySchemes/U']);
+  });
+
+  it('api-key-in-query: warning at the scheme', async () => {
+    const { diagnostics } = await modelOf(oas3({ schemes: { Q: { type: 'apiKey', in: 'query', name: 'key' } }, paths: { '/x': op([{ Q: [] }]) } }));
+    expect(find(diagnostics, 'api-key-in-query')).toEqual(['warning /components/securitySchemes/Q']);
+  });
+
+  it('credentials-over-http: Basic or apiKey with a plain http:// server (localhost excepted)', async () => {
+    const schemes = { B: { type: 'http', scheme: 'basic' }, T: { type: 'http', scheme: 'bearer' } };
+    const remote = await modelOf(oas3({ servers: [{ url: 'http://api.example.com' }], schemes, paths: { '/x': op([{ B: [] }, { T: [] }]) } }));
+    expect(find(remote.diagnostics, 'credentials-over-http')).toEqual(['warning /components/securitySchemes/B']);
+    const local = await modelOf(oas3({ servers: [{ url: 'http://localhost:8080' }], schemes, paths: { '/x': op([{ B: [] }, { T: [] }]) } }));
+    expect(find(local.diagnostics, 'credentials-over-http')).toEqual([]);
+  });
+
+  it('unknown-http-scheme: info, passed through as raw credentials', async () => {
+    const { diagnostics } = await modelOf(oas3({ schemes: { N: { type: 'http', scheme: 'Negotiate' } }, paths: { '/x': op([{ N: [] }]) } }));
+    expect(find(diagnostics, 'unknown-http-scheme')).toEqual(['info /components/securitySchemes/N']);
+  });
+
+  it('oauth2-and-oauth2: warning when one requirement ANDs two OAuth2 schemes', async () => {
+    const o = { type: 'oauth2', flows: { implicit: { authorizationUrl: '/a', scopes: { s: '' } } } };
+    const { diagnostics } = await modelOf(oas3({ schemes: { O1: o, O2: o }, paths: { '/x': op([{ O1: ['s'], O2: ['s'] }]) } }));
+    expect(find(diagnostics, 'oauth2-and-oauth2')).toEqual(['warning /paths/~1x/get/security/0']);
+  });
+
+  it('invalid-security and not-openapi', async () => {
+    expect(find((await modelOf(oas3({ paths: { '/x': op({ A: [] }) } }))).diagnostics, 'invalid-security')).toEqual(['error /paths/~1x/get/security']);
+    expect((await modelOf({ openapi: '4.0.0', info: {}, paths: {} })).diagnostics.map((d) => d.code)).toEqual(['not-openapi']);
+  });
+
+  it('errors come before warnings', async () => {
+    const { diagnostics } = await modelOf(oas3({ schemes: { U: { type: 'http', scheme: 'bearer' } }, paths: { '/x': op([{ Missing: [] }]) } }));
+    expect(diagnostics.map((d) => d.severity)).toEqual(['error', 'warning']);
+  });
+});
