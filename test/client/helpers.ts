@@ -17,9 +17,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export type Handler = (req: Seen, res: ServerResponse) => void | Promise<void>;
+export type Handler = (req: Seen, res: ServerResponse) => unknown;
 
-export async function startServer(handler: Handler = (_req, res) => res.end('ok')): Promise<TestServer> {
+export async function startServer(handler: Handler = (_req, res) => res.end("ok")): Promise<TestServer> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];

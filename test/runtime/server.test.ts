@@ -1,0 +1,647 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createGuardFromTables,
+  problemResponseParts,
+  toHeaderRecord,
+  VerifierError,
+  type AuthRequest,
+  type AuthResult,
+  type GuardOptions,
+} from '../../templates/runtime/runtime-server.js';
+
+const schemes = {
+  ApiKey: { kind: 'apiKey', in: 'header', name: 'X-API-Key' },
+  AppId: { kind: 'apiKey', in: 'header', name: 'X-App-Id' },
+  QueryKey: { kind: 'apiKey', in: 'query', name: 'api_key' },
+  CookieKey: { kind: 'apiKey', in: 'cookie', name: 'session' },
+  RawAuth: { kind: 'apiKey', in: 'header', name: 'Authorization' },
+  Bearer: { kind: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+  Basic: { kind: 'http', scheme: 'basic' },
+  Digest: { kind: 'http', scheme: 'digest' },
+  Custom: { kind: 'http', scheme: 'x-token' },
+  OAuth: { kind: 'oauth2', flows: [{ flow: 'clientCredentials', tokenUrl: '/token', scopes: ['read', 'write', 'admin'] }] },
+  Oidc: { kind: 'openIdConnect', url: 'https://example.com/.well-known/openid-configuration' },
+  Mtls: { kind: 'mutualTLS' },
+} as const;
+
+const u = (scheme: string, scopes: readonly string[] = []) => ({ scheme, scopes });
+const op = (anyOf: { scheme: string; scopes: readonly string[] }[][], kind: 'required' | 'optional' = 'required') => ({
+  method: 'get',
+  path: '/x',
+  auth: { kind, anyOf },
+});
+
+const operations = {
+  public: { method: 'get', path: '/public', auth: { kind: 'public' } },
+  apiKey: op([[u('ApiKey')]]),
+  pair: op([[u('ApiKey'), u('AppId')]]),
+  pairOrBearer: op([[u('ApiKey'), u('AppId')], [u('Bearer')]]),
+  bearerOrKey: op([[u('Bearer')], [u('ApiKey')]]),
+  sharedScheme: op([[u('OAuth', ['admin'])], [u('OAuth', ['read'])]]),
+  scoped: op([[u('OAuth', ['read', 'write'])]]),
+  scopedThenKey: op([[u('OAuth', ['admin'])], [u('ApiKey')]]),
+  optional: op([[u('ApiKey')]], 'optional'),
+  optionalPair: op([[u('ApiKey'), u('AppId')]], 'optional'),
+  query: op([[u('QueryKey')]]),
+  cookie: op([[u('CookieKey')]]),
+  basic: op([[u('Basic')]]),
+  digest: op([[u('Digest')]]),
+  custom: op([[u('Custom')]]),
+  oidc: op([[u('Oidc', ['profile'])]]),
+  mtls: op([[u('Mtls')]]),
+  mtlsOrKey: op([[u('Mtls')], [u('ApiKey')]]),
+  rawOrBearer: op([[u('RawAuth')], [u('Bearer')]]),
+  bearerOrBasic: op([[u('Bearer')], [u('Basic')]]),
+  everything: op([[u('Basic')], [u('Bearer')], [u('OAuth')], [u('Digest')], [u('ApiKey')], [u('QueryKey')], [u('CookieKey')], [u('Mtls')]]),
+} as const;
+
+const tables = { schemes, operations, basePath: '/v1' } as const;
+
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+function setup(options?: GuardOptions) {
+  const calls: Record<string, unknown[]> = {};
+  const record = (name: string, credential: unknown) => {
+    (calls[name] ??= []).push(credential);
+  };
+  const token = (name: string) => (t: string) => {
+    record(name, t);
+    if (t === 'admin-token') return { sub: 'admin', scopes: ['read', 'write', 'admin', 'profile'] };
+    if (t === 'read-token') return { sub: 'reader', scopes: ['read'] };
+    if (t === 'good') return { sub: name };
+    return null;
+  };
+  const verifiers = {
+    ApiKey: (k: string) => (record('ApiKey', k), k === 'key' ? { id: 'k' } : k === 'scoped-key' ? { id: 'k', scopes: ['read'] } : undefined),
+    AppId: (k: string) => (record('AppId', k), k === 'app' ? { app: 'a' } : false),
+    QueryKey: (k: string) => (record('QueryKey', k), k === 'qk' ? { q: true } : null),
+    CookieKey: async (k: string) => (record('CookieKey', k), k === 'ck' ? { c: true } : null),
+    RawAuth: (k: string) => (record('RawAuth', k), k === 'Token raw-secret' ? { raw: true } : null),
+    Bearer: token('Bearer'),
+    Basic: (c: { username: string; password: string }) => (record('Basic', c), c.password === 'p:w' || c.username === 'ümlaut-ユーザー' ? { user: c.username } : null),
+    Digest: (c: string) => (record('Digest', c), c.startsWith('username="u"') ? { d: true } : null),
+    Custom: (c: string) => (record('Custom', c), c === 'xyz' ? { x: true } : null),
+    OAuth: token('OAuth'),
+    Oidc: token('Oidc'),
+    Mtls: (cert: { subject?: { CN?: string | readonly string[] | undefined } | undefined }) => (record('Mtls', cert), cert.subject?.CN === 'client' ? { cn: 'client' } : null),
+  };
+  const guard = createGuardFromTables(tables, verifiers, options);
+  const count = (name: string) => calls[name]?.length ?? 0;
+  return { guard, calls, count };
+}
+
+const req = (headers: AuthRequest['headers'] = {}, extra: Partial<AuthRequest> = {}): AuthRequest => ({ headers, ...extra });
+type Op = keyof typeof operations;
+async function run(operationId: Op, request: AuthRequest, options?: GuardOptions) {
+  const s = setup(options);
+  const result = await s.guard.authorize(operationId, request);
+  return { ...s, result };
+}
+function expectOk(result: AuthResult<string, unknown>, alternative: number, anonymous = false) {
+  expect(result.ok).toBe(true);
+  if (result.ok) {
+    expect(result.alternative).toBe(alternative);
+    expect(result.anonymous).toBe(anonymous);
+  }
+}
+function expectFail(result: AuthResult<string, unknown>, status: 401 | 403) {
+  expect(result.ok).toBe(false);
+  if (!result.ok) expect(result.status).toBe(status);
+}
+
+describe('truth table: public and single scheme', () => {
+  it('public: ok without calling anything, even with bad credentials', async () => {
+    const { result, calls } = await run('public', req({ 'x-api-key': 'bad', authorization: 'Bearer nope' }));
+    expect(result).toEqual({ ok: true, operationId: 'public', alternative: -1, anonymous: true, principals: {} });
+    expect(calls).toEqual({});
+  });
+  it('absent → 401, verifier not called', async () => {
+    const { result, count } = await run('apiKey', req({}));
+    expectFail(result, 401);
+    expect(count('ApiKey')).toBe(0);
+  });
+  it('present-valid → ok alternative 0 with principal', async () => {
+    const { result } = await run('apiKey', req({ 'x-api-key': 'key' }));
+    expect(result).toEqual({ ok: true, operationId: 'apiKey', alternative: 0, anonymous: false, principals: { ApiKey: { id: 'k' } } });
+  });
+  it('present-invalid → 401, verifier called once', async () => {
+    const { result, count } = await run('apiKey', req({ 'x-api-key': 'wrong' }));
+    expectFail(result, 401);
+    expect(count('ApiKey')).toBe(1);
+  });
+  it('empty credential → 401 invalid without a verifier call', async () => {
+    const { result, count } = await run('apiKey', req({ 'x-api-key': '' }));
+    expectFail(result, 401);
+    expect(count('ApiKey')).toBe(0);
+    if (!result.ok) expect(result.body['invalid']).toEqual([{ scheme: 'ApiKey', in: 'header', name: 'X-API-Key' }]);
+  });
+});
+
+describe('truth table: AND inside an alternative', () => {
+  it('both valid → ok', async () => {
+    const { result } = await run('pair', req({ 'x-api-key': 'key', 'x-app-id': 'app' }));
+    expectOk(result, 0);
+    if (result.ok) expect(result.principals).toEqual({ ApiKey: { id: 'k' }, AppId: { app: 'a' } });
+  });
+  it('one absent → 401 and no verifier called for the alternative', async () => {
+    const { result, calls } = await run('pair', req({ 'x-api-key': 'key' }));
+    expectFail(result, 401);
+    expect(calls).toEqual({});
+    if (!result.ok) {
+      expect(result.body['missing']).toEqual([{ scheme: 'AppId', in: 'header', name: 'X-App-Id' }]);
+      expect(result.body['invalid']).toBeUndefined();
+    }
+  });
+  it('first invalid → stops, second not called', async () => {
+    const { result, count } = await run('pair', req({ 'x-api-key': 'bad', 'x-app-id': 'app' }));
+    expectFail(result, 401);
+    expect(count('ApiKey')).toBe(1);
+    expect(count('AppId')).toBe(0);
+  });
+  it('second invalid → 401 after both called', async () => {
+    const { result, count } = await run('pair', req({ 'x-api-key': 'key', 'x-app-id': 'nope' }));
+    expectFail(result, 401);
+    expect(count('ApiKey')).toBe(1);
+    expect(count('AppId')).toBe(1);
+  });
+  it('malformed first credential stops before any verifier', async () => {
+    const { result, calls } = await run('pair', req({ 'x-api-key': ['key', 'key'], 'x-app-id': 'app' }));
+    expectFail(result, 401);
+    expect(calls).toEqual({});
+  });
+});
+
+describe('truth table: OR across alternatives', () => {
+  it('first full success in spec order wins', async () => {
+    const { result, count } = await run('pairOrBearer', req({ 'x-api-key': 'key', 'x-app-id': 'app', authorization: 'Bearer good' }));
+    expectOk(result, 0);
+    expect(count('Bearer')).toBe(0);
+  });
+  it('second alternative when the first is incomplete', async () => {
+    const { result, calls } = await run('pairOrBearer', req({ 'x-api-key': 'key', authorization: 'Bearer good' }));
+    expectOk(result, 1);
+    if (result.ok) expect(result.principals).toEqual({ Bearer: { sub: 'Bearer' } });
+    expect(Object.keys(calls)).toEqual(['Bearer']);
+  });
+  it('second alternative when the first fails verification', async () => {
+    const { result, count } = await run('pairOrBearer', req({ 'x-api-key': 'bad', 'x-app-id': 'app', authorization: 'Bearer good' }));
+    expectOk(result, 1);
+    expect(count('ApiKey')).toBe(1);
+    expect(count('AppId')).toBe(0);
+  });
+  it('all fail → 401', async () => {
+    const { result } = await run('bearerOrKey', req({ 'x-api-key': 'bad', authorization: 'Bearer bad' }));
+    expectFail(result, 401);
+  });
+  it('a scheme in several alternatives is verified once; scopes checked per alternative', async () => {
+    const { result, count } = await run('sharedScheme', req({ authorization: 'Bearer read-token' }));
+    expectOk(result, 1);
+    expect(count('OAuth')).toBe(1);
+  });
+  it('a failing scheme in several alternatives is verified once', async () => {
+    const { result, count } = await run('sharedScheme', req({ authorization: 'Bearer bad' }));
+    expectFail(result, 401);
+    expect(count('OAuth')).toBe(1);
+  });
+});
+
+describe('truth table: scopes', () => {
+  it('verified with all scopes → ok', async () => {
+    expectOk((await run('scoped', req({ authorization: 'Bearer admin-token' }))).result, 0);
+  });
+  it('verified but scopes missing → 403', async () => {
+    const { result } = await run('scoped', req({ authorization: 'Bearer read-token' }));
+    expect(result).toEqual({
+      ok: false,
+      status: 403,
+      headers: {
+        'content-type': 'application/problem+json',
+        'www-authenticate': 'Bearer realm="api", error="insufficient_scope", scope="read write"',
+      },
+      body: {
+        type: 'about:blank',
+        title: 'Forbidden',
+        status: 403,
+        detail: 'The credentials are valid but do not grant the scopes this operation requires.',
+        requiredScopes: ['read', 'write'],
+      },
+    });
+  });
+  it('principal without scopes property lacks every scope', async () => {
+    expectFail((await run('scoped', req({ authorization: 'Bearer good' }))).result, 403);
+  });
+  it('scope failure on the first alternative, success on a later one → ok', async () => {
+    const { result } = await run('scopedThenKey', req({ authorization: 'Bearer read-token', 'x-api-key': 'key' }));
+    expectOk(result, 1);
+  });
+  it('scope failure and a later invalid alternative → 403', async () => {
+    const { result } = await run('scopedThenKey', req({ authorization: 'Bearer read-token', 'x-api-key': 'bad' }));
+    expectFail(result, 403);
+    if (!result.ok) expect(result.headers['www-authenticate']).toBe('Bearer realm="api", error="insufficient_scope", scope="admin"');
+  });
+  it('scopes apply to any scheme type (OpenAPI 3.1 roles)', async () => {
+    const tables2 = {
+      schemes: { K: { kind: 'apiKey', in: 'header', name: 'k' } },
+      operations: { o: { method: 'get', path: '/', auth: { kind: 'required', anyOf: [[{ scheme: 'K', scopes: ['admin'] }]] } } },
+      basePath: '',
+    } as const;
+    const g = createGuardFromTables(tables2, { K: (k: string) => ({ scopes: k === 'a' ? ['admin'] : ['user'] }) });
+    expectOk(await g.authorize('o', req({ k: 'a' })), 0);
+    expectFail(await g.authorize('o', req({ k: 'u' })), 403);
+  });
+});
+
+describe('truth table: optional (anonymous alternative)', () => {
+  it('no credential at all → anonymous', async () => {
+    const { result, calls } = await run('optional', req({}));
+    expect(result).toEqual({ ok: true, operationId: 'optional', alternative: -1, anonymous: true, principals: {} });
+    expect(calls).toEqual({});
+  });
+  it('valid credential → identified', async () => {
+    const { result } = await run('optional', req({ 'x-api-key': 'key' }));
+    expectOk(result, 0);
+    if (result.ok) expect(result.principals).toEqual({ ApiKey: { id: 'k' } });
+  });
+  it('invalid credential → 401, never downgraded', async () => {
+    expectFail((await run('optional', req({ 'x-api-key': 'bad' }))).result, 401);
+  });
+  it('duplicated credential → 401', async () => {
+    expectFail((await run('optional', req({ 'x-api-key': ['key', 'key'] }))).result, 401);
+  });
+  it('half of an AND pair → 401 without verifier calls', async () => {
+    const { result, calls } = await run('optionalPair', req({ 'x-app-id': 'app' }));
+    expectFail(result, 401);
+    expect(calls).toEqual({});
+  });
+  it('anonymousOnInvalid: invalid → anonymous', async () => {
+    const { result } = await run('optional', req({ 'x-api-key': 'bad' }), { anonymousOnInvalid: true });
+    expectOk(result, -1, true);
+  });
+  it('anonymousOnInvalid: valid still identified', async () => {
+    expectOk((await run('optional', req({ 'x-api-key': 'key' }), { anonymousOnInvalid: true })).result, 0);
+  });
+  it('anonymousOnInvalid does not affect required operations', async () => {
+    expectFail((await run('apiKey', req({ 'x-api-key': 'bad' }), { anonymousOnInvalid: true })).result, 401);
+  });
+  it('unrelated headers do not count as credentials', async () => {
+    expectOk((await run('optional', req({ authorization: 'Bearer good', cookie: 'session=ck' }))).result, -1, true);
+  });
+});
+
+describe('extraction: headers', () => {
+  it('header name is case-insensitive in a record', async () => {
+    expectOk((await run('apiKey', req({ 'X-Api-KEY': 'key' }))).result, 0);
+  });
+  it('Headers object via get()', async () => {
+    expectOk((await run('pair', req(new Headers({ 'X-API-Key': 'key', 'x-app-id': 'app' })))).result, 0);
+  });
+  it('array with one value is that value', async () => {
+    expectOk((await run('apiKey', req({ 'x-api-key': ['key'] }))).result, 0);
+  });
+  it('duplicate header (array) → invalid, verifier not called', async () => {
+    const { result, count } = await run('apiKey', req({ 'x-api-key': ['key', 'other'] }));
+    expectFail(result, 401);
+    expect(count('ApiKey')).toBe(0);
+    if (!result.ok) expect(result.body['invalid']).toEqual([{ scheme: 'ApiKey', in: 'header', name: 'X-API-Key' }]);
+  });
+  it('same header under two spellings in a record → invalid', async () => {
+    expectFail((await run('apiKey', req({ 'x-api-key': 'key', 'X-API-KEY': 'key' }))).result, 401);
+  });
+  it('undefined header value is absent', async () => {
+    const { result } = await run('optional', req({ 'x-api-key': undefined }));
+    expectOk(result, -1, true);
+  });
+});
+
+describe('extraction: query and cookie', () => {
+  it('query via URLSearchParams', async () => {
+    expectOk((await run('query', req({}, { query: new URLSearchParams('api_key=qk') }))).result, 0);
+  });
+  it('query via record', async () => {
+    expectOk((await run('query', req({}, { query: { api_key: 'qk' } }))).result, 0);
+  });
+  it('query name is exact', async () => {
+    expectFail((await run('query', req({}, { query: new URLSearchParams('API_KEY=qk') }))).result, 401);
+  });
+  it('repeated query parameter → invalid', async () => {
+    const { result, count } = await run('query', req({}, { query: new URLSearchParams('api_key=qk&api_key=qk') }));
+    expectFail(result, 401);
+    expect(count('QueryKey')).toBe(0);
+    if (!result.ok) expect(result.body['invalid']).toEqual([{ scheme: 'QueryKey', in: 'query', name: 'api_key' }]);
+  });
+  it('repeated query parameter in a record (array) → invalid', async () => {
+    expectFail((await run('query', req({}, { query: { api_key: ['qk', 'qk'] } }))).result, 401);
+  });
+  it('cookie parsed from the Cookie header', async () => {
+    expectOk((await run('cookie', req({ cookie: 'a=1; session=ck; b=2' }))).result, 0);
+  });
+  it('quoted cookie value', async () => {
+    expectOk((await run('cookie', req({ Cookie: 'session="ck"' }))).result, 0);
+  });
+  it('cookie name is exact', async () => {
+    expectFail((await run('cookie', req({ cookie: 'Session=ck' }))).result, 401);
+  });
+  it('repeated cookie name → invalid', async () => {
+    const { result, count } = await run('cookie', req({ cookie: 'session=ck; session=ck' }));
+    expectFail(result, 401);
+    expect(count('CookieKey')).toBe(0);
+  });
+  it('repeated cookie across two Cookie fields → invalid', async () => {
+    expectFail((await run('cookie', req({ cookie: ['session=ck', 'session=x'] }))).result, 401);
+  });
+  it('cookies split over two Cookie fields are joined', async () => {
+    expectOk((await run('cookie', req({ cookie: ['a=1', 'session=ck'] }))).result, 0);
+  });
+  it('cookies record wins over the header', async () => {
+    expectOk((await run('cookie', req({ cookie: 'session=bad' }, { cookies: { session: 'ck' } }))).result, 0);
+    expectFail((await run('cookie', req({}, { cookies: { session: ['ck', 'ck'] } }))).result, 401);
+  });
+});
+
+describe('extraction: Authorization', () => {
+  it('scheme word is case-insensitive, one or more spaces', async () => {
+    expectOk((await run('bearerOrKey', req({ authorization: 'bEaReR good' }))).result, 0);
+    const { result, calls } = await run('bearerOrKey', req({ authorization: 'Bearer    good' }));
+    expectOk(result, 0);
+    expect(calls['Bearer']).toEqual(['good']);
+  });
+  it('Bearer token syntax (RFC 6750 b64token) enforced', async () => {
+    const { result, count } = await run('bearerOrKey', req({ authorization: 'Bearer a, Bearer b' }));
+    expectFail(result, 401);
+    expect(count('Bearer')).toBe(0);
+  });
+  it('two Authorization headers (array) → invalid', async () => {
+    const { result, calls } = await run('bearerOrKey', req({ authorization: ['Bearer good', 'Bearer good'] }));
+    expectFail(result, 401);
+    expect(calls).toEqual({});
+  });
+  it('Basic with a colon in the password', async () => {
+    const { result, calls } = await run('basic', req({ authorization: 'Basic ' + b64('user:p:w') }));
+    expectOk(result, 0);
+    expect(calls['Basic']).toEqual([{ username: 'user', password: 'p:w' }]);
+  });
+  it('Basic with non-Latin-1 UTF-8', async () => {
+    const { result, calls } = await run('basic', req({ authorization: 'basic ' + b64('ümlaut-ユーザー:пароль') }));
+    expectOk(result, 0);
+    expect(calls['Basic']).toEqual([{ username: 'ümlaut-ユーザー', password: 'пароль' }]);
+  });
+  it('Basic with an empty password and empty user', async () => {
+    const { calls } = await run('basic', req({ authorization: 'Basic ' + b64(':') }));
+    expect(calls['Basic']).toEqual([{ username: '', password: '' }]);
+  });
+  it.each([
+    ['bad characters', 'Basic dXNlcjpw*XNz'],
+    ['missing padding', 'Basic ' + b64('user:pa').replace(/=+$/, '')],
+    ['extra padding', 'Basic ' + b64('user:pas') + '='],
+    ['inner whitespace', 'Basic dXNl cjpwYXNz'],
+    ['non-canonical trailing bits', 'Basic dXNlcjpwYR=='],
+    ['no colon', 'Basic ' + b64('userpass')],
+    ['invalid UTF-8', 'Basic ' + Buffer.from([0x75, 0x3a, 0xff, 0xfe]).toString('base64')],
+    ['empty credentials', 'Basic'],
+    ['empty credentials with space', 'Basic '],
+  ])('Basic rejected before the verifier: %s', async (_name, header) => {
+    const { result, count } = await run('basic', req({ authorization: header }));
+    expectFail(result, 401);
+    expect(count('Basic')).toBe(0);
+    if (!result.ok) expect(result.body['invalid']).toEqual([{ scheme: 'Basic', in: 'authorization', name: 'Basic' }]);
+  });
+  it('a different scheme word leaves an http scheme ABSENT, not invalid', async () => {
+    const { result } = await run('basic', req({ authorization: 'Bearer good' }));
+    expectFail(result, 401);
+    if (!result.ok) {
+      expect(result.body['missing']).toEqual([{ scheme: 'Basic', in: 'authorization', name: 'Basic' }]);
+      expect(result.headers['www-authenticate']).toBe('Basic realm="api"');
+    }
+  });
+  it('Bearer or Basic: each picked by its word', async () => {
+    expectOk((await run('bearerOrBasic', req({ authorization: 'Basic ' + b64('u:p:w') }))).result, 1);
+    expectOk((await run('bearerOrBasic', req({ authorization: 'Bearer good' }))).result, 0);
+  });
+  it('other http schemes receive the raw credentials', async () => {
+    const { result, calls } = await run('digest', req({ authorization: 'Digest username="u", realm="r"' }));
+    expectOk(result, 0);
+    expect(calls['Digest']).toEqual(['username="u", realm="r"']);
+    const custom = await run('custom', req({ authorization: 'X-Token xyz' }));
+    expectOk(custom.result, 0);
+  });
+  it('Authorization apiKey coexists with Bearer', async () => {
+    const raw = await run('rawOrBearer', req({ authorization: 'Token raw-secret' }));
+    expectOk(raw.result, 0);
+    expect(raw.calls['RawAuth']).toEqual(['Token raw-secret']);
+    const bearer = await run('rawOrBearer', req({ authorization: 'Bearer good' }));
+    expectOk(bearer.result, 1);
+    expect(bearer.calls['RawAuth']).toEqual(['Bearer good']);
+    expect(bearer.calls['Bearer']).toEqual(['good']);
+  });
+  it('oauth2 and openIdConnect read a Bearer token', async () => {
+    expectOk((await run('oidc', req({ authorization: 'Bearer admin-token' }))).result, 0);
+    expectFail((await run('oidc', req({ authorization: 'Bearer read-token' }))).result, 403);
+  });
+});
+
+describe('extraction: mutual TLS', () => {
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['empty object', {}],
+  ])('%s certificate is absent', async (_n, cert) => {
+    const { result, count } = await run('mtlsOrKey', req({}, { clientCertificate: cert }));
+    expectFail(result, 401);
+    expect(count('Mtls')).toBe(0);
+    if (!result.ok) expect(result.body['missing']).toEqual([
+      { scheme: 'Mtls', in: 'tls', name: 'client-certificate' },
+      { scheme: 'ApiKey', in: 'header', name: 'X-API-Key' },
+    ]);
+  });
+  it('present certificate is verified', async () => {
+    expectOk((await run('mtls', req({}, { clientCertificate: { subject: { CN: 'client' } } }))).result, 0);
+    expectFail((await run('mtls', req({}, { clientCertificate: { subject: { CN: 'other' } } }))).result, 401);
+  });
+  it('mTLS-only operation still sends one challenge', async () => {
+    const { result } = await run('mtls', req({}));
+    if (!result.ok) expect(result.headers['www-authenticate']).toBe('MutualTLS realm="api"');
+  });
+});
+
+describe('challenges and problem bodies', () => {
+  it('401 with nothing sent: one challenge per scheme, deduplicated, spec order', async () => {
+    const { result } = await run('everything', req({}));
+    expect(result).toEqual({
+      ok: false,
+      status: 401,
+      headers: {
+        'content-type': 'application/problem+json',
+        'www-authenticate':
+          'Basic realm="api", Bearer realm="api", Digest realm="api", APIKey realm="api", in="header", name="X-API-Key", APIKey realm="api", in="query", name="api_key", APIKey realm="api", in="cookie", name="session"',
+      },
+      body: {
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'This operation requires credentials and none were sent.',
+        missing: [
+          { scheme: 'Basic', in: 'authorization', name: 'Basic' },
+          { scheme: 'Bearer', in: 'authorization', name: 'Bearer' },
+          { scheme: 'OAuth', in: 'authorization', name: 'Bearer' },
+          { scheme: 'Digest', in: 'authorization', name: 'Digest' },
+          { scheme: 'ApiKey', in: 'header', name: 'X-API-Key' },
+          { scheme: 'QueryKey', in: 'query', name: 'api_key' },
+          { scheme: 'CookieKey', in: 'cookie', name: 'session' },
+          { scheme: 'Mtls', in: 'tls', name: 'client-certificate' },
+        ],
+      },
+    });
+  });
+  it('401 after a bad token: invalid_token on the Bearer challenge, body names no value', async () => {
+    const secret = 'super-secret-token-value';
+    const { result } = await run('pairOrBearer', req({ 'x-api-key': 'key-secret-value', authorization: `Bearer ${secret}` }));
+    expect(result).toEqual({
+      ok: false,
+      status: 401,
+      headers: {
+        'content-type': 'application/problem+json',
+        'www-authenticate': 'APIKey realm="api", in="header", name="X-API-Key", APIKey realm="api", in="header", name="X-App-Id", Bearer realm="api", error="invalid_token"',
+      },
+      body: {
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'The credentials sent were not accepted for this operation.',
+        missing: [{ scheme: 'AppId', in: 'header', name: 'X-App-Id' }],
+        invalid: [{ scheme: 'Bearer', in: 'authorization', name: 'Bearer' }],
+      },
+    });
+    expect(JSON.stringify(result)).not.toContain('secret');
+  });
+  it('realm is a quoted-string with escapes; controls neutralised', async () => {
+    const { result } = await run('apiKey', req({}), { realm: 'my "quoted" \\ realm\r\nX: y' });
+    if (!result.ok) expect(result.headers['www-authenticate']).toBe('APIKey realm="my \\"quoted\\" \\\\ realm??X: y", in="header", name="X-API-Key"');
+  });
+  it('problem hook reshapes the body', async () => {
+    const { result } = await run('apiKey', req({}), { problem: (body, ctx) => ({ ...body, instance: `/ops/${ctx.operationId}`, detail: 'custom' }) });
+    if (!result.ok) expect(result.body).toMatchObject({ instance: '/ops/apiKey', detail: 'custom', status: 401 });
+  });
+  it('problemResponseParts for 404 and 500', () => {
+    expect(problemResponseParts(404, 'x')).toEqual({
+      status: 404,
+      headers: { 'content-type': 'application/problem+json' },
+      body: { type: 'about:blank', title: 'Not Found', status: 404, detail: 'x' },
+    });
+    expect(problemResponseParts(500, 'y').body.title).toBe('Internal Server Error');
+  });
+  it('toHeaderRecord copies Headers and records', () => {
+    expect(toHeaderRecord(new Headers({ A: '1' }))).toEqual({ a: '1' });
+    expect(toHeaderRecord({ a: ['1', '2'], b: undefined })).toEqual({ a: '1, 2' });
+  });
+});
+
+describe('verifier context and errors', () => {
+  it('context carries operation, scheme, scopes and request', async () => {
+    const seen: unknown[] = [];
+    const g = createGuardFromTables(tables, {
+
+      ApiKey: () => null, AppId: () => null, QueryKey: () => null, CookieKey: () => null, RawAuth: () => null, Bearer: () => null,
+      Basic: () => null, Digest: () => null, Custom: () => null, Oidc: () => null, Mtls: () => null,
+      OAuth: (_t: string, ctx: unknown) => (seen.push(ctx), { scopes: ['read', 'write'] }),
+    });
+    const request = req({ authorization: 'Bearer x' });
+    await g.authorize('scoped', request);
+    expect(seen).toEqual([{ operationId: 'scoped', scheme: 'OAuth', scopes: ['read', 'write'], request }]);
+  });
+  it('a throwing verifier rejects with VerifierError (no credential in message)', async () => {
+    const g = createGuardFromTables(tables, { ...verifiersThatThrow() });
+    const err = await g.authorize('apiKey', req({ 'x-api-key': 'the-secret' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VerifierError);
+    expect((err as VerifierError).message).not.toContain('the-secret');
+    expect((err as VerifierError).cause).toBeInstanceOf(Error);
+    expect((err as VerifierError).scheme).toBe('ApiKey');
+    expect((err as VerifierError).operationId).toBe('apiKey');
+  });
+  it('a rejecting verifier rejects with VerifierError', async () => {
+    const g = createGuardFromTables(tables, { ...verifiersThatThrow() });
+    await expect(g.authorize('cookie', req({ cookie: 'session=the-secret' }))).rejects.toBeInstanceOf(VerifierError);
+  });
+  it('a throwing verifier in a later alternative rejects even if an earlier one failed', async () => {
+    const g = createGuardFromTables(tables, { ...verifiersThatThrow(), Bearer: () => null });
+    await expect(g.authorize('bearerOrKey', req({ authorization: 'Bearer x', 'x-api-key': 'k' }))).rejects.toBeInstanceOf(VerifierError);
+  });
+  it('async verifiers work and are awaited', async () => {
+    expectOk((await run('cookie', req({ cookie: 'session=ck' }))).result, 0);
+  });
+  it('sync verifiers: authorize resolves in one microtask hop', async () => {
+    const { guard } = setup();
+    let resolved = false;
+    void guard.authorize('apiKey', req({ 'x-api-key': 'key' })).then(() => (resolved = true));
+    await Promise.resolve();
+    expect(resolved).toBe(true);
+  });
+  it('unknown operation id rejects', async () => {
+    const { guard } = setup();
+    await expect(guard.authorize('nope' as never, req({}))).rejects.toBeInstanceOf(TypeError);
+  });
+  it('missing verifier or undefined scheme fails at creation', () => {
+    expect(() => createGuardFromTables(tables, {} as never)).toThrow(/no verifier function for security scheme "ApiKey"/);
+    const broken = { schemes: {}, operations: { o: op([[u('Nope')]]) }, basePath: '' } as const;
+    expect(() => createGuardFromTables(broken, {} as never)).toThrow(/"Nope" is used but not defined/);
+  });
+  it('guard.match uses the tables base path, overridable', () => {
+    expect(setup().guard.match('GET', '/v1/public?x=1')).toBe('public');
+    expect(setup().guard.match('GET', '/public')).toBeUndefined();
+    expect(setup({ basePath: '' }).guard.match('GET', '/public')).toBe('public');
+  });
+});
+
+function verifiersThatThrow() {
+  const boom = () => {
+    throw new Error('db down');
+  };
+  return {
+    ApiKey: boom, AppId: boom, QueryKey: boom, RawAuth: boom, Bearer: boom, Basic: boom, Digest: boom, Custom: boom, OAuth: boom, Oidc: boom, Mtls: boom,
+    CookieKey: vi.fn(async () => {
+      throw new Error('db down');
+    }),
+  };
+}
+
+describe('prototype-named schemes, headers, queries and cookies', () => {
+  const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'] as const;
+  for (const name of names) {
+    it(`"${name}" behaves like any other name`, async () => {
+      const schemesP: Record<string, unknown> = {};
+      const operationsP: Record<string, unknown> = {};
+      const verifiersP: Record<string, unknown> = {};
+      const define = (o: Record<string, unknown>, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, enumerable: true, configurable: true, writable: true });
+      define(schemesP, name, { kind: 'apiKey', in: 'header', name });
+      define(schemesP, 'q', { kind: 'apiKey', in: 'query', name });
+      define(schemesP, 'c', { kind: 'apiKey', in: 'cookie', name });
+      define(operationsP, name, op([[u(name)], [u('q')], [u('c')]]));
+      define(verifiersP, name, (k: string) => (k === 'h' ? { via: 'header' } : null));
+      define(verifiersP, 'q', (k: string) => (k === 'q' ? { via: 'query' } : null));
+      define(verifiersP, 'c', (k: string) => (k === 'c' ? { via: 'cookie' } : null));
+      const g = createGuardFromTables({ schemes: schemesP as never, operations: operationsP as never, basePath: '' }, verifiersP);
+      const headers = JSON.parse(`{"${name}": "h"}`) as Record<string, string>;
+      const r1 = await g.authorize(name, { headers });
+      expectOk(r1, 0);
+      if (r1.ok) {
+        expect(Object.getPrototypeOf(r1.principals)).toBe(Object.prototype);
+        expect(Object.getOwnPropertyDescriptor(r1.principals, name)?.value).toEqual({ via: 'header' });
+      }
+      const q = JSON.parse(`{"${name}": "q"}`) as Record<string, string>;
+      expectOk(await g.authorize(name, { headers: {}, query: q }), 1);
+      expectOk(await g.authorize(name, { headers: {}, query: new URLSearchParams(`${name}=q`) }), 1);
+      expectOk(await g.authorize(name, { headers: { cookie: `${name}=c` } }), 2);
+      expectOk(await g.authorize(name, { headers: {}, cookies: JSON.parse(`{"${name}": "c"}`) as Record<string, string> }), 2);
+      // Nothing sent: inherited members of Object.prototype are not credentials.
+      const none = await g.authorize(name, { headers: {}, query: {}, cookies: {} });
+      expectFail(none, 401);
+      if (!none.ok) expect(none.body['missing']).toHaveLength(3);
+      expect(({} as Record<string, unknown>)['via']).toBeUndefined();
+      expect(Object.prototype.toString).toBe(Object.prototype.toString);
+    });
+  }
+  it('a __proto__ header does not pollute or change prototypes', async () => {
+    const { result } = await run('apiKey', req(JSON.parse('{"__proto__": {"x-api-key": "key"}}') as Record<string, string>));
+    expectFail(result, 401);
+    expect(({} as Record<string, unknown>)['x-api-key']).toBeUndefined();
+  });
+});
