@@ -31,8 +31,9 @@ interface RefsLike {
 }
 
 export function displayPath(absPath: string, cwd: string): string {
+  // Relative even when outside cwd: output and diagnostics must not depend on where the repo is checked out.
   const rel = path.relative(cwd, absPath);
-  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : absPath;
+  const shown = rel && !path.isAbsolute(rel) ? rel : absPath;
   return shown.split(path.sep).join('/');
 }
 

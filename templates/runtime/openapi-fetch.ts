@@ -8,6 +8,11 @@ import type { AuthSource } from './runtime-client.js';
 import { applyAuth, ForeignOriginError, originGuard, UnknownOperationError } from './runtime-client.js';
 
 export interface AuthMiddlewareOptions {
+  /**
+   * The trusted origin, fixed when the middleware is made. Without it the client's
+   * `baseUrl` of each call is trusted, which a per-call `baseUrl` option can change.
+   */
+  readonly baseUrl?: string;
   /** More trusted origins besides the client's `baseUrl` (same format as `withAuth`). */
   readonly allowedHosts?: readonly string[];
   /** A (method, schemaPath) not in the spec: throw (default) or send without credentials. */
@@ -24,7 +29,8 @@ export function authMiddleware<C extends object>(auth: AuthSource<C>, credential
     async onRequest({ request, schemaPath, options: clientOptions }) {
       const url = new URL(request.url);
       // An absolute baseUrl is the trust anchor; without one, the request's own origin (same-origin in a browser).
-      const anchor = /^[a-z][a-z0-9+.-]*:/i.test(clientOptions.baseUrl) ? clientOptions.baseUrl : url.origin;
+      const configured = options.baseUrl ?? clientOptions.baseUrl;
+      const anchor = /^[a-z][a-z0-9+.-]*:/i.test(configured) ? configured : url.origin;
       if (!originGuard(anchor, options.allowedHosts)(url)) {
         throw new ForeignOriginError(`Refusing to send a request with credentials to ${url.origin}: not the baseUrl origin and not in allowedHosts`);
       }

@@ -532,7 +532,11 @@ export function credentialsFromEnv<Schemes extends SchemeTable, Used extends key
     const value = Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined;
     return value === undefined || value === '' ? undefined : value;
   };
+  // A scheme may be named `__proto__`: define, never assign.
   const out: Record<string, string | BasicCredentials> = {};
+  const set = (key: string, value: string | BasicCredentials): void => {
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  };
   for (const schemeName of Object.keys(envNames)) {
     const base = own(envNames as { readonly [k: string]: string | undefined }, schemeName);
     const scheme = own(schemes, schemeName);
@@ -540,10 +544,10 @@ export function credentialsFromEnv<Schemes extends SchemeTable, Used extends key
     if (scheme.kind === 'http' && scheme.scheme === 'basic') {
       const username = read(`${prefix}${base}_USERNAME`);
       const password = read(`${prefix}${base}_PASSWORD`);
-      if (username !== undefined && password !== undefined) out[schemeName] = { username, password };
+      if (username !== undefined && password !== undefined) set(schemeName, { username, password });
     } else {
       const value = read(`${prefix}${base}`);
-      if (value !== undefined) out[schemeName] = value;
+      if (value !== undefined) set(schemeName, value);
     }
   }
   return out as CredentialsFor<Schemes, Used>;
