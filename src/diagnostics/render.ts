@@ -7,7 +7,15 @@ export function formatLocation(d: Diagnostic): string {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${formatLocation(d)}: ${d.severity} ${d.code}: ${d.message}`;
+  return terminalSafe(`${formatLocation(d)}: ${d.severity} ${d.code}: ${d.message}`);
+}
+
+/**
+ * Spec strings end up in messages; control characters (ANSI escapes, newlines,
+ * U+2028/9) are shown as escapes so a spec cannot forge lines or recolour a terminal.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

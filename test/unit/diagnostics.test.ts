@@ -130,3 +130,18 @@ describe('diagnostics', () => {
     expect(diagnostics.map((d) => d.severity)).toEqual(['error', 'warning']);
   });
 });
+
+describe('text rendering of hostile spec strings', () => {
+  it('escapes control characters, ANSI escapes and line separators', async () => {
+    const { formatDiagnostic } = await import('../../src/diagnostics/render.js');
+    const line = formatDiagnostic({
+      code: 'unused-scheme',
+      severity: 'warning',
+      message: 'scheme "a\u001b[31mred\nforged: error x\u2028" is never used',
+      file: 'openapi.yaml',
+      pointer: '/components/securitySchemes/a',
+    });
+    expect(line).not.toMatch(/[\u0000-\u001f\u2028]/);
+    expect(line).toContain('a\\u001b[31mred\\u000aforged: error x\\u2028');
+  });
+});
