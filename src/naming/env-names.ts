@@ -5,7 +5,9 @@ import { compareCodeUnits } from '../normalize/security.js';
 export function toScreamingSnake(name: string): string {
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    // An acronym ends where a capitalised word starts (APIKey -> API_KEY), but a lone
+    // capital is part of the word (OAuth2 -> OAUTH2, not O_AUTH2).
+    .replace(/([A-Z]{2,})([A-Z][a-z])/g, '$1_$2')
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean);
   const joined = words.join('_').toUpperCase();

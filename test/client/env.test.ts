@@ -26,7 +26,7 @@ describe('credentialsFromEnv', () => {
   });
 
   it('without a prefix; a Basic pair needs both halves', () => {
-    expect(credentialsFromEnv({ HEADER_KEY: 'h', BASIC_AUTH_USERNAME: 'alice', O_AUTH: 't' })).toEqual({ HeaderKey: 'h', OAuth: 't' });
+    expect(credentialsFromEnv({ HEADER_KEY: 'h', BASIC_AUTH_USERNAME: 'alice', OAUTH: 't' })).toEqual({ HeaderKey: 'h', OAuth: 't' });
     expect(credentialsFromEnv({ BASIC_AUTH_USERNAME: 'alice', BASIC_AUTH_PASSWORD: '' })).toEqual({});
   });
 
