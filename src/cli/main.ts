@@ -12,7 +12,7 @@ type Flags = Record<string, unknown>;
 
 function targetOptions<T>(y: Argv<T>) {
   return y
-    .option('config', { type: 'string', describe: 'config file (default: codegen.config.json, .mjs or .js in the working directory)' })
+    .option('config', { type: 'string', describe: 'config file (default: codegen.config.json, .mjs, .js or .ts in the working directory)' })
     .option('spec', { type: 'string', describe: 'OpenAPI file (YAML or JSON); overrides the config' })
     .option('out', { type: 'string', describe: 'output folder (default: generated)' })
     .option('server', { type: 'string', array: true, describe: 'server adapters: express,fastify,koa,hono,fetch,node or all' })

@@ -1,7 +1,7 @@
-// Configuration: `codegen.config.json` or `codegen.config.mjs` / `.js` exporting
+// Configuration: `codegen.config.json` or `codegen.config.mjs` / `.js` / `.ts` exporting
 // `defineConfig({...})`, found in the working directory; CLI flags override it.
 // One config may list several specs (monorepos).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLIENT_INTEGRATIONS, SERVER_ADAPTERS, type ClientIntegration, type ServerAdapter } from '../emit/index.js';
@@ -29,7 +29,7 @@ export function defineConfig(config: Config): Config {
   return config;
 }
 
-export const CONFIG_FILES = ['codegen.config.json', 'codegen.config.mjs', 'codegen.config.js'] as const;
+export const CONFIG_FILES = ['codegen.config.json', 'codegen.config.mjs', 'codegen.config.js', 'codegen.config.ts'] as const;
 
 export interface ResolvedTarget {
   readonly spec: string;
@@ -51,7 +51,7 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<{ conf
     }
     try {
       if (file.endsWith('.json')) return { config: JSON.parse(readFileSync(file, 'utf8')) as Config, file };
-      const mod = (await import(pathToFileURL(file).href)) as { default?: Config };
+      const mod = (file.endsWith('.ts') ? await importTypeScript(file) : await import(pathToFileURL(file).href)) as { default?: Config };
       if (!mod.default) throw new ConfigError(`${name} has no default export`);
       return { config: mod.default, file };
     } catch (error) {
@@ -60,6 +60,26 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<{ conf
     }
   }
   return { config: {} };
+}
+
+/**
+ * Node 20 cannot import TypeScript, so a `.ts` config is transpiled (types erased, no
+ * type-check) to a sibling temporary `.mjs`, keeping its relative imports working.
+ * The compiler is loaded only here, so other configs never pay for it.
+ */
+async function importTypeScript(file: string): Promise<unknown> {
+  const { ts } = await import('ts-morph');
+  const output = ts.transpileModule(readFileSync(file, 'utf8'), {
+    fileName: file,
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+  }).outputText;
+  const temp = path.join(path.dirname(file), `.codegen.config.${process.pid}.${Date.now()}.mjs`);
+  writeFileSync(temp, output);
+  try {
+    return await import(pathToFileURL(temp).href);
+  } finally {
+    rmSync(temp, { force: true });
+  }
 }
 
 export interface Overrides {

@@ -1,6 +1,6 @@
 // The CLI as a real process: exit codes 0/1/2, messages naming file and pointer,
 // no stack traces, determinism, atomic output and stale-file handling.
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from './yaml.js';
@@ -147,6 +147,21 @@ describe('codegen CLI', () => {
     const r = await runCli([], dir);
     expect(r.code).toBe(0);
     expect(Object.keys(snapshotTree(path.join(dir, 'g')))).toContain('node.ts');
+    rmSync(dir, { recursive: true });
+  });
+
+  it('reads codegen.config.ts (types erased) and leaves no temporary file behind', async () => {
+    const dir = path.join(work, 'tsconf');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, 'codegen.config.ts'),
+      `interface Cfg { spec: string; out: string; server: string[]; client: boolean }\nconst config: Cfg = { spec: '../specs/petstore.yaml', out: 'g', server: ['fetch'], client: true };\nexport default config satisfies Cfg;\n`,
+    );
+    const r = await runCli([], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(Object.keys(snapshotTree(path.join(dir, 'g')))).toEqual(expect.arrayContaining(['fetch.ts', 'client.ts']));
+    expect(readdirSync(dir).sort()).toEqual(['codegen.config.ts', 'g']);
     rmSync(dir, { recursive: true });
   });
 });
