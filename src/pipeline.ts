@@ -2,6 +2,7 @@
 // here touches the output folder; the CLI (or a caller) decides to write or compare.
 import { createRequire } from 'node:module';
 import { checkModel } from './check/rules.js';
+import { skipInvalidOperations } from './check/skip.js';
 import { hasErrors, type Diagnostic } from './diagnostics/types.js';
 import { emit, type ClientIntegration, type ServerAdapter } from './emit/index.js';
 import type { FilePlan } from './emit/plan.js';
@@ -18,12 +19,23 @@ export interface ModelResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+export interface ModelOptions {
+  /** Leave out operations whose security cannot be enforced instead of refusing the spec. */
+  readonly skipInvalid?: boolean;
+}
+
 /** Load and normalize a spec, and run every check. */
-export async function buildModel(specPath: string, cwd: string = process.cwd()): Promise<ModelResult> {
+export async function buildModel(specPath: string, cwd: string = process.cwd(), options: ModelOptions = {}): Promise<ModelResult> {
   const loaded = await loadSpec(specPath, cwd);
   if (!loaded.ok) return { model: undefined, diagnostics: loaded.diagnostics };
-  const { model, diagnostics, rejectedSchemes } = await normalize(loaded.spec);
-  const all = model ? [...diagnostics, ...checkModel(model, rejectedSchemes)] : [...diagnostics];
+  const normalized = await normalize(loaded.spec);
+  let model = normalized.model;
+  let all = model ? [...normalized.diagnostics, ...checkModel(model, normalized.rejectedSchemes)] : [...normalized.diagnostics];
+  if (model && options.skipInvalid) {
+    const skipped = skipInvalidOperations(model, all, normalized.rejectedSchemes);
+    model = skipped.model;
+    all = [...skipped.diagnostics];
+  }
   const rank = { error: 0, warning: 1, info: 2 } as const;
   return { model, diagnostics: all.map((d, i) => ({ d, i })).sort((a, b) => rank[a.d.severity] - rank[b.d.severity] || a.i - b.i).map((x) => x.d) };
 }
@@ -34,6 +46,7 @@ export interface GenerateOptions {
   readonly client?: readonly ClientIntegration[];
   readonly templates?: string;
   readonly cwd?: string;
+  readonly skipInvalid?: boolean;
 }
 
 export interface GenerateResult extends ModelResult {
@@ -43,7 +56,7 @@ export interface GenerateResult extends ModelResult {
 
 /** Generate in memory. Refuses (no files) when any error diagnostic exists. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const { model, diagnostics } = await buildModel(options.spec, options.cwd);
+  const { model, diagnostics } = await buildModel(options.spec, options.cwd, { skipInvalid: options.skipInvalid === true });
   if (!model || hasErrors(diagnostics)) return { model, diagnostics, files: [] };
   const files = emit(model, {
     server: options.server ?? [],

@@ -17,7 +17,8 @@ function targetOptions<T>(y: Argv<T>) {
     .option('out', { type: 'string', describe: 'output folder (default: generated)' })
     .option('server', { type: 'string', array: true, describe: 'server adapters: express,fastify,koa,hono,fetch,node or all' })
     .option('client', { type: 'string', describe: 'emit client.ts; optionally integrations: fetch,openapi-fetch,axios or all' })
-    .option('templates', { type: 'string', describe: 'folder with template overrides' });
+    .option('templates', { type: 'string', describe: 'folder with template overrides' })
+    .option('skip-invalid', { type: 'boolean', describe: 'leave out (and report) operations whose security names an undefined or invalid scheme, instead of refusing the spec' });
 }
 
 /** `--client` alone means true; `--client axios,fetch` a list; absent means "from config". */
@@ -36,6 +37,7 @@ function targetFlags(argv: Flags) {
     server: argv['server'] as string[] | undefined,
     client: clientFlag(argv['client']),
     templates: argv['templates'] as string | undefined,
+    skipInvalid: argv['skipInvalid'] as boolean | undefined,
   };
 }
 

@@ -8,6 +8,7 @@ export interface TargetFlags {
   server?: string[] | undefined;
   client?: string[] | boolean | undefined;
   templates?: string | undefined;
+  skipInvalid?: boolean | undefined;
 }
 
 export async function targetsFrom(flags: TargetFlags, cwd: string): Promise<ResolvedTarget[]> {

@@ -17,6 +17,8 @@ export interface SpecConfig {
   client?: boolean | ClientIntegration[];
   /** Folder with template overrides. */
   templates?: string;
+  /** Leave out operations whose security names an undefined or invalid scheme (each reported), instead of refusing. */
+  skipInvalid?: boolean;
 }
 
 export interface Config extends Partial<SpecConfig> {
@@ -37,6 +39,7 @@ export interface ResolvedTarget {
   readonly server: readonly ServerAdapter[];
   readonly client: readonly ClientIntegration[];
   readonly templates?: string;
+  readonly skipInvalid?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +91,7 @@ export interface Overrides {
   server?: string[] | undefined;
   client?: string[] | boolean | undefined;
   templates?: string | undefined;
+  skipInvalid?: boolean | undefined;
 }
 
 /** Config + flags -> one target per spec. Paths in a config file are relative to it. */
@@ -111,7 +115,8 @@ export function resolveTargets(config: Config, overrides: Overrides, cwd: string
       client: parseClient(overrides.client ?? s.client ?? false),
     };
     const templates = overrides.templates ?? (s.templates !== undefined ? rel(s.templates) : undefined);
-    return templates === undefined ? target : { ...target, templates };
+    const skipInvalid = overrides.skipInvalid ?? s.skipInvalid ?? false;
+    return { ...target, ...(templates === undefined ? {} : { templates }), ...(skipInvalid ? { skipInvalid } : {}) };
   });
 }
 

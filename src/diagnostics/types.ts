@@ -21,7 +21,8 @@ export type DiagnosticCode =
   | 'credentials-over-http'
   | 'unknown-http-scheme'
   | 'oauth2-and-oauth2'
-  | 'authorization-api-key';
+  | 'authorization-api-key'
+  | 'operation-skipped';
 
 export interface Diagnostic {
   readonly code: DiagnosticCode;

@@ -145,3 +145,30 @@ describe('text rendering of hostile spec strings', () => {
     expect(line).toContain('a\\u001b[31mred\\u000aforged: error x\\u2028');
   });
 });
+
+describe('--skip-invalid (BRIEF §2: the explicit option)', () => {
+  const doc = oas3({
+    schemes: { Key: { type: 'apiKey', in: 'header', name: 'X-Key' }, Spaced: { type: 'apiKey', in: 'header', name: 'X Key' } },
+    paths: {
+      '/a': op([{ Key: [] }], 'good'),
+      '/b': op([{ Key: [], Ghost: [] }], 'andWithGhost'),
+      '/c': op([{ Key: [] }, { Spaced: [] }], 'orWithUncarriable'),
+      '/d': op([], 'open'),
+    },
+  });
+
+  it('without it, the spec is refused', async () => {
+    const dir = writeFiles({ 'openapi.json': doc });
+    const { diagnostics } = await buildModel('openapi.json', dir);
+    expect(diagnostics.filter((d) => d.severity === 'error').map((d) => d.code).sort()).toEqual(['invalid-header-name', 'undefined-scheme']);
+  });
+
+  it('with it, every operation touching a bad scheme is left out whole and reported; the rest is kept as written', async () => {
+    const dir = writeFiles({ 'openapi.json': doc });
+    const { model, diagnostics } = await buildModel('openapi.json', dir, { skipInvalid: true });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(model!.operations.map((o) => o.id)).toEqual(['good', 'open']);
+    expect(model!.schemes.map((s) => s.id)).toEqual(['Key']);
+    expect(find(diagnostics, 'operation-skipped')).toEqual(['warning /paths/~1b/get/security', 'warning /paths/~1c/get/security']);
+  });
+});
