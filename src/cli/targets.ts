@@ -1,14 +1,9 @@
 // Config file + flags -> targets, shared by generate, check and lint.
-import { loadConfig, resolveTargets, type ResolvedTarget } from '../config/config.js';
+import { loadConfig, resolveTargets, type Overrides, type ResolvedTarget } from '../config/config.js';
 
-export interface TargetFlags {
+/** The target flags every command accepts: the config overrides plus `--config`. */
+export interface TargetFlags extends Overrides {
   config?: string | undefined;
-  spec?: string | undefined;
-  out?: string | undefined;
-  server?: string[] | undefined;
-  client?: string[] | boolean | undefined;
-  templates?: string | undefined;
-  skipInvalid?: boolean | undefined;
 }
 
 export async function targetsFrom(flags: TargetFlags, cwd: string): Promise<ResolvedTarget[]> {
