@@ -68,11 +68,14 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
       .command(
         'lint',
         'report spec problems (exit 1 on errors)',
-        (y) => targetOptions(y).option('format', { choices: ['text', 'json'] as const, default: 'text' as const }),
+        (y) =>
+          targetOptions(y)
+            .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
+            .option('validate', { type: 'boolean', describe: 'also validate the whole document against the OpenAPI schema (opt-in: real specs often fail it for reasons unrelated to security)' }),
         (argv) =>
           run(async () => {
             const { runLint } = await import('./commands/lint.js');
-            return runLint({ ...targetFlags(argv), format: argv.format }, io, cwd);
+            return runLint({ ...targetFlags(argv), format: argv.format, validate: Boolean(argv['validate']) }, io, cwd);
           })(),
       )
       .command(

@@ -22,7 +22,8 @@ export type DiagnosticCode =
   | 'unknown-http-scheme'
   | 'oauth2-and-oauth2'
   | 'authorization-api-key'
-  | 'operation-skipped';
+  | 'operation-skipped'
+  | 'schema';
 
 export interface Diagnostic {
   readonly code: DiagnosticCode;

@@ -172,3 +172,15 @@ describe('--skip-invalid (BRIEF §2: the explicit option)', () => {
     expect(find(diagnostics, 'operation-skipped')).toEqual(['warning /paths/~1b/get/security', 'warning /paths/~1c/get/security']);
   });
 });
+
+describe('schema (opt-in: codegen lint --validate)', () => {
+  it('reports each schema error with its pointer, and is not part of buildModel', async () => {
+    const { validateSchema } = await import('../../src/load/validate.js');
+    const doc = { openapi: '3.0.3', info: { title: 'x' }, paths: { '/a': { get: { responses: { '200': { description: 'ok' } } } } } };
+    const dir = writeFiles({ 'openapi.json': doc });
+    const diagnostics = await validateSchema('openapi.json', dir);
+    expect(diagnostics.map((d) => `${d.code} ${d.severity} ${d.pointer}`)).toEqual(['schema error /info']);
+    expect(diagnostics[0]!.message).toContain("'version'");
+    expect((await buildModel('openapi.json', dir)).diagnostics.filter((d) => d.code === 'schema')).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@ import { buildModel } from '../../pipeline.js';
 import { EXIT, printDiagnostics, type Io } from '../io.js';
 import { targetsFrom, type TargetFlags } from '../targets.js';
 
-export async function runLint(flags: TargetFlags & { format?: 'text' | 'json' }, io: Io, cwd: string): Promise<number> {
+export async function runLint(flags: TargetFlags & { format?: 'text' | 'json'; validate?: boolean }, io: Io, cwd: string): Promise<number> {
   const targets = await targetsFrom(flags, cwd);
   const all: Diagnostic[] = [];
   let unreadable = false;
@@ -12,6 +12,10 @@ export async function runLint(flags: TargetFlags & { format?: 'text' | 'json' },
     const { model, diagnostics } = await buildModel(t.spec, cwd);
     if (!model) unreadable = true;
     all.push(...diagnostics);
+    if (flags.validate && model) {
+      const { validateSchema } = await import('../../load/validate.js');
+      all.push(...(await validateSchema(t.spec, cwd)));
+    }
   }
   if (flags.format === 'json') printDiagnostics(io, all, 'json');
   else {
