@@ -30,7 +30,7 @@ export async function buildModel(specPath: string, cwd: string = process.cwd(), 
   if (!loaded.ok) return { model: undefined, diagnostics: loaded.diagnostics };
   const normalized = await normalize(loaded.spec);
   let model = normalized.model;
-  let all = model ? [...normalized.diagnostics, ...checkModel(model, normalized.rejectedSchemes)] : [...normalized.diagnostics];
+  let all = model ? [...normalized.diagnostics, ...checkModel(model, normalized.rejectedSchemes, normalized.documentOrder)] : [...normalized.diagnostics];
   if (model && options.skipInvalid) {
     const skipped = skipInvalidOperations(model, all, normalized.rejectedSchemes);
     model = skipped.model;

@@ -2,7 +2,7 @@
 // set that names an undefined scheme is an error, never weakened to the schemes
 // that exist (a lesson from ogen): generation refuses.
 import type { Diagnostic, DiagnosticCode, Severity } from '../diagnostics/types.js';
-import type { Origin, OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
+import type { Operation, Origin, OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
 
 /** RFC 9110 §5.1: a field name is a token. */
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -10,13 +10,24 @@ const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const KNOWN_HTTP_SCHEMES = new Set(['basic', 'bearer']);
 const LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
 
-export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<string> = new Set()): Diagnostic[] {
+/**
+ * `documentOrder` is the model's operations as the file writes them (from normalize):
+ * requirement checks walk it so the first diagnostic of each subject is the first
+ * occurrence a reader finds. Without it, the model's sorted order is used.
+ */
+export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<string> = new Set(), documentOrder: readonly Operation[] = model.operations): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (code: DiagnosticCode, severity: Severity, at: Origin, message: string, subject?: string): void => {
     const d: Diagnostic = { code, severity, message, file: at.file, pointer: at.at };
     out.push(subject === undefined ? d : { ...d, subject });
   };
   const schemes = new Map<string, Scheme>(model.schemes.map((s) => [s.id, s]));
+  // Per oauth2 scheme, once: the scopes its flows declare (undefined when no flow has a scopes map).
+  const scopeSets = new Map<string, ReadonlySet<string> | undefined>();
+  const declaredScopes = (s: Extract<Scheme, { kind: 'oauth2' }>): ReadonlySet<string> | undefined => {
+    if (!scopeSets.has(s.id)) scopeSets.set(s.id, s.flows.some((f) => f.scopesDeclared) ? new Set(s.flows.flatMap((f) => f.scopes)) : undefined);
+    return scopeSets.get(s.id);
+  };
 
   for (const s of model.schemes) {
     if (s.kind === 'apiKey' && s.in === 'header' && !HTTP_TOKEN.test(s.name)) {
@@ -38,15 +49,24 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
   const used = new Set<string>();
   const auths: OperationAuth[] = [];
   if (model.rootAuth) auths.push(model.rootAuth);
-  for (const op of model.operations) auths.push(op.auth);
+  for (const op of documentOrder) auths.push(op.auth);
   for (const auth of auths) {
     if (auth.kind === 'public') continue;
     const key = auth.origin.file + '#' + auth.origin.at;
     const fresh = !seen.has(key);
     seen.add(key);
     for (const req of auth.anyOf) {
-      if (req.allOf.filter((u) => schemes.get(u.scheme)?.kind === 'oauth2').length > 1 && fresh) {
-        report('oauth2-and-oauth2', 'warning', req.origin, `this requirement ANDs ${req.allOf.length} OAuth2 schemes (${req.allOf.map((u) => u.scheme).join(', ')}): a request carries one Bearer token, so the same token must satisfy every one of them`);
+      const oauth2 = req.allOf.filter((u) => { const k = schemes.get(u.scheme)?.kind; return k === 'oauth2' || k === 'openIdConnect'; });
+      if (oauth2.length > 1 && fresh) {
+        // Google's discovery-to-OpenAPI converter does this on every operation. Honoured as
+        // written (each verifier sees the same token); the subject groups the copies.
+        report('oauth2-and-oauth2', 'warning', req.origin, `this requirement ANDs ${oauth2.length} OAuth2/OpenID Connect schemes (${oauth2.map((u) => u.scheme).join(', ')}): a request carries one Bearer token, so the same token must satisfy every one of them`, oauth2.map((u) => u.scheme).join('+'));
+      }
+      const sameName = sameNameApiKeys(req.allOf.map((u) => schemes.get(u.scheme)));
+      if (sameName && fresh) {
+        // signl4 ANDs its header and query key (and OAuth2) at the root; almost surely meant
+        // as alternatives, but honoured as written: both locations must carry a key.
+        report('api-key-and-same-name', 'warning', req.origin, `this requirement ANDs apiKey schemes ${sameName.map((s) => `"${s.id}" (${s.in})`).join(' and ')}, which share the name "${sameName[0]!.name}": a request must carry the key in every one of those places; if either place was meant, list them as separate requirement objects`, sameName.map((s) => s.id).join('+'));
       }
       for (const use of req.allOf) {
         used.add(use.scheme);
@@ -60,10 +80,9 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
         }
         if (use.scopes.length === 0) continue;
         if (scheme.kind === 'oauth2') {
-          const declared = new Set(scheme.flows.flatMap((f) => f.scopes));
-          const anyDeclared = scheme.flows.some((f) => f.scopesDeclared);
+          const declared = declaredScopes(scheme);
           for (const scope of use.scopes) {
-            if (anyDeclared && !declared.has(scope)) {
+            if (declared && !declared.has(scope)) {
               report('undeclared-scope', 'warning', use.origin, `scope "${scope}" of scheme "${use.scheme}" is not declared by any of its flows`, `${use.scheme}:${scope}`);
             }
           }
@@ -101,4 +120,18 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
     }
   }
   return out;
+}
+
+type ApiKeyScheme = Extract<Scheme, { kind: 'apiKey' }>;
+
+/** apiKey schemes of one AND set that read the same name from different places (header names case-insensitive). */
+function sameNameApiKeys(members: readonly (Scheme | undefined)[]): ApiKeyScheme[] | undefined {
+  const byName = new Map<string, ApiKeyScheme[]>();
+  for (const s of members) {
+    if (s?.kind !== 'apiKey') continue;
+    const key = s.name.toLowerCase();
+    byName.set(key, [...(byName.get(key) ?? []), s]);
+  }
+  for (const group of byName.values()) if (new Set(group.map((s) => s.in)).size > 1) return group;
+  return undefined;
 }

@@ -21,6 +21,7 @@ export type DiagnosticCode =
   | 'credentials-over-http'
   | 'unknown-http-scheme'
   | 'oauth2-and-oauth2'
+  | 'api-key-and-same-name'
   | 'authorization-api-key'
   | 'operation-skipped'
   | 'schema';

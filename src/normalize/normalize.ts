@@ -15,6 +15,12 @@ export interface NormalizeResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Scheme names whose definitions were rejected (already reported). */
   readonly rejectedSchemes: ReadonlySet<string>;
+  /**
+   * The model's operations in the order the document writes them. The IR sorts
+   * them (deterministic output); checks walk this order so the first diagnostic
+   * of a kind points at the first occurrence a reader finds in the file.
+   */
+  readonly documentOrder: readonly Operation[];
 }
 
 export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
@@ -23,7 +29,7 @@ export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
   const version = detectVersion(spec.root);
   if (!version) {
     ctx.report('not-openapi', 'error', originOf(root), 'unsupported document: expected `swagger: "2.0"` or `openapi: 3.0.x / 3.1.x`');
-    return { model: undefined, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes };
+    return { model: undefined, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes, documentOrder: [] };
   }
   const schemesNode = version === '2.0' ? child(root, 'securityDefinitions') : child(child(root, 'components'), 'securitySchemes');
   const schemes: Scheme[] = await normalizeSchemes(ctx, schemesNode, version);
@@ -58,6 +64,7 @@ export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
       operations.push(summary === undefined ? operation : { ...operation, summary });
     }
   }
+  const documentOrder = [...operations];
   operations.sort((a, b) => compareCodeUnits(a.path, b.path) || METHODS.indexOf(a.method) - METHODS.indexOf(b.method));
 
   const info = child(root, 'info');
@@ -73,7 +80,7 @@ export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
     schemes,
     operations,
   };
-  return { model, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes };
+  return { model, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes, documentOrder };
 }
 
 function detectVersion(doc: Record<string, unknown>): SpecVersion | undefined {

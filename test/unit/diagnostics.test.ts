@@ -118,6 +118,19 @@ describe('diagnostics', () => {
     const o = { type: 'oauth2', flows: { implicit: { authorizationUrl: '/a', scopes: { s: '' } } } };
     const { diagnostics } = await modelOf(oas3({ schemes: { O1: o, O2: o }, paths: { '/x': op([{ O1: ['s'], O2: ['s'] }]) } }));
     expect(find(diagnostics, 'oauth2-and-oauth2')).toEqual(['warning /paths/~1x/get/security/0']);
+    // The subject groups the copies (Google's specs have thousands), so text output stays short.
+    expect(diagnostics.find((d) => d.code === 'oauth2-and-oauth2')!.subject).toBe('O1+O2');
+  });
+
+  it('api-key-and-same-name: warning when one requirement ANDs the same key name in header and query', async () => {
+    const schemes = { H: { type: 'apiKey', in: 'header', name: 'X-Key' }, Q: { type: 'apiKey', in: 'query', name: 'x-key' }, Other: { type: 'apiKey', in: 'query', name: 'other' } };
+    const { diagnostics } = await modelOf(oas3({ schemes, security: [{ H: [], Q: [] }], paths: { '/x': op(undefined), '/y': op([{ H: [] }, { Q: [] }], 'y'), '/z': op([{ Q: [], Other: [] }], 'z') } }));
+    expect(find(diagnostics, 'api-key-and-same-name')).toEqual(['warning /security/0']);
+  });
+
+  it('requirement diagnostics follow document order, so the first of each subject is its first occurrence in the file', async () => {
+    const { diagnostics } = await modelOf(oas3({ paths: { '/z': op([{ Nope: [] }], 'z'), '/a': op([{ Nope: [] }], 'a') } }));
+    expect(find(diagnostics, 'undefined-scheme')).toEqual(['error /paths/~1z/get/security/0/Nope', 'error /paths/~1a/get/security/0/Nope']);
   });
 
   it('invalid-security and not-openapi', async () => {

@@ -1,7 +1,80 @@
-// `codegen check`: placeholder until the drift check lands.
-import type { Io } from '../io.js';
-import type { TargetFlags } from '../targets.js';
-export async function runCheck(_flags: TargetFlags & { format?: 'text' | 'json' }, io: Io, _cwd: string): Promise<number> {
-  io.err('codegen check: not implemented yet');
-  return 2;
+// `codegen check`: regenerate in memory with the same config and flags as
+// `generate`, compare with the output folder byte by byte, write nothing.
+// Exit 0 in sync, 1 on drift (a unified diff per file and the command that
+// fixes it), 2 when the spec cannot be generated.
+import { hasErrors } from '../../diagnostics/types.js';
+import { useColor } from '../../drift/color.js';
+import { describeStatus, findDrift, renderDrift, type DriftEntry } from '../../drift/check.js';
+import { generate } from '../../pipeline.js';
+import { EXIT, printDiagnostics, type Io } from '../io.js';
+import { targetsFrom, type TargetFlags } from '../targets.js';
+
+export interface CheckFlags extends TargetFlags {
+  format?: 'text' | 'json';
+}
+
+export async function runCheck(flags: CheckFlags, io: Io, cwd: string, color: boolean = useColor(process.stdout)): Promise<number> {
+  const targets = await targetsFrom(flags, cwd);
+  const results: { spec: string; out: string; drift: DriftEntry[] }[] = [];
+  let unusable = false;
+  for (const target of targets) {
+    const result = await generate({ ...target, cwd });
+    printDiagnostics(io, result.diagnostics);
+    if (!result.model || hasErrors(result.diagnostics)) {
+      io.err(`codegen: ${target.spec}: cannot be generated, so ${target.out} cannot be checked`);
+      unusable = true;
+      continue;
+    }
+    results.push({ spec: target.spec, out: target.out, drift: await findDrift(target.out, result.files, cwd) });
+  }
+  if (unusable) return EXIT.unusable;
+  const drifted = results.filter((r) => r.drift.length > 0);
+  const fix = fixCommand(flags);
+
+  if (flags.format === 'json') {
+    const list = results.flatMap((r) =>
+      r.drift.map((d) => ({ spec: r.spec, out: r.out, path: d.path, status: d.status, diff: renderDrift(r.out, d) })),
+    );
+    io.out(JSON.stringify({ inSync: list.length === 0, drift: list, ...(list.length > 0 ? { fix } : {}) }, null, 2));
+    return list.length === 0 ? EXIT.ok : EXIT.findings;
+  }
+
+  for (const r of results) {
+    if (r.drift.length === 0) {
+      if (!io.quiet) io.out(`${r.out}: in sync with ${r.spec}`);
+      continue;
+    }
+    for (const d of r.drift) {
+      io.out(`${r.out}/${d.path}: ${describeStatus(d.status)}`);
+      const diff = renderDrift(r.out, d, color);
+      if (diff !== '') io.out(diff.replace(/\n$/, ''));
+    }
+  }
+  if (drifted.length === 0) return EXIT.ok;
+  const count = drifted.reduce((n, r) => n + r.drift.length, 0);
+  const where = drifted.map((r) => r.out).join(', ');
+  io.err(`codegen check: ${count} file(s) out of date in ${where}; run \`${fix}\` to update, then commit the result`);
+  return EXIT.findings;
+}
+
+/** The `generate` command line with the same target flags, so the fix regenerates exactly what was checked. */
+export function fixCommand(flags: TargetFlags): string {
+  const parts = ['npx', 'codegen'];
+  const add = (name: string, value: string | undefined): void => {
+    if (value !== undefined) parts.push(`--${name}`, shellQuote(value));
+  };
+  add('config', flags.config);
+  add('spec', flags.spec);
+  add('out', flags.out);
+  if (flags.server && flags.server.length > 0) add('server', flags.server.join(','));
+  if (flags.client === true) parts.push('--client');
+  else if (flags.client === false) parts.push('--client', 'false');
+  else if (Array.isArray(flags.client)) add('client', flags.client.join(','));
+  add('templates', flags.templates);
+  if (flags.skipInvalid) parts.push('--skip-invalid');
+  return parts.join(' ');
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,0 +1,130 @@
+// The two sides of `codegen diff`: a file, or `git:<ref>:<path>` read through
+// `git show` so CI can compare with the base branch without checking it out.
+// A spec may `$ref` sibling files, so the files it names are fetched too (per
+// file, into a temporary folder with the repository's layout) and the normal
+// loader resolves them as it would in a checkout.
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { SecurityModel } from '../ir/types.js';
+import { buildModel } from '../pipeline.js';
+
+export class SourceError extends Error {}
+
+export interface GitSource {
+  readonly ref: string;
+  /** As the user wrote it (relative to the working directory). */
+  readonly path: string;
+}
+
+/** `git:<ref>:<path>` -> parts; `undefined` for a plain file. Ref names cannot contain `:` (git-check-ref-format). */
+export function parseGitSource(arg: string): GitSource | undefined {
+  if (!arg.startsWith('git:')) return undefined;
+  const rest = arg.slice(4);
+  const colon = rest.indexOf(':');
+  if (colon <= 0 || colon === rest.length - 1) throw new SourceError(`"${arg}": expected git:<ref>:<path>, e.g. git:origin/main:openapi.yaml`);
+  return { ref: rest.slice(0, colon), path: rest.slice(colon + 1) };
+}
+
+export interface LoadedSide {
+  readonly label: string;
+  readonly model: SecurityModel | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Load one side of a diff into the security model. */
+export async function loadSide(arg: string, cwd: string): Promise<LoadedSide> {
+  const git = parseGitSource(arg);
+  if (!git) {
+    const { model, diagnostics } = await buildModel(arg, cwd);
+    return { label: arg, model, diagnostics };
+  }
+  return loadFromGit(arg, git, cwd);
+}
+
+/** At most this many files are fetched for one spec (a guard against a runaway `$ref` walk). */
+const MAX_FILES = 500;
+
+async function loadFromGit(label: string, source: GitSource, cwd: string): Promise<LoadedSide> {
+  const prefix = (await git(['rev-parse', '--show-prefix'], cwd, label)).trim();
+  const entry = path.posix.normalize(prefix + source.path.split(path.sep).join('/'));
+  if (entry.startsWith('../') || path.posix.isAbsolute(entry)) throw new SourceError(`${label}: the path must be inside the repository`);
+  const root = await mkdtemp(path.join(os.tmpdir(), 'codegen-diff-'));
+  try {
+    const fetched = new Set<string>();
+    const queue = [entry];
+    while (queue.length > 0 && fetched.size < MAX_FILES) {
+      const file = queue.shift()!;
+      if (fetched.has(file)) continue;
+      fetched.add(file);
+      let text: string;
+      try {
+        text = await git(['show', `${source.ref}:${file}`], cwd, label);
+      } catch (error) {
+        // The spec itself must exist; a missing $ref target is left to the loader to report.
+        if (file === entry) throw error;
+        continue;
+      }
+      const target = path.join(root, ...file.split('/'));
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, text);
+      for (const ref of externalRefs(text)) {
+        const next = path.posix.normalize(path.posix.join(path.posix.dirname(file), ref));
+        if (!next.startsWith('../') && !fetched.has(next)) queue.push(next);
+      }
+    }
+    const { model, diagnostics } = await buildModel(entry, root);
+    const files = new Map([...fetched].map((f) => [f, f === entry ? label : `git:${source.ref}:${f}`]));
+    const relabel = (file: string): string => files.get(file) ?? `git:${source.ref}:${file}`;
+    return {
+      label,
+      model: model ? relabelFiles(model, relabel) : undefined,
+      diagnostics: diagnostics.map((d) => ({ ...d, file: relabel(d.file) })),
+    };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Relative file parts of `$ref` values in YAML or JSON text. A textual scan is
+ * enough here: fetching a file that turns out not to be needed is harmless, and a
+ * file it misses is reported by the loader as an unresolved `$ref`.
+ */
+export function externalRefs(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/["']?\$ref["']?\s*:\s*["']?([^"'#\s,}]+)/g)) {
+    const ref = m[1]!;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(ref) || ref.startsWith('/')) continue; // URLs and absolute paths are not in the tree
+    try {
+      out.add(decodeURI(ref));
+    } catch {
+      out.add(ref);
+    }
+  }
+  return [...out];
+}
+
+/** Every `Origin.file` (and the model's `file`) rewritten, so messages name `git:<ref>:<path>`. */
+function relabelFiles(model: SecurityModel, relabel: (file: string) => string): SecurityModel {
+  const walk = (value: unknown, key: string | undefined): unknown => {
+    if (Array.isArray(value)) return value.map((v) => walk(v, undefined));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+    }
+    return key === 'file' && typeof value === 'string' ? relabel(value) : value;
+  };
+  return walk(model, undefined) as SecurityModel;
+}
+
+function git(args: readonly string[], cwd: string, label: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', [...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (!error) return resolve(stdout);
+      const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : (stderr.trim().split('\n')[0] ?? error.message);
+      reject(new SourceError(`cannot read ${label}: ${why}`));
+    });
+  });
+}
