@@ -171,6 +171,19 @@ export interface AdapterOptions {
   readonly unknownRoute?: '404' | 'next';
 }
 
+/**
+ * What an adapter hands to the framework's request: spec-independent, so two generated
+ * folders (two specs) can augment the same framework type without a conflict. The
+ * adapters' `authOf(…, guard)` gives the typed `AuthSuccess` back.
+ */
+export interface RequestAuth {
+  readonly ok: true;
+  readonly operationId: string;
+  readonly alternative: number;
+  readonly anonymous: boolean;
+  readonly principals: { readonly [scheme: string]: unknown };
+}
+
 /** A verifier threw or rejected. The message names scheme and operation, never the credential. */
 export class VerifierError extends Error {
   readonly scheme: string;
@@ -215,12 +228,44 @@ export function problemResponseParts(status: number, detail: string): ResponsePa
 export const UNKNOWN_ROUTE_DETAIL = 'No operation matches this method and path.';
 export const VERIFIER_ERROR_DETAIL = 'The credentials could not be checked.';
 
+/** What an adapter does with a request: let it through (with its auth, if any) or answer it. */
+export type Decision<Op extends string, V> =
+  | { readonly pass: true; readonly auth: AuthSuccess<Op, V> | undefined }
+  | { readonly pass: false; readonly answer: ResponseParts };
+
+/**
+ * The one decision every adapter makes: find the operation (unless the per-operation
+ * form names it), authorize, and turn a failure into the answer to send. Rejects when
+ * a verifier throws, so each adapter can route the error to its framework's error
+ * path; it never resolves to `pass` in that case.
+ */
+export async function decide<Op extends string, V>(
+  guard: Guard<Op, V>,
+  request: AuthRequest,
+  operationId: Op | undefined,
+  options: AdapterOptions = {},
+): Promise<Decision<Op, V>> {
+  const op = operationId ?? guard.match(request.method ?? 'GET', request.path ?? '/');
+  if (op === undefined) {
+    if (options.unknownRoute === 'next') return { pass: true, auth: undefined };
+    return { pass: false, answer: problemResponseParts(404, UNKNOWN_ROUTE_DETAIL) };
+  }
+  const result = await guard.authorize(op, request);
+  if (result.ok) return { pass: true, auth: result };
+  return { pass: false, answer: result };
+}
+
+/** The 500 answer when a verifier failed: the problem names nothing about the request. */
+export function verifierErrorParts(): ResponseParts {
+  return problemResponseParts(500, VERIFIER_ERROR_DETAIL);
+}
+
 /** Copies any header collection into a plain record (for frameworks that want one). */
 export function toHeaderRecord(headers: HeadersLike | HeaderRecord | Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   const forEach = (headers as { forEach?: unknown }).forEach;
   if (typeof forEach === 'function') {
-    (headers as { forEach(cb: (value: string, key: string) => void): void }).forEach((value, key) => {
+    (headers as unknown as { forEach(cb: (value: string, key: string) => void): void }).forEach((value, key) => {
       Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
     });
     return out;

@@ -1,0 +1,57 @@
+// Fetch API adapter, for Next.js route handlers, Cloudflare Workers, Deno, Bun and
+// anything else built on the standard `Request` / `Response`. A call returns either
+// the `AuthSuccess` (go on) or the `Response` to send (401/403/404 problem, or a 500
+// problem when a verifier threw: fail closed, the error goes to `onError`).
+import {
+  authRequestFromFetch,
+  decide,
+  verifierErrorParts,
+  type AdapterOptions,
+  type AuthSuccess,
+  type ClientCertificate,
+  type Guard,
+  type ResponseParts,
+} from './runtime-server.js';
+
+export interface FetchAuthOptions extends AdapterOptions {
+  /** The verified peer certificate, where the platform exposes one (mutual TLS). */
+  readonly clientCertificate?: (request: Request) => ClientCertificate | undefined;
+  /** Sees the error when a verifier throws (log it here); the client gets a bare 500. */
+  readonly onError?: (error: unknown, request: Request) => void;
+}
+
+/** `Response | AuthSuccess`; with `unknownRoute: 'next'` an unmatched route gives `undefined`. */
+export type FetchAuthHandler<Op extends string, V> = (request: Request) => Promise<Response | AuthSuccess<Op, V> | undefined>;
+
+function toResponse(answer: ResponseParts): Response {
+  return new Response(JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
+}
+
+function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: FetchAuthOptions): FetchAuthHandler<Op, V> {
+  return async (request: Request) => {
+    try {
+      const decision = await decide(guard, authRequestFromFetch(request, options.clientCertificate?.(request)), operationId, options);
+      return decision.pass ? decision.auth : toResponse(decision.answer);
+    } catch (error) {
+      options.onError?.(error, request);
+      return toResponse(verifierErrorParts());
+    }
+  };
+}
+
+/**
+ * App-wide: `const auth = await authenticate(request); if (auth instanceof Response) return auth;`
+ * The operation is matched from the request's method and path.
+ */
+export function fetchAuth<Op extends string, V>(guard: Guard<Op, V>, options: FetchAuthOptions = {}): FetchAuthHandler<Op, V> {
+  return handler(guard, undefined, options);
+}
+
+/** One operation: `const auth = await requireAuth(guard, 'listPets')(request)`; never `undefined`. */
+export function requireAuth<Op extends string, V>(
+  guard: Guard<Op, V>,
+  operationId: Op,
+  options: Omit<FetchAuthOptions, 'unknownRoute'> = {},
+): (request: Request) => Promise<Response | AuthSuccess<Op, V>> {
+  return handler(guard, operationId, options) as (request: Request) => Promise<Response | AuthSuccess<Op, V>>;
+}
