@@ -5,7 +5,7 @@
 
 import type { Middleware } from 'openapi-fetch';
 import type { AuthSource } from './runtime-client.js';
-import { applyAuth, ForeignOriginError, originGuard, UnknownOperationError } from './runtime-client.js';
+import { applyAuthBuffered, ForeignOriginError, originGuard, UnknownOperationError } from './runtime-client.js';
 
 export interface AuthMiddlewareOptions {
   /**
@@ -39,7 +39,7 @@ export function authMiddleware<C extends object>(auth: AuthSource<C>, credential
         if (options.unknownOperation === 'passthrough') return undefined;
         throw new UnknownOperationError(`No operation in the spec matches ${request.method.toUpperCase()} ${schemaPath}`);
       }
-      return applyAuth(request, await auth.authFor(operationId, credentials));
+      return applyAuthBuffered(request, await auth.authFor(operationId, credentials));
     },
   };
 }

@@ -351,13 +351,22 @@ export function applyToHeaders(headers: Headers, parts: Pick<AuthParts, 'headers
  * A new `Request` with the credentials applied. Note that browsers silently drop a
  * script-set `Cookie` header (a forbidden header name): cookie credentials only work
  * from Node, Deno, Bun and workers, or through the browser's own cookie jar.
+ *
+ * `body` replaces the request's body: without it the new request streams the old one's
+ * body, which fetch cannot replay on a 307/308 redirect (Node: "fetch failed") and which
+ * browsers may refuse to upload over HTTP/1.1. `applyAuthBuffered` passes a `Blob`.
  */
-export function applyAuth(request: Request, parts: Pick<AuthParts, 'headers' | 'query' | 'cookies'>): Request {
+export function applyAuth(request: Request, parts: Pick<AuthParts, 'headers' | 'query' | 'cookies'>, body?: Blob | null): Request {
   const url = new URL(request.url);
   applyToUrl(url, parts.query);
   const headers = new Headers(request.headers);
   applyToHeaders(headers, parts);
-  return rebuild(request, { url, headers });
+  return rebuild(request, body === undefined ? { url, headers } : { url, headers, body });
+}
+
+/** `applyAuth` with the body read into a `Blob` first, so the platform can replay it on a 307/308. */
+export async function applyAuthBuffered(request: Request, parts: Pick<AuthParts, 'headers' | 'query' | 'cookies'>): Promise<Request> {
+  return applyAuth(request, parts, request.body === null ? null : await request.blob());
 }
 
 function rebuild(request: Request, changes: { url?: URL; headers?: Headers; method?: string; body?: BodyInit | null; redirect?: RequestRedirect }): Request {
@@ -454,7 +463,7 @@ export function withAuthFor<C extends object>(auth: AuthSource<C>, fetchImpl: Fe
 
     if (options.redirect === 'native' || request.redirect !== 'follow') {
       const parts = await partsFor(request.method, first);
-      return fetchImpl(parts === undefined ? request : applyAuth(request, parts));
+      return fetchImpl(parts === undefined ? request : await applyAuthBuffered(request, parts));
     }
 
     // Followed here rather than by fetch: the platform would either keep an API-key
