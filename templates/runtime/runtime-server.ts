@@ -637,7 +637,8 @@ const AUTH_SINGLE = 3;
 
 /** The per-request scratchpad: extraction and verification results, each computed once. */
 class Evaluation {
-  readonly states: Uint8Array;
+  /** Per scheme: UNKNOWN until extracted, then ABSENT, PRESENT or INVALID. */
+  readonly states: number[];
   readonly values: unknown[];
   /** Principal, or `false` after a failed verification; `undefined` = not verified yet. */
   readonly results: unknown[];
@@ -648,16 +649,23 @@ class Evaluation {
   authWord = '';
   authCredentials = '';
   cookies: Map<string, string | typeof DUPLICATE> | undefined = undefined;
+  /** Set when `step` stops at a verifier that returned a thenable. */
+  pending: PromiseLike<unknown> | undefined = undefined;
+  pendingUse: CompiledUse | undefined = undefined;
   constructor(
     readonly plan: Plan,
     readonly request: AuthRequest,
   ) {
     const n = plan.schemes.length;
-    this.states = new Uint8Array(n);
+    // Plain arrays: a typed array's backing store costs more to allocate than it saves here.
+    this.states = new Array<number>(n).fill(UNKNOWN);
     this.values = new Array<unknown>(n);
     this.results = new Array<unknown>(n);
   }
 }
+
+/** `step`'s answer when it must wait for an async verifier (see `Evaluation.pending`). */
+const PENDING: unique symbol = Symbol('pending');
 
 function parseAuthorization(ev: Evaluation): void {
   const raw = readHeader(ev.request.headers, 'authorization', undefined);
@@ -847,11 +855,12 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
   };
 
   /**
-   * Runs alternatives from `ev.next` on. Returns synchronously unless a verifier
-   * returns a thenable; then it resumes at the same alternative once the value is
-   * cached, so synchronous verifiers never pay for an await.
+   * Runs alternatives from `ev.next` on, synchronously. When a verifier returns a
+   * thenable it records it in `ev.pending` and answers PENDING; `drive` awaits it,
+   * caches the value and calls `step` again, which resumes at the same alternative.
+   * So synchronous verifiers never pay for an await, and async ones pay one each.
    */
-  const run = (ev: Evaluation): AuthResult | Promise<AuthResult> => {
+  const step = (ev: Evaluation): AuthResult | typeof PENDING => {
     const plan = ev.plan;
     const alternatives = plan.alternatives;
     for (; ev.next < alternatives.length; ev.next++) {
@@ -883,15 +892,9 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
             throw new VerifierError(scheme.name, plan.operationId, error);
           }
           if (isThenable(result)) {
-            return Promise.resolve(result).then(
-              (value) => {
-                ev.results[local] = value ? value : false;
-                return run(ev);
-              },
-              (error: unknown) => {
-                throw new VerifierError(scheme.name, plan.operationId, error);
-              },
-            );
+            ev.pending = result;
+            ev.pendingUse = use;
+            return PENDING;
           }
           ev.results[local] = result = result ? result : false;
         }
@@ -929,16 +932,34 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
     return fail(ev);
   };
 
+  const drive = async (ev: Evaluation): Promise<AuthResult> => {
+    for (;;) {
+      const use = ev.pendingUse as CompiledUse;
+      let value: unknown;
+      try {
+        value = await (ev.pending as PromiseLike<unknown>);
+      } catch (error) {
+        throw new VerifierError(use.scheme.name, ev.plan.operationId, error);
+      }
+      ev.results[use.local] = value ? value : false;
+      const result = step(ev);
+      if (result !== PENDING) return result;
+    }
+  };
+
   return {
     authorize(operationId: Op, request: AuthRequest): Promise<AuthResult<Op, V>> {
       const plan = plans.get(operationId);
       if (plan === undefined) return Promise.reject(new TypeError(`unknown operation ${JSON.stringify(operationId)}`));
       if (plan.isPublic) return Promise.resolve(plan.anonymousResult as AuthResult<Op, V>);
+      const ev = new Evaluation(plan, request);
+      let result: AuthResult | typeof PENDING;
       try {
-        return Promise.resolve(run(new Evaluation(plan, request)) as AuthResult<Op, V> | Promise<AuthResult<Op, V>>);
+        result = step(ev);
       } catch (error) {
         return Promise.reject(error);
       }
+      return (result === PENDING ? drive(ev) : Promise.resolve(result)) as Promise<AuthResult<Op, V>>;
     },
     match(method: string, path: string): Op | undefined {
       return matcher(method, path) as Op | undefined;
