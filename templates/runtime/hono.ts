@@ -6,7 +6,7 @@
 // never runs. Works on any runtime Hono runs on; mutual TLS is read from
 // @hono/node-server's `c.env.incoming` socket when there is one.
 import type { Context, MiddlewareHandler } from 'hono';
-import { authRequestFromFetch, clientCertificateOf, decide, type AdapterOptions, type AuthSuccess, type Guard } from './runtime-server.js';
+import { authRequestFromFetch, clientCertificateOf, decide, type AdapterOptions, type AuthSuccess, type Guard, type NodeRequestLike } from './runtime-server.js';
 
 /** The Hono environment the middleware provides: `c.get('auth')`. */
 export interface AuthEnv<Op extends string, V> {
@@ -16,8 +16,12 @@ export interface AuthEnv<Op extends string, V> {
 function middleware<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: AdapterOptions): MiddlewareHandler<AuthEnv<Op, V>> {
   return async (c: Context<AuthEnv<Op, V>>, next): Promise<Response | void> => {
     if (operationId !== undefined && c.get('auth')?.operationId === operationId) return next();
-    const incoming = (c.env as { incoming?: { socket?: object } } | undefined)?.incoming;
-    const request = authRequestFromFetch(c.req.raw, clientCertificateOf(incoming?.socket));
+    const incoming = (c.env as { incoming?: Partial<NodeRequestLike> } | undefined)?.incoming;
+    const fromFetch = authRequestFromFetch(c.req.raw, clientCertificateOf(incoming?.socket));
+    // On Node the incoming message keeps repeated header lines apart, so a key sent
+    // twice is caught as a duplicate; a Fetch `Headers` would join them into one value.
+    const distinct = incoming?.headersDistinct;
+    const request = distinct ? { ...fromFetch, headers: distinct } : fromFetch;
     const decision = await decide(guard, request, operationId, options);
     if (!decision.pass) {
       return new Response(JSON.stringify(decision.answer.body), { status: decision.answer.status, headers: decision.answer.headers });
