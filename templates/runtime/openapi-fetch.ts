@@ -1,6 +1,9 @@
 // openapi-fetch adapter: a middleware that looks the operation up by the path
 // template openapi-fetch already knows (`schemaPath`) and applies `authFor`'s result.
-// For redirect-safe sending (credentials stripped on a cross-origin hop) give
+// A request that carries credentials is sent with `redirect: 'manual'`: the platform's
+// own redirect handling would forward API-key headers and query keys to whatever
+// origin a `Location` names, so the caller gets the 3xx instead (fail closed). For
+// redirects followed safely (credentials re-chosen per hop, stripped off-origin) give
 // `createClient` a `fetch` made by `withAuth` instead of using this middleware.
 
 import type { Middleware } from 'openapi-fetch';
@@ -39,7 +42,9 @@ export function authMiddleware<C extends object>(auth: AuthSource<C>, credential
         if (options.unknownOperation === 'passthrough') return undefined;
         throw new UnknownOperationError(`No operation in the spec matches ${request.method.toUpperCase()} ${schemaPath}`);
       }
-      return applyAuthBuffered(request, await auth.authFor(operationId, credentials));
+      const parts = await auth.authFor(operationId, credentials);
+      const carries = Object.keys(parts.headers).length + Object.keys(parts.query).length + Object.keys(parts.cookies).length > 0;
+      return applyAuthBuffered(request, parts, carries && request.redirect === 'follow' ? 'manual' : undefined);
     },
   };
 }

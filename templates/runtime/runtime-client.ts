@@ -356,17 +356,17 @@ export function applyToHeaders(headers: Headers, parts: Pick<AuthParts, 'headers
  * body, which fetch cannot replay on a 307/308 redirect (Node: "fetch failed") and which
  * browsers may refuse to upload over HTTP/1.1. `applyAuthBuffered` passes a `Blob`.
  */
-export function applyAuth(request: Request, parts: Pick<AuthParts, 'headers' | 'query' | 'cookies'>, body?: Blob | null): Request {
+export function applyAuth(request: Request, parts: Pick<AuthParts, 'headers' | 'query' | 'cookies'>, body?: Blob | null, redirect?: RequestRedirect): Request {
   const url = new URL(request.url);
   applyToUrl(url, parts.query);
   const headers = new Headers(request.headers);
   applyToHeaders(headers, parts);
-  return rebuild(request, body === undefined ? { url, headers } : { url, headers, body });
+  return rebuild(request, { url, headers, ...(body === undefined ? {} : { body }), ...(redirect === undefined ? {} : { redirect }) });
 }
 
 /** `applyAuth` with the body read into a `Blob` first, so the platform can replay it on a 307/308. */
-export async function applyAuthBuffered(request: Request, parts: Pick<AuthParts, 'headers' | 'query' | 'cookies'>): Promise<Request> {
-  return applyAuth(request, parts, request.body === null ? null : await request.blob());
+export async function applyAuthBuffered(request: Request, parts: Pick<AuthParts, 'headers' | 'query' | 'cookies'>, redirect?: RequestRedirect): Promise<Request> {
+  return applyAuth(request, parts, request.body === null ? null : await request.blob(), redirect);
 }
 
 function rebuild(request: Request, changes: { url?: URL; headers?: Headers; method?: string; body?: BodyInit | null; redirect?: RequestRedirect }): Request {
