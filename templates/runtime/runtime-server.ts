@@ -382,6 +382,9 @@ interface Plan {
   readonly challenge: string;
   readonly challengeInvalidToken: string;
   readonly anonymousResult: AuthSuccess;
+  /** Per-request state starts as copies of these (packed arrays, so copies are cheap). */
+  readonly initialStates: readonly number[];
+  readonly initialSlots: readonly unknown[];
 }
 
 /** RFC 9110 §5.6.4 quoted-string; controls and non-ASCII become `?` so no header can be split. */
@@ -478,7 +481,7 @@ function compilePlan(operationId: string, tables: SecurityTables, schemeCache: M
     principals: Object.freeze({}),
   });
   if (op.auth.kind === 'public') {
-    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult };
+    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult, initialStates: [], initialSlots: [] };
   }
   const schemes: CompiledScheme[] = [];
   const localOf = new Map<string, number>();
@@ -531,6 +534,8 @@ function compilePlan(operationId: string, tables: SecurityTables, schemeCache: M
     challenge: plain.join(', '),
     challengeInvalidToken: invalid.join(', '),
     anonymousResult,
+    initialStates: schemes.map(() => UNKNOWN),
+    initialSlots: schemes.map(() => undefined),
   };
 }
 
@@ -656,11 +661,10 @@ class Evaluation {
     readonly plan: Plan,
     readonly request: AuthRequest,
   ) {
-    const n = plan.schemes.length;
-    // Plain arrays: a typed array's backing store costs more to allocate than it saves here.
-    this.states = new Array<number>(n).fill(UNKNOWN);
-    this.values = new Array<unknown>(n);
-    this.results = new Array<unknown>(n);
+    // Plain packed arrays: a typed array's backing store costs more to allocate than it saves here.
+    this.states = plan.initialStates.slice();
+    this.values = plan.initialSlots.slice();
+    this.results = plan.initialSlots.slice();
   }
 }
 
