@@ -358,7 +358,6 @@ interface CompiledScheme {
   /** `undefined` for mutualTLS (no HTTP challenge exists for it). */
   readonly challenge: string | undefined;
   readonly bearerFamily: boolean;
-  readonly isProtoName: boolean;
 }
 
 interface CompiledUse {
@@ -369,6 +368,13 @@ interface CompiledUse {
 
 interface CompiledAlternative {
   readonly uses: readonly CompiledUse[];
+  /**
+   * An object with this alternative's scheme names as own keys: each success copies
+   * it and fills the values in, so every result object has one stable shape and
+   * `__proto__` is an own data property (assigning to an own key never reaches the
+   * prototype setter).
+   */
+  readonly principalsTemplate: object;
   readonly forbiddenHeader: string;
   readonly requiredScopes: readonly string[];
 }
@@ -415,7 +421,7 @@ const KNOWN_HTTP_SCHEMES: ReadonlyMap<string, string> = new Map([
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function compileScheme(name: string, spec: SchemeSpec, verifier: CompiledScheme['verifier'], realmParam: string): CompiledScheme {
-  const base = { name, verifier, isProtoName: name === '__proto__' };
+  const base = { name, verifier };
   switch (spec.kind) {
     case 'apiKey': {
       const lower = spec.name.toLowerCase();
@@ -502,8 +508,11 @@ function compilePlan(operationId: string, tables: SecurityTables, schemeCache: M
       for (const s of use.scopes) if (!requiredScopes.includes(s)) requiredScopes.push(s);
     }
     if (uses.length === 0) continue;
+    const principalsTemplate = {};
+    for (const use of uses) Object.defineProperty(principalsTemplate, use.scheme.name, { value: undefined, enumerable: true, writable: true, configurable: true });
     alternatives.push({
       uses,
+      principalsTemplate,
       requiredScopes: Object.freeze(requiredScopes),
       // RFC 6750 §3.1: `insufficient_scope` with the scopes needed.
       forbiddenHeader: `Bearer ${realmParam}, error="insufficient_scope", scope=${quote(requiredScopes.join(' '))}`,
@@ -801,13 +810,10 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
   const matcher = createMatcher(tables.operations, options.basePath ?? tables.basePath);
 
   const succeed = (ev: Evaluation, index: number): AuthSuccess => {
-    const principals: Record<string, unknown> = {};
-    for (const use of (ev.plan.alternatives[index] as CompiledAlternative).uses) {
-      const principal = ev.results[use.local];
-      // `__proto__` as a plain assignment would replace the prototype.
-      if (use.scheme.isProtoName) Object.defineProperty(principals, '__proto__', { value: principal, enumerable: true, writable: true, configurable: true });
-      else principals[use.scheme.name] = principal;
-    }
+    const alternative = ev.plan.alternatives[index] as CompiledAlternative;
+    // Spread copies own keys as data properties (`__proto__` included, never the setter).
+    const principals: Record<string, unknown> = { ...alternative.principalsTemplate };
+    for (const use of alternative.uses) principals[use.scheme.name] = ev.results[use.local];
     return { ok: true, operationId: ev.plan.operationId, alternative: index, anonymous: false, principals };
   };
 
