@@ -20,6 +20,13 @@ async function project(config: Record<string, unknown> = { spec: 'specs/petstore
 const out = (dir: string): string => path.join(dir, 'generated');
 
 describe('codegen check', () => {
+  it("this repository's committed example output (generated/, from codegen.config.json) is in sync", async () => {
+    // The same gate a user's CI runs; it also proves the output does not depend on the machine.
+    const r = await runCli(['check'], REPO);
+    expect(r.stdout + r.stderr).toContain('in sync');
+    expect(r.code).toBe(0);
+  });
+
   it('in sync: exit 0, and a user file in the output folder is left alone', async () => {
     const dir = await project();
     writeFileSync(path.join(out(dir), 'my-notes.md'), '# mine\n');
