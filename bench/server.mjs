@@ -1,14 +1,22 @@
 // A loopback server for the throughput part of bench/run.mjs, in its own process so
 // the load generator does not share its event loop. argv: framework (express|fastify),
-// variant (bare|guard), path of the generated petstore guard.js. Prints the port.
+// variant (bare|hand|guard), folder of the generated petstore output (transpiled to
+// .js by bench/run.mjs). Prints the port.
+//   bare:  the route alone.
+//   hand:  the same two checks (ApiKey AND AppId) with the same async verifiers,
+//          written by hand as an async middleware / onRequest hook.
+//   guard: the generated adapter, wired as a user would:
+//          Express `app.use(authMiddleware(guard))`,
+//          Fastify `app.addHook('onRequest', authHook(guard))`.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const [framework, variant, guardFile] = process.argv.slice(2);
+const [framework, variant, outDir] = process.argv.slice(2);
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const benchRequire = createRequire(path.join(BENCH, 'package.json'));
 const repoRequire = createRequire(path.join(BENCH, '../package.json'));
+const load = (file) => import(pathToFileURL(path.join(outDir, file)).href);
 
 const principal = { id: 'u1', scopes: ['pets:read', 'pets:write'] };
 const reject = async () => null;
@@ -21,7 +29,7 @@ const verifiers = {
   QueryKey: reject,
   SessionCookie: reject,
 };
-const { createGuard } = await import(pathToFileURL(guardFile).href);
+const { createGuard } = await load('guard.js');
 const guard = variant === 'guard' ? createGuard(verifiers) : undefined;
 const body = { pets: [] };
 // The same checks written by hand for the one route (ApiKey AND AppId), as the floor of any auth middleware.
@@ -39,19 +47,8 @@ if (framework === 'express') {
   const { default: express } = await import(pathToFileURL(benchRequire.resolve('express')).href);
   const app = express();
   if (guard) {
-    // The adapter's job, written inline: match the route, authorize, 401/403 with the problem body.
-    app.use(async (req, res, next) => {
-      const op = guard.match(req.method, req.path);
-      if (op === undefined) return res.status(404).end();
-      try {
-        const r = await guard.authorize(op, { headers: req.headers });
-        if (!r.ok) return res.status(r.status).set(r.headers).type('application/problem+json').send(JSON.stringify(r.body));
-        req.auth = r.principals;
-        next();
-      } catch (error) {
-        next(error);
-      }
-    });
+    const { authMiddleware } = await load('express.js');
+    app.use(authMiddleware(guard));
   }
   if (variant === 'hand') {
     app.use(async (req, res, next) => {
@@ -66,23 +63,17 @@ if (framework === 'express') {
 } else {
   const { default: Fastify } = await import(pathToFileURL(repoRequire.resolve('fastify')).href);
   const app = Fastify();
+  // Neither variant decorates the request: the adapter assigns `request.auth` as the
+  // README shows it wired (one addHook line), and the hand-written hook does the same.
+  if (guard) {
+    const { authHook } = await load('fastify.js');
+    app.addHook('onRequest', authHook(guard));
+  }
   if (variant === 'hand') {
-    app.decorateRequest('auth', null);
     app.addHook('onRequest', async (req, reply) => {
       const principals = await hand(req.headers);
       if (!principals) return reply.code(401).send();
       req.auth = principals;
-    });
-  }
-  if (guard) {
-    // Declared up front: adding a property to fastify's request objects per request changes their shape (slow path).
-    app.decorateRequest('auth', null);
-    app.addHook('onRequest', async (req, reply) => {
-      const op = guard.match(req.method, req.url.split('?')[0]);
-      if (op === undefined) return reply.code(404).send();
-      const r = await guard.authorize(op, { headers: req.headers });
-      if (!r.ok) return reply.code(r.status).headers(r.headers).type('application/problem+json').send(JSON.stringify(r.body));
-      req.auth = r.principals;
     });
   }
   app.get('/v1/pets', async () => body);
