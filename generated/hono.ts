@@ -22,8 +22,8 @@ function middleware<Op extends string, V>(guard: Guard<Op, V>, operationId: Op |
     const fromFetch = authRequestFromFetch(c.req.raw, clientCertificateOf(incoming?.socket));
     // On Node the incoming message keeps repeated header lines apart, so a key sent
     // twice is caught as a duplicate; a Fetch `Headers` would join them into one value.
-    const distinct = incoming?.headersDistinct;
-    const request = distinct ? { ...fromFetch, headers: distinct } : fromFetch;
+    const rawHeaders = incoming?.rawHeaders;
+    const request = rawHeaders ? { ...fromFetch, rawHeaders } : fromFetch;
     const decision = await decide(guard, request, operationId, options);
     if (!decision.pass) {
       return new Response(JSON.stringify(decision.answer.body), { status: decision.answer.status, headers: decision.answer.headers });

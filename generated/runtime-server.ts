@@ -17,7 +17,7 @@ import { createMatcher } from './runtime-routes.js';
 export interface HeadersLike {
   get(name: string): string | null;
 }
-/** A plain header record such as node's `req.headers` / `req.headersDistinct`. */
+/** A plain header record such as node's `req.headers` / `req.headersDistinct` (arrays keep repeated lines apart). */
 export type HeaderRecord = { readonly [name: string]: string | readonly string[] | undefined };
 /** Anything with `getAll()` like `URLSearchParams`. */
 export interface QueryLike {
@@ -54,6 +54,13 @@ export interface AuthRequest {
   readonly method?: string | undefined;
   readonly path?: string | undefined;
   readonly headers: HeadersLike | HeaderRecord;
+  /**
+   * Node's `req.rawHeaders` (name, value, name, value, … as received). When given,
+   * header credentials are read from it instead of `headers`: it keeps repeated lines
+   * apart (so a key sent twice is caught) and costs nothing to get, where node's
+   * `headersDistinct` builds a new object of arrays on every request.
+   */
+  readonly rawHeaders?: readonly string[] | undefined;
   readonly query?: QueryLike | QueryRecord | undefined;
   /** Parsed cookies; when absent the `Cookie` header is parsed. */
   readonly cookies?: CookieRecord | undefined;
@@ -285,8 +292,8 @@ export interface NodeRequestLike {
   readonly method?: string | undefined;
   readonly url?: string | undefined;
   readonly headers: HeaderRecord;
-  /** Node ≥ 18.3: keeps every repeated header, so duplicates are detectable. */
-  readonly headersDistinct?: HeaderRecord | undefined;
+  /** Every header line as received, so duplicates are detectable. */
+  readonly rawHeaders?: readonly string[] | undefined;
   readonly socket?: object | null | undefined;
 }
 
@@ -310,7 +317,8 @@ export function authRequestFromNode(req: NodeRequestLike, url: string = req.url 
   return {
     method: req.method,
     path: q === -1 ? url : url.slice(0, q),
-    headers: req.headersDistinct ?? req.headers,
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
     query: q === -1 ? undefined : new URLSearchParams(url.slice(q + 1)),
     clientCertificate: clientCertificateOf(req.socket),
   };
@@ -570,8 +578,25 @@ function single(v: string | readonly string[] | undefined): Single {
   return v.length === 1 ? v[0] : DUPLICATE;
 }
 
-/** Header names are case-insensitive (RFC 9110 §5.1); a name seen twice is a duplicate. */
-function readHeader(headers: HeadersLike | HeaderRecord, lower: string, join: string | undefined): Single {
+/**
+ * Header names are case-insensitive (RFC 9110 §5.1); a name seen twice is a duplicate,
+ * unless `join` says how repeated lines combine (the Cookie header).
+ */
+function readHeader(request: AuthRequest, lower: string, join: string | undefined): Single {
+  const raw = request.rawHeaders;
+  if (raw != null) {
+    let found: string | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const key = raw[i] as string;
+      if (key.length !== lower.length || (key !== lower && key.toLowerCase() !== lower)) continue;
+      const v = raw[i + 1] as string;
+      if (found === undefined) found = v;
+      else if (join === undefined) return DUPLICATE;
+      else found = found + join + v;
+    }
+    return found;
+  }
+  const headers = request.headers;
   if (typeof (headers as HeadersLike).get === 'function') {
     const v = (headers as HeadersLike).get(lower);
     return v === null ? undefined : v;
@@ -683,7 +708,7 @@ class Evaluation {
 const PENDING: unique symbol = Symbol('pending');
 
 function parseAuthorization(ev: Evaluation): void {
-  const raw = readHeader(ev.request.headers, 'authorization', undefined);
+  const raw = readHeader(ev.request, 'authorization', undefined);
   if (raw === undefined) {
     ev.authState = AUTH_ABSENT;
     return;
@@ -710,7 +735,7 @@ function extract(ev: Evaluation, local: number, utf8: TextDecoder): number {
   let value: unknown;
   switch (scheme.source) {
     case SRC_HEADER:
-      v = readHeader(request.headers, scheme.key, undefined);
+      v = readHeader(request, scheme.key, undefined);
       break;
     case SRC_QUERY:
       v = readQuery(request.query, scheme.key);
@@ -721,7 +746,7 @@ function extract(ev: Evaluation, local: number, utf8: TextDecoder): number {
       } else {
         if (ev.cookies === undefined) {
           // HTTP/2 may split Cookie into several fields (RFC 9113 §8.2.3): join them.
-          const header = readHeader(request.headers, 'cookie', '; ');
+          const header = readHeader(request, 'cookie', '; ');
           ev.cookies = typeof header === 'string' ? parseCookieHeader(header) : new Map();
         }
         v = ev.cookies.get(scheme.key);

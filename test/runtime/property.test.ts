@@ -84,7 +84,7 @@ interface OpDef {
 }
 
 interface Forms {
-  readonly headers: 'record' | 'Headers';
+  readonly headers: 'record' | 'Headers' | 'raw';
   readonly headerCase: 'lower' | 'upper' | 'asis';
   readonly query: 'params' | 'record';
   readonly cookies: 'record' | 'header' | 'headerSplit';
@@ -357,6 +357,14 @@ function render(w: World): { request: AuthRequest; secrets: string[] } {
   }
 
   let headerObject: AuthRequest['headers'];
+  if (w.forms.headers === 'raw') {
+    // Node's rawHeaders: one (name, value) pair per line as received; `headers` stays
+    // empty so only the raw lines can be where the credentials come from.
+    const raw: string[] = [];
+    for (const [k, v, keep] of headers) if (v !== undefined) for (const one of typeof v === 'string' ? [v] : v) raw.push(keep ? k : cased(k), one);
+    const request: AuthRequest = cookies === undefined ? { headers: {}, rawHeaders: raw, query } : { headers: {}, rawHeaders: raw, query, cookies };
+    return { request, secrets };
+  }
   if (w.forms.headers === 'Headers' && !headersNeedRecord) {
     const h = new Headers();
     for (const [k, v] of headers) if (v !== undefined) h.append(k, typeof v === 'string' ? v : v.join(', '));
@@ -492,7 +500,7 @@ const authArb: fc.Arbitrary<AuthCred> = fc.oneof(
 );
 
 const formsArb: fc.Arbitrary<Forms> = fc.record({
-  headers: fc.constantFrom('record' as const, 'Headers' as const),
+  headers: fc.constantFrom('record' as const, 'Headers' as const, 'raw' as const),
   headerCase: fc.constantFrom('lower' as const, 'upper' as const, 'asis' as const),
   query: fc.constantFrom('params' as const, 'record' as const),
   cookies: fc.constantFrom('record' as const, 'header' as const, 'headerSplit' as const),

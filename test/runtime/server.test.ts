@@ -313,6 +313,30 @@ describe('extraction: headers', () => {
   });
 });
 
+describe('extraction: node rawHeaders (preferred over headers when given)', () => {
+  // `headers` is what node joined or dropped; `rawHeaders` is the truth as received.
+  it('names are case-insensitive', async () => {
+    expectOk((await run('pair', req({}, { rawHeaders: ['X-Api-KEY', 'key', 'x-APP-id', 'app'] }))).result, 0);
+  });
+  it('a header line sent twice is invalid even when `headers` shows one value', async () => {
+    const { result, count } = await run('apiKey', req({ 'x-api-key': 'key' }, { rawHeaders: ['X-API-Key', 'key', 'x-api-key', 'key'] }));
+    expectFail(result, 401);
+    expect(count('ApiKey')).toBe(0);
+  });
+  it('two Authorization lines are invalid (node keeps only the first in `headers`)', async () => {
+    const { result, count } = await run('bearerOrBasic', req({ authorization: 'Bearer tok' }, { rawHeaders: ['Authorization', 'Bearer tok', 'Authorization', 'Bearer other'] }));
+    expectFail(result, 401);
+    expect(count('Bearer')).toBe(0);
+  });
+  it('Cookie lines are joined, not duplicates (RFC 9113 §8.2.3)', async () => {
+    expectOk((await run('cookie', req({}, { rawHeaders: ['cookie', 'a=1', 'Cookie', 'session=ck'] }))).result, 0);
+  });
+  it('absent from rawHeaders is absent, whatever `headers` says', async () => {
+    const { result } = await run('optional', req({ 'x-api-key': 'key' }, { rawHeaders: ['Host', 'x'] }));
+    expectOk(result, -1, true);
+  });
+});
+
 describe('extraction: query and cookie', () => {
   it('query via URLSearchParams', async () => {
     expectOk((await run('query', req({}, { query: new URLSearchParams('api_key=qk') }))).result, 0);
