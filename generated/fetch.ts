@@ -25,8 +25,9 @@ export interface FetchAuthOptions extends AdapterOptions {
 /** `Response | AuthSuccess`; with `unknownRoute: 'next'` an unmatched route gives `undefined`. */
 export type FetchAuthHandler<Op extends string, V> = (request: Request) => Promise<Response | AuthSuccess<Op, V> | undefined>;
 
+// A copy of the headers: some platforms (e.g. @hono/node-server) add to the init object, and answers may be shared.
 function toResponse(answer: ResponseParts): Response {
-  return new Response(JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
+  return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { ...answer.headers } });
 }
 
 function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: FetchAuthOptions): FetchAuthHandler<Op, V> {

@@ -142,6 +142,7 @@ export interface ProblemBody {
   readonly [extension: string]: unknown;
 }
 
+/** Read-only, as typed: the guard may share (and freezes) answers that never vary. */
 export interface AuthFailure {
   readonly ok: false;
   readonly status: 401 | 403;
@@ -398,6 +399,11 @@ interface Plan {
   readonly challenge: string;
   readonly challengeInvalidToken: string;
   readonly anonymousResult: AuthSuccess;
+  /**
+   * The 401 for a request that carries none of the operation's credentials: always the
+   * same answer, so it is built once and shared (frozen, as its readonly type says).
+   */
+  readonly noCredentials: AuthFailure;
   /** Per-request state starts as copies of these (packed arrays, so copies are cheap). */
   readonly initialStates: readonly number[];
   readonly initialSlots: readonly unknown[];
@@ -486,6 +492,14 @@ function compileScheme(name: string, spec: SchemeSpec, verifier: CompiledScheme[
   }
 }
 
+const NONE_SENT = 'This operation requires credentials and none were sent.';
+
+/** The shared 401 answer to a request without credentials, deeply frozen. */
+function unauthorized(challenge: string, missing: readonly ProblemLocation[]): AuthFailure {
+  const body: ProblemBody = Object.freeze({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: NONE_SENT, missing: Object.freeze(missing.map((l) => Object.freeze({ ...l }))) });
+  return Object.freeze({ ok: false as const, status: 401 as const, headers: Object.freeze({ 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': challenge }), body });
+}
+
 function compilePlan(operationId: string, tables: SecurityTables, schemeCache: Map<string, CompiledScheme>, compile: (name: string) => CompiledScheme, realmParam: string): Plan {
   const op = own(tables.operations, operationId);
   if (op === undefined) throw new TypeError(`unknown operation ${JSON.stringify(operationId)}`);
@@ -497,7 +511,7 @@ function compilePlan(operationId: string, tables: SecurityTables, schemeCache: M
     principals: Object.freeze({}),
   });
   if (op.auth.kind === 'public') {
-    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult, initialStates: [], initialSlots: [] };
+    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult, noCredentials: unauthorized('', []), initialStates: [], initialSlots: [] };
   }
   const schemes: CompiledScheme[] = [];
   const localOf = new Map<string, number>();
@@ -553,6 +567,7 @@ function compilePlan(operationId: string, tables: SecurityTables, schemeCache: M
     challenge: plain.join(', '),
     challengeInvalidToken: invalid.join(', '),
     anonymousResult,
+    noCredentials: unauthorized(plain.join(', '), schemes.map((scheme) => scheme.location)),
     initialStates: schemes.map(() => UNKNOWN),
     initialSlots: schemes.map(() => undefined),
   };
@@ -861,6 +876,16 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
         requiredScopes: alternative.requiredScopes,
       };
     } else {
+      if (shapeProblem === undefined) {
+        let anyPresent = false;
+        for (let i = 0; i < plan.schemes.length; i++) {
+          if ((ev.states[i] === UNKNOWN ? extract(ev, i, utf8) : ev.states[i]) !== ABSENT) {
+            anyPresent = true;
+            break;
+          }
+        }
+        if (!anyPresent) return plan.noCredentials;
+      }
       status = 401;
       const missing: ProblemLocation[] = [];
       const invalid: ProblemLocation[] = [];
@@ -880,9 +905,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
         title: 'Unauthorized',
         status,
         detail:
-          missing.length === plan.schemes.length
-            ? 'This operation requires credentials and none were sent.'
-            : 'The credentials sent were not accepted for this operation.',
+          missing.length === plan.schemes.length ? NONE_SENT : 'The credentials sent were not accepted for this operation.',
         ...(missing.length > 0 ? { missing } : {}),
         ...(invalid.length > 0 ? { invalid } : {}),
       };

@@ -24,7 +24,8 @@ function middleware<Op extends string, V>(guard: Guard<Op, V>, operationId: Op |
     const request = rawHeaders ? { ...fromFetch, rawHeaders } : fromFetch;
     const decision = await decide(guard, request, operationId, options);
     if (!decision.pass) {
-      return new Response(JSON.stringify(decision.answer.body), { status: decision.answer.status, headers: decision.answer.headers });
+      // A copy: @hono/node-server adds to the init's headers, and answers may be shared.
+      return new Response(JSON.stringify(decision.answer.body), { status: decision.answer.status, headers: { ...decision.answer.headers } });
     }
     c.set('auth', decision.auth);
     return next();

@@ -488,6 +488,22 @@ describe('extraction: mutual TLS', () => {
 });
 
 describe('challenges and problem bodies', () => {
+  it('the no-credentials 401 is built once per operation, frozen, and equal to a per-request one', async () => {
+    const { guard } = setup();
+    const [a, b] = [await guard.authorize('pair', req({})), await guard.authorize('pair', req({ 'x-other': '1' }))];
+    expect(a).toBe(b);
+    expect(Object.isFrozen(a) && !a.ok && Object.isFrozen(a.headers) && Object.isFrozen(a.body) && Object.isFrozen(a.body['missing'])).toBe(true);
+    // A shaped body is made per request, so the shaper still sees each request.
+    const seen: unknown[] = [];
+    const shaped = setup({ problem: (body, ctx) => (seen.push(ctx.request), body) }).guard;
+    const r1 = req({});
+    const r2 = req({});
+    expect(await shaped.authorize('pair', r1)).toEqual(a);
+    await shaped.authorize('pair', r2);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBe(r1);
+    expect(seen[1]).toBe(r2);
+  });
   it('401 with nothing sent: one challenge per scheme, deduplicated, spec order', async () => {
     const { result } = await run('everything', req({}));
     expect(result).toEqual({
