@@ -10,29 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/spec-files.js';
+import { HOSTILE_HTML } from './hostile-html.js';
 
-/** Operations with HTML, script and Markdown payloads in every string the report shows. */
-const HOSTILE_HTML = {
-  openapi: '3.0.3',
-  info: { title: '</title><script>document.documentElement.setAttribute("data-pwned","title")</script>', version: '1<b>' },
-  components: {
-    securitySchemes: {
-      '<img src=x onerror="document.documentElement.setAttribute(\'data-pwned\',\'scheme\')">': { type: 'apiKey', in: 'header', name: 'X-K' },
-      Other: { type: 'apiKey', in: 'cookie', name: '"><svg onload=alert(1)>' },
-    },
-  },
-  paths: {
-    '/a/</script><script>document.documentElement.setAttribute("data-pwned","path")</script>': {
-      get: {
-        operationId: '<iframe src="javascript:alert(1)"></iframe>',
-        summary: '\u2028</script><!--',
-        security: [{ '<img src=x onerror="document.documentElement.setAttribute(\'data-pwned\',\'scheme\')">': [], Other: [] }],
-        responses: { '200': { description: 'ok' } },
-      },
-    },
-    '/public': { get: { operationId: 'open', security: [], responses: { '200': { description: 'ok' } } } },
-  },
-};
 
 function findChromium(): string | undefined {
   for (const name of [process.env['CHROMIUM_BIN'], 'chromium', 'chromium-browser']) {

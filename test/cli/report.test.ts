@@ -5,6 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/spec-files.js';
+import { HOSTILE_HTML } from './hostile-html.js';
 
 let work: string;
 beforeAll(() => {
@@ -12,28 +13,6 @@ beforeAll(() => {
   cpSync(path.join(REPO, 'specs'), path.join(work, 'specs'), { recursive: true });
 });
 
-/** Operations with HTML, script and Markdown payloads in every string the report shows (report-chromium.test.ts loads the same ones in a browser). */
-const HOSTILE_HTML = {
-  openapi: '3.0.3',
-  info: { title: '</title><script>document.documentElement.setAttribute("data-pwned","title")</script>', version: '1<b>' },
-  components: {
-    securitySchemes: {
-      '<img src=x onerror="document.documentElement.setAttribute(\'data-pwned\',\'scheme\')">': { type: 'apiKey', in: 'header', name: 'X-K' },
-      Other: { type: 'apiKey', in: 'cookie', name: '"><svg onload=alert(1)>' },
-    },
-  },
-  paths: {
-    '/a/</script><script>document.documentElement.setAttribute("data-pwned","path")</script>': {
-      get: {
-        operationId: '<iframe src="javascript:alert(1)"></iframe>',
-        summary: '\u2028</script><!--',
-        security: [{ '<img src=x onerror="document.documentElement.setAttribute(\'data-pwned\',\'scheme\')">': [], Other: [] }],
-        responses: { '200': { description: 'ok' } },
-      },
-    },
-    '/public': { get: { operationId: 'open', security: [], responses: { '200': { description: 'ok' } } } },
-  },
-};
 
 describe('codegen report', () => {
   it('Markdown (default) for the 3.0 example: summary line, one row per operation, schemes and where credentials travel', async () => {
