@@ -207,51 +207,40 @@ const cpuNs = (c0) => {
   return (c.user + c.system) * 1000;
 };
 
-/** ns per call of a synchronous function (no promise hop): alternating rounds, median. */
-function nsPerOpSync(fns) {
+/**
+ * ns of CPU time per call, alternating the contenders round by round (5 rounds of
+ * SAMPLE_SECONDS each), median of the rounds. `batch(fn)` runs `size` calls: awaited
+ * one by one for async contenders, in a plain loop for synchronous ones (no promise hop).
+ */
+async function sampleRounds(fns, size, batch, warmup) {
   const results = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
-  let sink;
-  for (const fn of Object.values(fns)) for (let i = 0; i < 20000; i++) sink = fn();
+  for (const fn of Object.values(fns)) for (let i = 0; i < warmup / size; i++) await batch(fn);
   for (let round = 0; round < 5; round++) {
     for (const [k, fn] of Object.entries(fns)) {
       let n = 0;
       const c0 = process.cpuUsage();
-      const t0 = process.hrtime.bigint();
-      const until = t0 + BigInt(Math.round(SAMPLE_SECONDS * 1e9));
-      let now = t0;
-      while (now < until) {
-        for (let i = 0; i < 1000; i++) sink = fn();
-        n += 1000;
-        now = process.hrtime.bigint();
-      }
-      results[k].push(cpuNs(c0) / n);
-    }
-  }
-  globalThis.__benchSink = sink;
-  return Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
-}
-
-/** ns per call of an async function: alternating rounds, median of the rounds. */
-async function nsPerOp(fns) {
-  const results = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
-  for (const fn of Object.values(fns)) for (let i = 0; i < 2000; i++) await fn(); // warm-up
-  for (let round = 0; round < 5; round++) {
-    for (const [k, fn] of Object.entries(fns)) {
-      let n = 0;
-      const c0 = process.cpuUsage();
-      const t0 = process.hrtime.bigint();
-      const until = t0 + BigInt(Math.round(SAMPLE_SECONDS * 1e9));
-      let now = t0;
-      while (now < until) {
-        for (let i = 0; i < 200; i++) await fn();
-        n += 200;
-        now = process.hrtime.bigint();
+      const until = process.hrtime.bigint() + BigInt(Math.round(SAMPLE_SECONDS * 1e9));
+      while (process.hrtime.bigint() < until) {
+        await batch(fn);
+        n += size;
       }
       results[k].push(cpuNs(c0) / n);
     }
   }
   return withSpread(results);
 }
+
+let syncSink;
+const syncBatch = (fn) => {
+  for (let i = 0; i < 1000; i++) syncSink = fn();
+};
+const asyncBatch = async (fn) => {
+  for (let i = 0; i < 200; i++) await fn();
+};
+/** ns per call of a synchronous function (no promise hop). */
+const nsPerOpSync = (fns) => sampleRounds(fns, 1000, syncBatch, 20000).finally(() => (globalThis.__benchSink = syncSink));
+/** ns per call of an async function. */
+const nsPerOp = (fns) => sampleRounds(fns, 200, asyncBatch, 2000);
 
 /** Medians by key, plus a non-enumerable `spread`: each key's median absolute deviation over its rounds. */
 function withSpread(results) {
@@ -493,7 +482,7 @@ try {
     hand: () => handAnd({ headers: valid }, route800(last800.method, path800())),
   });
   // Route matching alone, synchronous (no promise hop), next to the hand-written router.
-  const m = nsPerOpSync({
+  const m = await nsPerOpSync({
     m20: () => g20.match(last20.method, path20()),
     m800: () => g800.match(last800.method, path800()),
     hand20: () => route20(last20.method, path20()),

@@ -567,7 +567,7 @@ function compilePlan(operationId: string, tables: SecurityTables, schemeCache: M
     anonymousResult,
     noCredentials: unauthorized(plain.join(', '), schemes.map((scheme) => scheme.location)),
     initialStates: schemes.map(() => UNKNOWN),
-    initialSlots: schemes.map(() => undefined),
+    initialSlots: [...schemes, ...schemes].map(() => undefined),
   };
 }
 
@@ -693,9 +693,13 @@ const AUTH_SINGLE = 3;
 class Evaluation {
   /** Per scheme: UNKNOWN until extracted, then ABSENT, PRESENT or INVALID. */
   readonly states: number[];
-  readonly values: unknown[];
-  /** Principal, or `false` after a failed verification; `undefined` = not verified yet. */
-  readonly results: unknown[];
+  /**
+   * One allocation for two tables: the credential value of scheme `local` at `local`,
+   * its verifier result at `n + local` (the principal, `false` after a failed
+   * verification, `undefined` while not verified).
+   */
+  readonly slots: unknown[];
+  readonly n: number;
   next = 0;
   forbidden = -1;
   authState = AUTH_UNPARSED;
@@ -712,8 +716,8 @@ class Evaluation {
   ) {
     // Plain packed arrays: a typed array's backing store costs more to allocate than it saves here.
     this.states = plan.initialStates.slice();
-    this.values = plan.initialSlots.slice();
-    this.results = plan.initialSlots.slice();
+    this.slots = plan.initialSlots.slice();
+    this.n = plan.schemes.length;
   }
 }
 
@@ -768,7 +772,7 @@ function extract(ev: Evaluation, local: number, utf8: TextDecoder): number {
     case SRC_TLS: {
       const cert = request.clientCertificate;
       if (cert == null || typeof cert !== 'object' || isEmptyObject(cert)) return (ev.states[local] = ABSENT);
-      ev.values[local] = cert;
+      ev.slots[local] = cert;
       return (ev.states[local] = PRESENT);
     }
     default: {
@@ -791,14 +795,14 @@ function extract(ev: Evaluation, local: number, utf8: TextDecoder): number {
         value = credentials === '' ? undefined : credentials;
       }
       if (value === undefined) return (ev.states[local] = INVALID);
-      ev.values[local] = value;
+      ev.slots[local] = value;
       return (ev.states[local] = PRESENT);
     }
   }
   if (v === undefined) return (ev.states[local] = ABSENT);
   // A repeated credential is never a choice of one; an empty one is malformed.
   if (v === DUPLICATE || v === '') return (ev.states[local] = INVALID);
-  ev.values[local] = v;
+  ev.slots[local] = v;
   return (ev.states[local] = PRESENT);
 }
 
@@ -853,7 +857,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
     const alternative = ev.plan.alternatives[index] as CompiledAlternative;
     // Spread copies own keys as data properties (`__proto__` included, never the setter).
     const principals: Record<string, unknown> = { ...alternative.principalsTemplate };
-    for (const use of alternative.uses) principals[use.scheme.name] = ev.results[use.local];
+    for (const use of alternative.uses) principals[use.scheme.name] = ev.slots[ev.n + use.local];
     return { ok: true, operationId: ev.plan.operationId, alternative: index, anonymous: false, principals };
   };
 
@@ -892,7 +896,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
         const scheme = plan.schemes[i] as CompiledScheme;
         const state = ev.states[i] === UNKNOWN ? extract(ev, i, utf8) : ev.states[i];
         if (state === ABSENT) missing.push(scheme.location);
-        else if (state === INVALID || ev.results[i] === false) {
+        else if (state === INVALID || ev.slots[ev.n + i] === false) {
           invalid.push(scheme.location);
           if (scheme.bearerFamily) tokenFailed = true;
         }
@@ -941,11 +945,11 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
           verified = false;
           break;
         }
-        let result = ev.results[local];
+        let result = ev.slots[ev.n + local];
         if (result === undefined) {
           const scheme = use.scheme;
           try {
-            result = scheme.verifier(ev.values[local], { operationId: plan.operationId, scheme: scheme.name, scopes: use.scopes, request: ev.request });
+            result = scheme.verifier(ev.slots[local], { operationId: plan.operationId, scheme: scheme.name, scopes: use.scopes, request: ev.request });
           } catch (error) {
             throw new VerifierError(scheme.name, plan.operationId, error);
           }
@@ -954,7 +958,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
             ev.pendingUse = use;
             return PENDING;
           }
-          ev.results[local] = result = result ? result : false;
+          ev.slots[ev.n + local] = result = result ? result : false;
         }
         if (result === false) {
           verified = false;
@@ -965,7 +969,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       // Scopes are checked per alternative against the cached principal.
       let granted = true;
       for (const use of uses) {
-        if (!grants(ev.results[use.local], use.scopes)) {
+        if (!grants(ev.slots[ev.n + use.local], use.scopes)) {
           granted = false;
           break;
         }
@@ -999,7 +1003,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       } catch (error) {
         throw new VerifierError(use.scheme.name, ev.plan.operationId, error);
       }
-      ev.results[use.local] = value ? value : false;
+      ev.slots[ev.n + use.local] = value ? value : false;
       const result = step(ev);
       if (result !== PENDING) return result;
     }
