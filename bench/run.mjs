@@ -657,7 +657,7 @@ if (guardError) {
   lines.push('', 'The hand-written functions (bench/run.mjs `handAnd`, `handOr3`) are what a careful developer writes for the same rules: they read the same headers case-insensitively, treat a repeated or empty header as invalid, call the same verifiers in the same order with the same context object, and return answers of the guard\'s shape (on success `{ ok, operationId, alternative, anonymous, principals }`; on a denial the 401 with its `WWW-Authenticate` challenges and an RFC 9457 body naming the missing credentials, from constants written for this spec). They know the spec at the time they are written; the guard reads it from the generated tables.');
   const mm = guardRows.match;
   lines.push('', `Route matching alone (synchronous \`guard.match\` of the last operation, no promise hop; in (d) and here both routers get fresh, non-interned path strings, as from an HTTP parser): 20 operations ${fmt(mm.m20, 0)} ns, 800 operations ${fmt(mm.m800, 0)} ns, ratio ${fmt(mm.m800 / mm.m20)} for 40× the operations (${mm.m800 / mm.m20 <= 2 ? 'not linear in the number of operations' : '**grows with the number of operations**'}); the hand-written router (a Map on the first segment, then regexps) ${fmt(mm.hand20, 0)} ns and ${fmt(mm.hand800, 0)} ns.`, '');
-  lines.push('Security cost against the peers, same petstore spec, same verifiers, request (a). Each peer is timed per request through its own stack (Express 5 via light-my-request injection; openapi-backend `handleRequest` with `validate: false`), and the same stack without security is subtracted. The generated guard is timed both alone (`authorize`, the decision) and as the real adapter inside Express (`app.use(authMiddleware(guard))`: route matching, the request view over `req.headersDistinct`, the decision, setting `req.auth`).', '');
+  lines.push('Security cost against the peers, same petstore spec, same verifiers, request (a). Each peer is timed per request through its own stack (Express 5 via light-my-request injection; openapi-backend `handleRequest` with `validate: false`), and the same stack without security is subtracted. The generated guard is timed both alone (`authorize`, the decision) and as the real adapter inside Express (`app.use(authMiddleware(guard))`: route matching, the request view over `req.rawHeaders`, the decision, setting `req.auth`).', '');
   lines.push('| contender | per request | without security | security cost | express-openapi-validator ÷ this |');
   lines.push('| --- | ---: | ---: | ---: | ---: |');
   const vs = (cost, noise) => (cost > noise ? `${fmt(p.eovCost / cost, 1)}×` : 'within noise');
@@ -685,6 +685,20 @@ else {
   lines.push('', 'The hand-written column is the same two checks with the same async verifiers in an async middleware/hook (no route matching, a bare 401): the part of the cost any authentication step pays in that framework. The invalid column answers 401 with a problem+json body instead of the route\'s 200, so it also measures a different response.');
   const spread = Math.max(...httpRows.map((h) => h.spread));
   lines.push('', HTTP_ROUNDS > 1 ? `Round-to-round spread in this run: up to ±${fmt(spread * 100, 1)}% of a median (half the range of its rounds), so a cost smaller than that is not distinguishable from zero.` : 'One round only: no spread can be given; a single loopback figure on a shared machine is easily off by 10%.');
+}
+// What dominates where a goal is not met: measured causes, kept next to the figures.
+const unmet = goals.filter((g) => g.includes('**not met**'));
+if (unmet.length > 0) {
+  lines.push('', '## Where the time goes (goals not met)', '');
+  if (unmet.some((g) => g.includes('openapi-typescript'))) {
+    lines.push('- **openapi-typescript ratio.** The last column of the generation table is the ceiling for any tool built on `@apidevtools/swagger-parser`: a process that only starts node and parses the file with it. Where that ceiling is under 10×, the goal cannot be met by generation work; parsing (and node start-up) is most of the time, and generation stays within the ≤ 3× budget above it. Meeting 10× would mean replacing swagger-parser\'s `parse` on the hot path, which the product keeps as its loader.');
+  }
+  if (unmet.some((g) => g.includes('hand-written'))) {
+    lines.push('- **Guard vs hand-written.** Both pay the same promise hops (one `await` per async verifier). The difference is table-driven bookkeeping the hand-written function, written for one spec, does not need: the per-request scratchpad (`Evaluation`: credential states, values and verifier results), the generic extraction switch, the principals object copied from a per-alternative template, the verifier context, the plan lookup. `node bench/profile-guard.mjs` splits the synchronous part from the async one and counts bytes per call; add `--cpu-prof` for a profile.');
+  }
+  if (unmet.some((g) => g.includes('throughput'))) {
+    lines.push('- **Throughput.** A cost inside the round-to-round spread above is not a measurement. The invalid column also changes the response (a 401 with an RFC 9457 body and `WWW-Authenticate` instead of the route\'s 200), which in Fastify is sent from the `onRequest` hook through `reply.send` with its own header handling.');
+  }
 }
 lines.splice(goalsAt, 0, '## Goals at a glance', '', '| goal | figure | |', '| --- | --- | --- |', ...goals, '');
 const md = lines.join('\n') + '\n';
