@@ -1,8 +1,10 @@
-// The explicit opt-out of BRIEF §2: with `skipInvalid`, an operation whose security
-// names an undefined, invalid or uncarriable scheme is left out of the output (so the
-// guard answers it like an unknown route: closed) instead of refusing the whole spec.
-// An alternative is never dropped from an operation that stays: that would change
-// what the operation accepts.
+// The explicit opt-out of BRIEF §2: with `skipInvalid`, an AND group (one alternative)
+// that names an undefined, invalid or uncarriable scheme is dropped as a whole and
+// reported, instead of refusing the whole spec. It is never weakened to the schemes
+// that exist, and the operation stays in the tables, so its route is still matched to
+// it (a route left out would fall through to a parameterised sibling such as
+// `/pets/{petId}`, which may require less). An operation left with no alternative
+// can never be authorized: the guard refuses it with a fixed 403.
 import type { Diagnostic, DiagnosticCode } from '../diagnostics/types.js';
 import type { SecurityModel } from '../ir/types.js';
 
@@ -22,19 +24,33 @@ export function skipInvalidOperations(model: SecurityModel, diagnostics: readonl
   const bad = (scheme: string): boolean => !defined.has(scheme) || rejectedSchemes.has(scheme) || uncarriable.has(scheme);
 
   const skipped: Diagnostic[] = [];
-  const operations = model.operations.filter((op) => {
-    if (op.auth.kind === 'public') return true;
-    const names = [...new Set(op.auth.anyOf.flatMap((r) => r.allOf.map((u) => u.scheme)).filter(bad))];
-    if (names.length === 0) return true;
-    skipped.push({
-      code: 'operation-skipped',
-      severity: 'warning',
-      message: `operation "${op.id}" (${op.method.toUpperCase()} ${op.path}) is left out of the output because its security names ${names.map((n) => `"${n}"`).join(', ')}, which cannot be enforced (--skip-invalid)`,
-      file: op.auth.origin.file,
-      pointer: op.auth.origin.at,
-      subject: op.id,
+  const operations = model.operations.map((op) => {
+    if (op.auth.kind === 'public') return op;
+    const anyOf = op.auth.anyOf.filter((requirement) => {
+      const names = [...new Set(requirement.allOf.map((u) => u.scheme).filter(bad))];
+      if (names.length === 0) return true;
+      skipped.push({
+        code: 'alternative-dropped',
+        severity: 'warning',
+        message: `operation "${op.id}" (${op.method.toUpperCase()} ${op.path}): the alternative {${requirement.allOf.map((u) => u.scheme).join(', ')}} is dropped as a whole because ${names.map((n) => `"${n}"`).join(', ')} cannot be enforced (--skip-invalid)`,
+        file: requirement.origin.file,
+        pointer: requirement.origin.at,
+        subject: op.id,
+      });
+      return false;
     });
-    return false;
+    if (anyOf.length === op.auth.anyOf.length) return op;
+    if (anyOf.length === 0 && op.auth.kind === 'required') {
+      skipped.push({
+        code: 'operation-skipped',
+        severity: 'warning',
+        message: `operation "${op.id}" (${op.method.toUpperCase()} ${op.path}) has no enforceable alternative left: the guard refuses every request to it with 403 (--skip-invalid)`,
+        file: op.auth.origin.file,
+        pointer: op.auth.origin.at,
+        subject: op.id,
+      });
+    }
+    return { ...op, auth: { ...op.auth, anyOf } };
   });
 
   const kept = diagnostics.map((d) => (d.severity === 'error' && SCHEME_ERRORS.has(d.code) ? { ...d, severity: 'warning' as const } : d));

@@ -24,6 +24,7 @@ export type DiagnosticCode =
   | 'api-key-and-same-name'
   | 'authorization-api-key'
   | 'operation-skipped'
+  | 'alternative-dropped'
   | 'schema';
 
 export interface Diagnostic {

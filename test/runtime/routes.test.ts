@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMatcher } from '../../templates/runtime/runtime-routes.js';
+import { AMBIGUOUS_ROUTE, createMatcher, createRouteClassifier } from '../../templates/runtime/runtime-routes.js';
 import type { OperationTable } from '../../templates/runtime/runtime-tables.js';
 
 const pub = { kind: 'public' } as const;
@@ -72,13 +72,34 @@ describe('createMatcher', () => {
     expect(match('GET', '/w/aXb(c)+1')).toBeUndefined();
     expect(match('GET', '/w/a.b(c)1')).toBeUndefined();
   });
-  it('compares percent-encoded segments after decoding, failure-safely', () => {
-    expect(match('GET', '/p%65ts/mine')).toBe('myPets');
+  it('a static segment matches as written or as a client percent-encodes it; malformed escapes are safe', () => {
     expect(match('GET', '/files/my%20file')).toBe('spaced');
     expect(match('GET', '/pets/%E0%A4%A')).toBe('getPet');
     expect(match('GET', '/pets/%zz/photo')).toBe('petPhoto');
     expect(match('GET', '/pets/a%2Fb')).toBe('getPet');
     expect(match('GET', '/reports/q%31.json')).toBe('report');
+  });
+  it('a path that equals a static segment only after decoding or case-folding is ambiguous, never the parameter route', () => {
+    // Express matches raw paths case-insensitively, find-my-way decodes first: such a
+    // path may reach the /pets/mine handler, so it must not be judged as /pets/{petId}.
+    const classify = createRouteClassifier(ops, '');
+    for (const p of ['/pets/MINE', '/pets/Mine', '/pets/m%69ne', '/pets/%6D%69%6E%65', '/p%65ts/mine', '/PETS/mine', '/files/MY%20FILE']) {
+      expect(classify('GET', p), p).toBe(AMBIGUOUS_ROUTE);
+      expect(match('GET', p), p).toBeUndefined();
+    }
+    // A partial template that fits only case-insensitively, or only once decoded.
+    expect(classify('GET', '/reports/q1.JSON')).toBe(AMBIGUOUS_ROUTE);
+    expect(classify('GET', '/reports/q1%2Ejson')).toBe(AMBIGUOUS_ROUTE);
+    // Not confusable with any static sibling: the parameter route, as before.
+    expect(classify('GET', '/pets/minx')).toBe('getPet');
+    expect(classify('GET', '/reports/q%31.json')).toBe('report');
+  });
+  it('a base path that differs only in case or encoding is ambiguous, not unknown', () => {
+    const classify = createRouteClassifier(ops, '/v1');
+    expect(classify('GET', '/V1/pets')).toBe(AMBIGUOUS_ROUTE);
+    expect(classify('GET', '/%761/pets')).toBe(AMBIGUOUS_ROUTE);
+    expect(classify('GET', '/v2/pets')).toBeUndefined();
+    expect(classify('GET', '/V10/pets')).toBeUndefined();
   });
   it('unknown paths match nothing', () => {
     expect(match('GET', '/nope')).toBeUndefined();

@@ -292,6 +292,16 @@ describe('extraction: headers', () => {
   it('header name is case-insensitive in a record', async () => {
     expectOk((await run('apiKey', req({ 'X-Api-KEY': 'key' }))).result, 0);
   });
+  it('from a Headers object, an API key with a comma is a repeated header (Headers joins lines with ", ")', async () => {
+    const h = new Headers();
+    h.append('X-API-Key', 'key');
+    h.append('X-API-Key', 'key');
+    const { result, count } = await run('apiKey', req(h));
+    expectFail(result, 401);
+    expect(count('ApiKey')).toBe(0);
+    // A plain record carries each value as given: only an array or a second spelling is a repeat.
+    expectOk((await run('apiKey', req({ 'x-api-key': 'key' }))).result, 0);
+  });
   it('Headers object via get()', async () => {
     expectOk((await run('pair', req(new Headers({ 'X-API-Key': 'key', 'x-app-id': 'app' })))).result, 0);
   });
@@ -683,5 +693,31 @@ describe('prototype-named schemes, headers, queries and cookies', () => {
     const { result } = await run('apiKey', req(JSON.parse('{"__proto__": {"x-api-key": "key"}}') as Record<string, string>));
     expectFail(result, 401);
     expect(({} as Record<string, unknown>)['x-api-key']).toBeUndefined();
+  });
+});
+
+describe('an operation left without alternatives (--skip-invalid dropped them all)', () => {
+  const refusedTables = {
+    schemes: { Key: { kind: 'apiKey', in: 'header', name: 'X-Key' } },
+    operations: {
+      mine: { method: 'get', path: '/pets/mine', auth: { kind: 'required', anyOf: [] } },
+      pet: { method: 'get', path: '/pets/{id}', auth: { kind: 'optional', anyOf: [[{ scheme: 'Key', scopes: [] }]] } },
+    },
+    basePath: '',
+  } as const;
+  it('keeps its route and refuses every request with a fixed 403, whatever is sent', async () => {
+    let calls = 0;
+    const guard = createGuardFromTables(refusedTables, { Key: () => (calls++, {}) });
+    expect(guard.match('GET', '/pets/mine')).toBe('mine');
+    for (const headers of [{}, { 'x-key': 'k' }, { authorization: 'Bearer t' }]) {
+      const r = await guard.authorize('mine', { headers });
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.status).toBe(403);
+        expect(r.body).toMatchObject({ status: 403, title: 'Forbidden' });
+      }
+    }
+    expect(calls).toBe(0);
+    expect((await guard.authorize('pet', { headers: {} })).ok).toBe(true);
   });
 });

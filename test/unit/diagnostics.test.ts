@@ -101,6 +101,16 @@ describe('diagnostics', () => {
     expect(find(diagnostics, 'api-key-in-query')).toEqual(['warning /components/securitySchemes/Q']);
   });
 
+  it('authorization-api-key: info at the scheme, whatever the header spelling; other headers are not reported', async () => {
+    const { diagnostics } = await modelOf(
+      oas3({
+        schemes: { A: { type: 'apiKey', in: 'header', name: 'authorization' }, K: { type: 'apiKey', in: 'header', name: 'X-Key' }, Q: { type: 'apiKey', in: 'query', name: 'Authorization' } },
+        paths: { '/x': op([{ A: [] }, { K: [] }, { Q: [] }]) },
+      }),
+    );
+    expect(find(diagnostics, 'authorization-api-key')).toEqual(['info /components/securitySchemes/A']);
+  });
+
   it('credentials-over-http: Basic or apiKey with a plain http:// server (localhost excepted)', async () => {
     const schemes = { B: { type: 'http', scheme: 'basic' }, T: { type: 'http', scheme: 'bearer' } };
     const remote = await modelOf(oas3({ servers: [{ url: 'http://api.example.com' }], schemes, paths: { '/x': op([{ B: [] }, { T: [] }]) } }));
@@ -176,13 +186,23 @@ describe('--skip-invalid (BRIEF §2: the explicit option)', () => {
     expect(diagnostics.filter((d) => d.severity === 'error').map((d) => d.code).sort()).toEqual(['invalid-header-name', 'undefined-scheme']);
   });
 
-  it('with it, every operation touching a bad scheme is left out whole and reported; the rest is kept as written', async () => {
+  it('with it, every AND group naming a bad scheme is dropped whole and reported; operations stay, never weakened', async () => {
     const dir = writeFiles({ 'openapi.json': doc });
     const { model, diagnostics } = await buildModel('openapi.json', dir, { skipInvalid: true });
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(model!.operations.map((o) => o.id)).toEqual(['good', 'open']);
+    // Every operation stays, so its route still matches it (not a parameterised sibling).
+    expect(model!.operations.map((o) => o.id)).toEqual(['good', 'andWithGhost', 'orWithUncarriable', 'open']);
+    const groups = (id: string) => {
+      const auth = model!.operations.find((o) => o.id === id)!.auth;
+      return auth.kind === 'public' ? 'public' : `${auth.kind}: ${auth.anyOf.map((r) => r.allOf.map((u) => u.scheme).join('+')).join(' | ')}`;
+    };
+    // {Key, Ghost} is not weakened to {Key}: the group goes, and nothing is left.
+    expect(groups('andWithGhost')).toBe('required: ');
+    expect(groups('orWithUncarriable')).toBe('required: Key');
+    expect(groups('good')).toBe('required: Key');
     expect(model!.schemes.map((s) => s.id)).toEqual(['Key']);
-    expect(find(diagnostics, 'operation-skipped')).toEqual(['warning /paths/~1b/get/security', 'warning /paths/~1c/get/security']);
+    expect(find(diagnostics, 'alternative-dropped')).toEqual(['warning /paths/~1b/get/security/0', 'warning /paths/~1c/get/security/1']);
+    expect(find(diagnostics, 'operation-skipped')).toEqual(['warning /paths/~1b/get/security']);
   });
 });
 
