@@ -52,7 +52,7 @@ const SCRIPT = `
       return alt.map(function (u) { return u.scheme + (u.scopes.length ? ' [' + u.scopes.join(', ') + ']' : ''); }).join(' + ');
     });
     if (op.access === 'optional') alts.push('anonymous');
-    return op.access === 'public' ? 'none (public)' : alts.join(' or ');
+    return op.access === 'public' ? 'none (public)' : alts.length === 0 ? 'none: always refused (403)' : alts.join(' or ');
   }
   var keys = {
     spec: function (r) { return r.spec; },
@@ -103,6 +103,7 @@ const SCRIPT = `
       cell(tr, 'access').appendChild(el('span', 'badge badge-' + op.access, op.access));
       var td = cell(tr, 'alternatives');
       if (op.access === 'public') td.textContent = 'none (public)';
+      else if (op.alternatives.length === 0 && op.access !== 'optional') td.textContent = 'none: always refused (403)';
       else {
         var ul = el('ul', 'alts');
         op.alternatives.forEach(function (alt) {

@@ -120,5 +120,6 @@ export function alternativesText(op: MatrixOperation): string {
   if (op.access === 'public') return 'none (public)';
   const alts = op.alternatives.map((alt) => alt.map((u) => u.scheme + (u.scopes.length ? ` [${u.scopes.join(', ')}]` : '')).join(' + '));
   if (op.access === 'optional') alts.push('anonymous');
-  return alts.join(' or ');
+  // Only `--skip-invalid` leaves a required operation without alternatives.
+  return alts.length === 0 ? 'none: always refused (403)' : alts.join(' or ');
 }
