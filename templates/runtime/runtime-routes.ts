@@ -177,8 +177,9 @@ function walk(node: TrieNode, segments: readonly string[], index: number, method
   if (exact === undefined && node.folded.size > 0 && node.folded.has(decoded.toLowerCase())) return AMBIGUOUS_ROUTE;
   for (const edge of node.patterns) {
     if (edge.regex.test(decoded)) {
-      // Fits only once decoded: a framework matching raw paths would route elsewhere.
-      if (decoded !== raw && !edge.regex.test(raw)) return AMBIGUOUS_ROUTE;
+      // Fits only once decoded, and is not the spelling a client percent-encodes it to
+      // (`x%2Ejson` for `{id}.json`): a framework matching raw paths would route elsewhere.
+      if (decoded !== raw && !edge.regex.test(raw) && encodePathSegment(decoded) !== raw) return AMBIGUOUS_ROUTE;
       const found = walk(edge.node, segments, index + 1, method);
       if (found !== undefined) return found;
     } else if (edge.folded.test(decoded)) {

@@ -8,6 +8,8 @@ export interface Seen {
   readonly method: string;
   readonly url: string;
   readonly headers: IncomingMessage['headers'];
+  /** Name/value pairs as received: `headers` loses a header named `__proto__` (Node assigns it). */
+  readonly rawHeaders: readonly string[];
   readonly body: string;
 }
 
@@ -25,7 +27,7 @@ export async function startServer(handler: Handler = (_req, res) => res.end("ok"
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const entry: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const entry: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString('utf8') };
       seen.push(entry);
       Promise.resolve(handler(entry, res)).catch((err: unknown) => {
         res.statusCode = 500;

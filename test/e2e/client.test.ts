@@ -49,7 +49,10 @@ interface ClientModule {
   readonly envNames: Readonly<Record<string, string>>;
   readonly MissingCredentialsError: typeof Runtime.MissingCredentialsError;
   readonly ForeignOriginError: typeof Runtime.ForeignOriginError;
-  readonly clientCredentialsToken: typeof Runtime.clientCredentialsToken;
+  /** Per spec: `tokenUrl` optional, defaulting to the OAuth2 scheme's clientCredentials flow. */
+  clientCredentialsToken(
+    options: Omit<Runtime.ClientCredentialsOptions, 'tokenUrl'> & { readonly tokenUrl?: string | URL; readonly scheme?: 'OAuth2'; readonly baseUrl?: string | URL },
+  ): () => Promise<string>;
 }
 
 interface VerifyContext {
@@ -706,6 +709,21 @@ describe.each(SERVER_NAMES)('generated %s server', (serverName) => {
           `Bearer ${issued}`,
         ]);
       }
+      // tokenUrl omitted: the spec's clientCredentials flow (https://auth.example.com/oauth/token),
+      // answered here by the local endpoint since that host is not ours.
+      const asked: string[] = [];
+      const byDefault = gen.clientCredentialsToken({
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        scopes: ['pets:write'],
+        fetch: (input, init) => {
+          asked.push(String(input));
+          return fetch(`${tokenEndpoint.origin}/oauth/token`, init);
+        },
+      });
+      const viaDefault = await call(client, target(), { OAuth2: byDefault }, 'createPet');
+      expect(asked).toEqual(['https://auth.example.com/oauth/token']);
+      expect([viaDefault.status, viaDefault.body['alternative']]).toEqual([200, 0]);
       // A token without pets:write reaches the server and is refused there with 403.
       const readOnly = gen.clientCredentialsToken({ tokenUrl: `${tokenEndpoint.origin}/oauth/token`, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: ['pets:read'] });
       const refused = await call(client, target(), { OAuth2: readOnly }, 'createPet');

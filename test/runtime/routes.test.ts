@@ -93,6 +93,10 @@ describe('createMatcher', () => {
     // Not confusable with any static sibling: the parameter route, as before.
     expect(classify('GET', '/pets/minx')).toBe('getPet');
     expect(classify('GET', '/reports/q%31.json')).toBe('report');
+    // Literal text a client must percent-encode, sent as URL encodes it, is that route.
+    const odd = createRouteClassifier({ odd: { method: 'get', path: '/`${x}`/{id}', auth: { kind: 'public' } } }, '');
+    expect(odd('GET', new URL('https://h/`${x}`/7').pathname)).toBe('odd');
+    expect(odd('GET', '/%60%24%7Bx%7D%60/7')).toBe(AMBIGUOUS_ROUTE);
   });
   it('a base path that differs only in case or encoding is ambiguous, not unknown', () => {
     const classify = createRouteClassifier(ops, '/v1');
