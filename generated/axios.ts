@@ -6,7 +6,7 @@
 
 import type { AxiosRequestHeaders, InternalAxiosRequestConfig } from 'axios';
 import type { AuthSource } from './runtime-client.js';
-import { ForeignOriginError, mergeCookieHeader, operationLocator, originGuard, UnknownOperationError } from './runtime-client.js';
+import { defineEntry, ForeignOriginError, mergeCookieHeader, operationLocator, originGuard, UnknownOperationError } from './runtime-client.js';
 
 export interface AuthInterceptorOptions {
   /** Trust anchor and base for operation paths; defaults to the request's `baseURL`. */
@@ -22,6 +22,19 @@ function fullUrl(baseURL: string | undefined, url: string | undefined): string {
   const path = url ?? '';
   if (baseURL === undefined || baseURL === '' || ABSOLUTE.test(path)) return path;
   return path === '' ? baseURL : `${baseURL.replace(/\/?\/$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/**
+ * `AxiosHeaders` keeps each header as a property of itself, set by assignment, so a
+ * header named `__proto__` would be dropped: such a name is defined as an own property
+ * instead, which axios then serialises like any other header.
+ */
+function setHeader(headers: AxiosRequestHeaders, name: string, value: string): void {
+  headers.set(name, value);
+  if (headers.get(name) !== value) {
+    headers.delete(name);
+    defineEntry(headers as unknown as Record<string, unknown>, name, value);
+  }
 }
 
 export function authInterceptor<C extends object>(
@@ -47,7 +60,7 @@ export function authInterceptor<C extends object>(
     }
     const parts = await auth.authFor(operationId, credentials);
     const headers: AxiosRequestHeaders = config.headers;
-    for (const [name, value] of Object.entries(parts.headers)) headers.set(name, value);
+    for (const [name, value] of Object.entries(parts.headers)) setHeader(headers, name, value);
     if (Object.keys(parts.cookies).length > 0) {
       const existing = headers.get('Cookie');
       headers.set('Cookie', mergeCookieHeader(typeof existing === 'string' ? existing : undefined, parts.cookies));
@@ -58,7 +71,10 @@ export function authInterceptor<C extends object>(
         for (const [name, value] of Object.entries(parts.query)) params.set(name, value);
         config.params = params;
       } else {
-        config.params = { ...(config.params as Record<string, unknown> | undefined), ...parts.query };
+        // Spread copies own keys (a query key may be `__proto__`); the credentials are defined, never assigned.
+        const params: Record<string, unknown> = { ...(config.params as Record<string, unknown> | undefined) };
+        for (const [name, value] of Object.entries(parts.query)) defineEntry(params, name, value);
+        config.params = params;
       }
     }
     // Node only (follow-redirects): strip what we attached once a hop leaves the trusted origins.

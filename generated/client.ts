@@ -14,11 +14,14 @@
  *   SessionCookie: SESSION_COOKIE
  */
 import {
+  clientCredentialsTokenFor,
   createClientAuth,
   type AuthParts,
+  type ClientCredentialsSchemeOf,
   type CredentialsFor,
   type EnvLike,
   type FetchLike,
+  type SpecClientCredentialsOptions,
   type WithAuthOptions,
 } from './runtime-client.js';
 import { tables, type OperationId, type UsedSchemeName } from './security.js';
@@ -31,7 +34,6 @@ export {
   MissingCredentialsError,
   OAuthTokenError,
   UnknownOperationError,
-  clientCredentialsToken,
 } from './runtime-client.js';
 
 /** One optional property per scheme, keyed by the scheme's name in the spec. */
@@ -63,6 +65,23 @@ export function withAuth(fetchImpl: FetchLike, credentials: Credentials, options
 /** Credentials from environment variables (default `process.env` where there is one). */
 export function credentialsFromEnv(env?: EnvLike, options?: { readonly prefix?: string }): Credentials {
   return auth.credentialsFromEnv(env, options);
+}
+
+/** The spec's OAuth2 schemes that have a clientCredentials flow (`never` when there is none). */
+export type ClientCredentialsSchemeName = ClientCredentialsSchemeOf<typeof tables.schemes>;
+
+/** `clientCredentialsToken` options: `tokenUrl` defaults to the spec's clientCredentials flow. */
+export type ClientCredentialsTokenOptions = SpecClientCredentialsOptions<ClientCredentialsSchemeName>;
+
+/**
+ * OAuth2 client credentials (RFC 6749 §4.4) as a token provider for `Credentials`.
+ * `tokenUrl` defaults to the clientCredentials flow's tokenUrl of `scheme` (optional when
+ * the spec has exactly one such scheme); a relative one is resolved against `baseUrl`,
+ * and without `baseUrl` it is an error that asks for `tokenUrl`. The spec-independent
+ * function is `clientCredentialsToken` in `./runtime-client.js`.
+ */
+export function clientCredentialsToken(options: ClientCredentialsTokenOptions): () => Promise<string> {
+  return clientCredentialsTokenFor(tables.schemes, options);
 }
 
 /** The bound runtime, for the openapi-fetch and axios integrations. */

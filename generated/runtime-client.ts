@@ -9,6 +9,7 @@
 import type { OperationTable, SchemeSpec, SchemeTable, SecurityTables, UseSpec } from './runtime-tables.js';
 import { own } from './runtime-tables.js';
 import { createMatcher } from './runtime-routes.js';
+import { clientCredentialsToken, type ClientCredentialsOptions } from './runtime-oauth2.js';
 
 // ---------------------------------------------------------------------------
 // Credential types
@@ -194,6 +195,33 @@ interface Collected {
   cookies: Record<string, string>;
 }
 
+/**
+ * Sets an own, enumerable data property. A header, query or cookie may be named
+ * `__proto__`: `target[key] = value` would set the prototype instead (and the credential
+ * would vanish), while a defined property is an ordinary key that `Object.entries`,
+ * spreading, `new Headers(...)` and `URLSearchParams` all see.
+ */
+export function defineEntry<V>(target: Record<string, V>, key: string, value: V): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function ownEntries(this: object): IterableIterator<[string, unknown]> {
+  return Object.entries(this)[Symbol.iterator]();
+}
+
+/**
+ * An empty record for `AuthParts`: an ordinary object (so `Object.entries`, spreading,
+ * `JSON.stringify` and equality checks treat it like `{}`) that is also iterable over its
+ * entries through a non-enumerable `Symbol.iterator`. `new Headers(record)` and
+ * `new URLSearchParams(record)` then read it as a list of pairs, which keeps a name such
+ * as `__proto__` (undici's record conversion assigns keys and would drop it).
+ */
+export function authRecord(): Record<string, string> {
+  const out: Record<string, string> = {};
+  Object.defineProperty(out, Symbol.iterator, { value: ownEntries, enumerable: false, writable: true, configurable: true });
+  return out;
+}
+
 function put(target: Record<string, string>, key: string, value: string, caseInsensitive: boolean, schemeName: string): void {
   const clash = Object.keys(target).find((k) => (caseInsensitive ? k.toLowerCase() === key.toLowerCase() : k === key));
   if (clash !== undefined) {
@@ -201,7 +229,7 @@ function put(target: Record<string, string>, key: string, value: string, caseIns
       `Scheme ${JSON.stringify(schemeName)} needs ${JSON.stringify(key)}, which another scheme of the same alternative already uses`,
     );
   }
-  target[key] = value;
+  defineEntry(target, key, value);
 }
 
 function encode(out: Collected, name: string, scheme: SchemeSpec, value: string | BasicCredentials | MutualTLSConfigured): void {
@@ -278,7 +306,7 @@ export interface AuthSource<C> {
 export async function resolveAuth(tables: SecurityTables, operationId: string, credentials: object): Promise<AuthParts> {
   const operation = own(tables.operations, operationId);
   if (operation === undefined) throw new Error(`Unknown operation ${JSON.stringify(operationId)}`);
-  const none: AuthParts = { alternative: -1, headers: {}, query: {}, cookies: {} };
+  const none: AuthParts = { alternative: -1, headers: authRecord(), query: authRecord(), cookies: authRecord() };
   if (operation.auth.kind === 'public') return none;
 
   // One resolution per scheme per call: a token provider is asked at most once.
@@ -310,7 +338,7 @@ export async function resolveAuth(tables: SecurityTables, operationId: string, c
       values.push(value);
     }
     if (!satisfied) continue;
-    const out: Collected = { headers: {}, query: {}, cookies: {} };
+    const out: Collected = { headers: authRecord(), query: authRecord(), cookies: authRecord() };
     members.forEach((use, i) => {
       encode(out, use.scheme, own(tables.schemes, use.scheme) as SchemeSpec, values[i] as string | BasicCredentials | MutualTLSConfigured);
     });
@@ -335,7 +363,7 @@ export function mergeCookieHeader(existing: string | null | undefined, cookies: 
     .split(';')
     .map((pair) => pair.trim())
     .filter((pair) => pair !== '' && !names.includes(pair.slice(0, pair.includes('=') ? pair.indexOf('=') : pair.length).trim()));
-  return [...kept, ...names.map((n) => `${n}=${cookies[n] ?? ''}`)].join('; ');
+  return [...kept, ...Object.entries(cookies).map(([n, v]) => `${n}=${v}`)].join('; ');
 }
 
 /** Sets query credentials on a URL (URL-encoded by `URLSearchParams`); one value per name, never duplicated. */
@@ -583,6 +611,81 @@ export function createClientAuth<const T extends SecurityTables, Used extends ke
     credentialsFromEnv: (env, options) => credentialsFromEnv<T['schemes'], Used>(tables.schemes, envNames, env, options),
   };
   return auth;
+}
+
+// ---------------------------------------------------------------------------
+// OAuth2 client credentials, defaulting to the spec's flow
+
+/** Names of the schemes in `S` that are OAuth2 with a `clientCredentials` flow. */
+export type ClientCredentialsSchemeOf<S extends SchemeTable> = {
+  [K in keyof S & string]: S[K] extends { readonly kind: 'oauth2'; readonly flows: readonly (infer F)[] }
+    ? [Extract<F, { readonly flow: 'clientCredentials' }>] extends [never]
+      ? never
+      : K
+    : never;
+}[keyof S & string];
+
+/**
+ * `clientCredentialsToken` options for one spec. `tokenUrl` defaults to the
+ * `clientCredentials` flow of `scheme`, which may be left out when the spec has exactly
+ * one such scheme; a spec without one needs `tokenUrl`. A relative token URL (the spec's
+ * or yours) is resolved against `baseUrl` (RFC 3986 §5, as `new URL(tokenUrl, baseUrl)`).
+ */
+export type SpecClientCredentialsOptions<N extends string> = Omit<ClientCredentialsOptions, 'tokenUrl'> & {
+  /** The OAuth2 scheme whose `clientCredentials` flow gives the default `tokenUrl`. */
+  readonly scheme?: N;
+  /** Base for a relative `tokenUrl`, typically the API's server URL. */
+  readonly baseUrl?: string | URL;
+} & ([N] extends [never] ? { readonly tokenUrl: string | URL } : { readonly tokenUrl?: string | URL });
+
+/** The token URL `clientCredentialsTokenFor` will POST to (absolute), or a TypeError saying what is missing. */
+export function clientCredentialsTokenUrl(
+  schemes: SchemeTable,
+  options: { readonly tokenUrl?: string | URL | undefined; readonly scheme?: string | undefined; readonly baseUrl?: string | URL | undefined },
+): URL {
+  let raw: string | URL;
+  let origin: string;
+  if (options.tokenUrl !== undefined) {
+    raw = options.tokenUrl;
+    origin = 'tokenUrl';
+  } else {
+    const candidates = Object.keys(schemes).filter((name) => {
+      const scheme = own(schemes, name);
+      return scheme?.kind === 'oauth2' && scheme.flows.some((f) => f.flow === 'clientCredentials');
+    });
+    const name = options.scheme ?? (candidates.length === 1 ? candidates[0] : undefined);
+    if (name === undefined) {
+      throw new TypeError(
+        candidates.length === 0
+          ? 'clientCredentialsToken: the spec has no OAuth2 scheme with a clientCredentials flow, so tokenUrl must be given'
+          : `clientCredentialsToken: several OAuth2 schemes have a clientCredentials flow (${candidates.map((c) => JSON.stringify(c)).join(', ')}): pass scheme, or tokenUrl`,
+      );
+    }
+    const scheme = own(schemes, name);
+    const flow = scheme?.kind === 'oauth2' ? scheme.flows.find((f) => f.flow === 'clientCredentials') : undefined;
+    if (flow?.tokenUrl === undefined) {
+      throw new TypeError(`clientCredentialsToken: scheme ${JSON.stringify(name)} is not an OAuth2 scheme with a clientCredentials flow, so tokenUrl must be given`);
+    }
+    raw = flow.tokenUrl;
+    origin = `the tokenUrl of scheme ${JSON.stringify(name)} in the spec`;
+  }
+  try {
+    return options.baseUrl === undefined ? new URL(raw) : new URL(raw, options.baseUrl);
+  } catch {
+    throw new TypeError(
+      `clientCredentialsToken: ${origin} (${JSON.stringify(String(raw))}) is not an absolute URL: tokenUrl must be given as an absolute URL, or baseUrl to resolve it against`,
+    );
+  }
+}
+
+/** `clientCredentialsToken` with the token URL taken from the spec's tables unless given. */
+export function clientCredentialsTokenFor<N extends string>(schemes: SchemeTable, options: SpecClientCredentialsOptions<N>): () => Promise<string> {
+  const { scheme, baseUrl, tokenUrl, ...rest } = options as Omit<ClientCredentialsOptions, 'tokenUrl'> & {
+    readonly scheme?: string;
+    readonly baseUrl?: string | URL;
+    readonly tokenUrl?: string | URL;
+  };
+  return clientCredentialsToken({ ...rest, tokenUrl: clientCredentialsTokenUrl(schemes, { tokenUrl, scheme, baseUrl }) });
 }
 
 export { clientCredentialsToken, OAuthTokenError } from './runtime-oauth2.js';

@@ -9,13 +9,18 @@ import type { OperationTable } from './runtime-tables.js';
 interface PatternEdge {
   readonly source: string;
   readonly regex: RegExp;
+  /** The same, ignoring case: a segment only it matches is ambiguous. */
+  readonly folded: RegExp;
   /** Literal characters in the template; more literal text is the more specific match. */
   readonly literalLength: number;
   readonly node: TrieNode;
 }
 
 interface TrieNode {
+  /** Static segments, keyed as written in the spec and as a client would percent-encode them. */
   readonly statics: Map<string, TrieNode>;
+  /** Static segments decoded and lower-cased: what a request segment must not be confused with. */
+  readonly folded: Set<string>;
   readonly patterns: PatternEdge[];
   /** Child for a segment that is exactly one template expression (`{petId}`). */
   param: TrieNode | undefined;
@@ -25,8 +30,15 @@ interface TrieNode {
 
 export type RouteMatcher = (method: string, path: string) => string | undefined;
 
+/**
+ * What `createRouteClassifier` answers for a path that could mean two operations
+ * depending on the framework's routing rules (see `walk`): never trusted to match.
+ */
+export const AMBIGUOUS_ROUTE: unique symbol = Symbol('ambiguous route');
+export type RouteClassifier = (method: string, path: string) => string | undefined | typeof AMBIGUOUS_ROUTE;
+
 function newNode(): TrieNode {
-  return { statics: new Map(), patterns: [], param: undefined, methods: new Map() };
+  return { statics: new Map(), folded: new Set(), patterns: [], param: undefined, methods: new Map() };
 }
 
 /**
@@ -69,7 +81,7 @@ function normalizeBasePath(basePath: string): string {
 }
 
 function compileSegment(segment: string): { kind: 'static'; value: string } | { kind: 'param' } | { kind: 'pattern'; source: string; literalLength: number } {
-  if (segment.indexOf('{') === -1) return { kind: 'static', value: decodeSegment(segment) };
+  if (segment.indexOf('{') === -1) return { kind: 'static', value: segment };
   if (/^\{[^{}]*\}$/.test(segment)) return { kind: 'param' };
   let source = '^';
   let literalLength = 0;
@@ -97,7 +109,15 @@ function insert(root: TrieNode, template: string, method: string, operationId: s
     const segment = compileSegment(raw);
     if (segment.kind === 'static') {
       let next = node.statics.get(segment.value);
-      if (!next) node.statics.set(segment.value, (next = newNode()));
+      if (!next) {
+        next = newNode();
+        const decoded = decodeSegment(segment.value);
+        node.statics.set(segment.value, next);
+        // A client sends `/café` as `/caf%C3%A9`: that exact spelling is the same route.
+        const encoded = encodePathSegment(decoded);
+        if (!node.statics.has(encoded)) node.statics.set(encoded, next);
+        node.folded.add(decoded.toLowerCase());
+      }
       node = next;
     } else if (segment.kind === 'param') {
       node = node.param ??= newNode();
@@ -106,7 +126,7 @@ function insert(root: TrieNode, template: string, method: string, operationId: s
       if (!edge) {
         // The `s` flag lets a decoded `%0A` match `.`; `u` is not needed since we
         // never use classes that split surrogate pairs.
-        edge = { source: segment.source, regex: new RegExp(segment.source, 's'), literalLength: segment.literalLength, node: newNode() };
+        edge = { source: segment.source, regex: new RegExp(segment.source, 's'), folded: new RegExp(segment.source, 'si'), literalLength: segment.literalLength, node: newNode() };
         node.patterns.push(edge);
         // More literal text first: `{id}.json` is tried before `{id}.{ext}`.
         node.patterns.sort((a, b) => b.literalLength - a.literalLength || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
@@ -127,25 +147,45 @@ function lookupMethod(node: TrieNode, method: string): string | undefined {
   return method === 'head' ? node.methods.get('get') : undefined;
 }
 
+/** RFC 3986 pchar: unreserved, sub-delims, `:` and `@` stay; everything else is percent-encoded. */
+function encodePathSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/%(2[146789ABC]|3[ABD]|40)/g, (m) => decodeURIComponent(m));
+}
+
+type Walked = string | undefined | typeof AMBIGUOUS_ROUTE;
+
 /**
  * Depth-first with static segments before partial templates before whole-segment
  * parameters (the OpenAPI rule that `/pets/mine` beats `/pets/{petId}`), backtracking
  * when a more specific branch dead-ends, including on the method.
+ *
+ * Frameworks disagree on case (Express and @koa/router ignore it by default, Fastify
+ * and Hono do not) and on percent-decoding before routing (find-my-way decodes,
+ * Express matches the raw path). So a segment that equals a static one only after
+ * decoding or case-folding (`MINE`, `m%69ne` next to `mine`), or that fits a partial
+ * template only that way, could reach either handler: it is AMBIGUOUS and never
+ * matched to the less specific operation, since that one may require less.
  */
-function walk(node: TrieNode, segments: readonly string[], index: number, method: string): string | undefined {
+function walk(node: TrieNode, segments: readonly string[], index: number, method: string): Walked {
   if (index === segments.length) return lookupMethod(node, method);
   const raw = segments[index] as string;
-  const decoded = decodeSegment(raw);
-  const exact = node.statics.get(decoded);
+  const exact = node.statics.get(raw);
   if (exact) {
     const found = walk(exact, segments, index + 1, method);
     if (found !== undefined) return found;
   }
-  if (decoded === '') return undefined;
+  if (raw === '') return undefined;
+  const decoded = decodeSegment(raw);
+  if (exact === undefined && node.folded.size > 0 && node.folded.has(decoded.toLowerCase())) return AMBIGUOUS_ROUTE;
   for (const edge of node.patterns) {
     if (edge.regex.test(decoded)) {
+      // Fits only once decoded, and is not the spelling a client percent-encodes it to
+      // (`x%2Ejson` for `{id}.json`): a framework matching raw paths would route elsewhere.
+      if (decoded !== raw && !edge.regex.test(raw) && encodePathSegment(decoded) !== raw) return AMBIGUOUS_ROUTE;
       const found = walk(edge.node, segments, index + 1, method);
       if (found !== undefined) return found;
+    } else if (edge.folded.test(decoded)) {
+      return AMBIGUOUS_ROUTE;
     }
   }
   if (node.param) return walk(node.param, segments, index + 1, method);
@@ -158,6 +198,15 @@ function walk(node: TrieNode, segments: readonly string[], index: number, method
  * or `#` on is ignored, the method is case-insensitive.
  */
 export function createMatcher(operations: OperationTable, basePath: string): RouteMatcher {
+  const classify = createRouteClassifier(operations, basePath);
+  return (method, path) => {
+    const found = classify(method, path);
+    return found === AMBIGUOUS_ROUTE ? undefined : found;
+  };
+}
+
+/** As `createMatcher`, but tells an ambiguous path (see `walk`) apart from an unknown one. */
+export function createRouteClassifier(operations: OperationTable, basePath: string): RouteClassifier {
   const root = newNode();
   for (const operationId of Object.keys(operations)) {
     const op = operations[operationId];
@@ -165,7 +214,8 @@ export function createMatcher(operations: OperationTable, basePath: string): Rou
     insert(root, op.path, op.method.toLowerCase(), operationId);
   }
   const base = normalizeBasePath(basePath);
-  return (method: string, path: string): string | undefined => {
+  const foldedBase = decodeSegment(base).toLowerCase();
+  return (method: string, path: string): Walked => {
     let end = path.length;
     const q = path.indexOf('?');
     if (q !== -1) end = q;
@@ -174,7 +224,12 @@ export function createMatcher(operations: OperationTable, basePath: string): Rou
     let rel = end === path.length ? path : path.slice(0, end);
     if (base !== '') {
       // The base path must end at a segment boundary: `/v1` does not contain `/v10`.
-      if (!rel.startsWith(base)) return undefined;
+      if (!rel.startsWith(base)) {
+        // `/V1/pets` or `/%761/pets` may still reach the API's routes (see `walk`).
+        const folded = decodeSegment(rel).toLowerCase();
+        const boundary = folded.charCodeAt(foldedBase.length);
+        return folded.startsWith(foldedBase) && (folded.length === foldedBase.length || boundary === 47) ? AMBIGUOUS_ROUTE : undefined;
+      }
       const next = rel.charCodeAt(base.length);
       if (rel.length > base.length && next !== 47) return undefined;
       rel = rel.slice(base.length);

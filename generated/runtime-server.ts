@@ -7,7 +7,7 @@
 // framework adapters are thin wrappers around what this file exports. No node imports:
 // it also runs in workers behind the Fetch adapter.
 import { own, type OperationTable, type SchemeSpec, type SchemeTable, type SecurityTables } from './runtime-tables.js';
-import { createMatcher } from './runtime-routes.js';
+import { AMBIGUOUS_ROUTE, createRouteClassifier } from './runtime-routes.js';
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -154,8 +154,19 @@ export type AuthResult<Op extends string = string, V = unknown> = AuthSuccess<Op
 
 export interface Guard<Op extends string = string, V = unknown> {
   authorize(operationId: Op, request: AuthRequest): Promise<AuthResult<Op, V>>;
-  /** `path` as received, base path included; see `createMatcher`. */
+  /**
+   * The operation for a request line. `path` is as received, base path included (the
+   * base path of `servers[0].url`, or the `basePath` option; pass `basePath: ''` to
+   * match paths already relative to it); the query string is ignored.
+   */
   match(method: string, path: string): Op | undefined;
+  /**
+   * As `match`, but `null` when the path could reach two operations depending on the
+   * framework's routing rules (case-insensitive or percent-decoding routers: `/pets/MINE`
+   * next to `/pets/mine` and `/pets/{petId}`). The adapters refuse such a path even
+   * with `unknownRoute: 'next'`.
+   */
+  route(method: string, path: string): Op | null | undefined;
 }
 
 export interface ProblemContext {
@@ -236,6 +247,7 @@ export function problemResponseParts(status: number, detail: string): ResponsePa
 }
 
 export const UNKNOWN_ROUTE_DETAIL = 'No operation matches this method and path.';
+export const AMBIGUOUS_ROUTE_DETAIL = 'This path differs from an operation\'s path only in letter case or percent-encoding; use the path as the API defines it.';
 export const VERIFIER_ERROR_DETAIL = 'The credentials could not be checked.';
 
 /** What an adapter does with a request: let it through (with its auth, if any) or answer it. */
@@ -255,7 +267,10 @@ export async function decide<Op extends string, V>(
   operationId: Op | undefined,
   options: AdapterOptions = {},
 ): Promise<Decision<Op, V>> {
-  const op = operationId ?? guard.match(request.method ?? 'GET', request.path ?? '/');
+  const op = operationId ?? guard.route(request.method ?? 'GET', request.path ?? '/');
+  // Ambiguous paths are refused whatever `unknownRoute` says: the framework might
+  // route them to a handler whose operation requires more.
+  if (op === null) return { pass: false, answer: problemResponseParts(404, AMBIGUOUS_ROUTE_DETAIL) };
   if (op === undefined) {
     if (options.unknownRoute === 'next') return { pass: true, auth: undefined };
     return { pass: false, answer: problemResponseParts(404, UNKNOWN_ROUTE_DETAIL) };
@@ -313,7 +328,9 @@ export function clientCertificateOf(socket: object | null | undefined): ClientCe
 }
 
 /** Builds an `AuthRequest` from a node request; `url` defaults to `req.url`. */
-export function authRequestFromNode(req: NodeRequestLike, url: string = req.url ?? '/'): AuthRequest {
+export function authRequestFromNode(req: NodeRequestLike, target: string = req.url ?? '/'): AuthRequest {
+  // RFC 9112 §3.2.2 absolute-form (`GET http://host/v1/x`): routers use its path, so must we.
+  const url = target.charCodeAt(0) === 47 ? target : withoutOrigin(target);
   const q = url.indexOf('?');
   return {
     method: req.method,
@@ -323,6 +340,13 @@ export function authRequestFromNode(req: NodeRequestLike, url: string = req.url 
     query: q === -1 ? undefined : new URLSearchParams(url.slice(q + 1)),
     clientCertificate: clientCertificateOf(req.socket),
   };
+}
+
+function withoutOrigin(target: string): string {
+  const origin = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(target);
+  if (origin === null) return target;
+  const rest = target.slice(origin[0].length);
+  return rest.charCodeAt(0) === 47 ? rest : '/' + rest;
 }
 
 /** Builds an `AuthRequest` from a Fetch `Request`. */
@@ -404,6 +428,12 @@ interface Plan {
    * same answer, so it is built once and shared (frozen, as its readonly type says).
    */
   readonly noCredentials: AuthFailure;
+  /**
+   * Set for a `required` operation without any alternative (its groups were dropped by
+   * `--skip-invalid` because they name schemes that cannot be enforced): no credential
+   * can ever authorize it, so every request gets this fixed 403.
+   */
+  readonly refused: AuthFailure | undefined;
   /** Per-request state starts as copies of these (packed arrays, so copies are cheap). */
   readonly initialStates: readonly number[];
   readonly initialSlots: readonly unknown[];
@@ -500,6 +530,18 @@ function unauthorized(challenge: string, missing: readonly ProblemLocation[]): A
   return Object.freeze({ ok: false as const, status: 401 as const, headers: Object.freeze({ 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': challenge }), body });
 }
 
+const REFUSED: AuthFailure = Object.freeze({
+  ok: false as const,
+  status: 403 as const,
+  headers: Object.freeze({ 'content-type': PROBLEM_CONTENT_TYPE }),
+  body: Object.freeze({
+    type: 'about:blank',
+    title: 'Forbidden',
+    status: 403,
+    detail: 'This operation cannot be authorized: every security requirement it has names a scheme this guard cannot enforce.',
+  }),
+});
+
 function compilePlan(operationId: string, tables: SecurityTables, schemeCache: Map<string, CompiledScheme>, compile: (name: string) => CompiledScheme, realmParam: string): Plan {
   const op = own(tables.operations, operationId);
   if (op === undefined) throw new TypeError(`unknown operation ${JSON.stringify(operationId)}`);
@@ -511,7 +553,7 @@ function compilePlan(operationId: string, tables: SecurityTables, schemeCache: M
     principals: Object.freeze({}),
   });
   if (op.auth.kind === 'public') {
-    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult, noCredentials: unauthorized('', []), initialStates: [], initialSlots: [] };
+    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult, noCredentials: unauthorized('', []), refused: undefined, initialStates: [], initialSlots: [] };
   }
   const schemes: CompiledScheme[] = [];
   const localOf = new Map<string, number>();
@@ -568,6 +610,7 @@ function compilePlan(operationId: string, tables: SecurityTables, schemeCache: M
     challengeInvalidToken: invalid.join(', '),
     anonymousResult,
     noCredentials: unauthorized(plain.join(', '), schemes.map((scheme) => scheme.location)),
+    refused: op.auth.kind === 'required' && alternatives.length === 0 ? REFUSED : undefined,
     initialStates: schemes.map(() => UNKNOWN),
     initialSlots: [...schemes, ...schemes].map(() => undefined),
   };
@@ -755,6 +798,9 @@ function extract(ev: Evaluation, local: number, utf8: TextDecoder): number {
   switch (scheme.source) {
     case SRC_HEADER:
       v = readHeader(request, scheme.key, undefined);
+      // A Fetch `Headers` has already joined repeated lines with ", " (Fetch standard
+      // §5.2): from one, an API key with a comma was sent twice, or is not one key.
+      if (typeof v === 'string' && request.rawHeaders == null && v.indexOf(',') !== -1 && typeof (request.headers as HeadersLike).get === 'function') v = DUPLICATE;
       break;
     case SRC_QUERY:
       v = readQuery(request.query, scheme.key);
@@ -853,7 +899,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
   for (const operationId of Object.keys(tables.operations)) {
     plans.set(operationId, compilePlan(operationId, tables, schemeCache, compile, realmParam));
   }
-  const matcher = createMatcher(tables.operations, options.basePath ?? tables.basePath);
+  const classify = createRouteClassifier(tables.operations, options.basePath ?? tables.basePath);
 
   const succeed = (ev: Evaluation, index: number): AuthSuccess => {
     const alternative = ev.plan.alternatives[index] as CompiledAlternative;
@@ -1016,6 +1062,10 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       const plan = plans.get(operationId);
       if (plan === undefined) return Promise.reject(new TypeError(`unknown operation ${JSON.stringify(operationId)}`));
       if (plan.isPublic) return Promise.resolve(plan.anonymousResult as AuthResult<Op, V>);
+      if (plan.refused !== undefined) {
+        const body = shapeProblem ? shapeProblem(plan.refused.body, { operationId, status: 403, request }) : plan.refused.body;
+        return Promise.resolve({ ...plan.refused, body } as AuthResult<Op, V>);
+      }
       const ev = new Evaluation(plan, request);
       let result: AuthResult | typeof PENDING;
       try {
@@ -1026,7 +1076,12 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       return (result === PENDING ? drive(ev) : Promise.resolve(result)) as Promise<AuthResult<Op, V>>;
     },
     match(method: string, path: string): Op | undefined {
-      return matcher(method, path) as Op | undefined;
+      const found = classify(method, path);
+      return found === AMBIGUOUS_ROUTE ? undefined : (found as Op | undefined);
+    },
+    route(method: string, path: string): Op | null | undefined {
+      const found = classify(method, path);
+      return found === AMBIGUOUS_ROUTE ? null : (found as Op | undefined);
     },
   };
 }

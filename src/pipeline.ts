@@ -41,7 +41,14 @@ export async function buildModel(specPath: string, cwd: string = process.cwd(), 
 }
 
 export interface GenerateOptions {
+  /** The spec file, relative to `cwd`. */
   readonly spec: string;
+  /**
+   * How the generated files name the spec (header, input hash); default: `spec` as
+   * the loader shows it (relative to `cwd`). The CLI passes it relative to the config
+   * file's folder, so the bytes do not depend on where codegen runs. `/`-separated.
+   */
+  readonly specLabel?: string;
   readonly server?: readonly ServerAdapter[];
   readonly client?: readonly ClientIntegration[];
   readonly templates?: string;
@@ -58,7 +65,7 @@ export interface GenerateResult extends ModelResult {
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const { model, diagnostics } = await buildModel(options.spec, options.cwd, { skipInvalid: options.skipInvalid === true });
   if (!model || hasErrors(diagnostics)) return { model, diagnostics, files: [] };
-  const files = emit(model, {
+  const files = emit(options.specLabel === undefined ? model : { ...model, file: options.specLabel }, {
     server: options.server ?? [],
     client: options.client ?? [],
     generatorVersion: VERSION,

@@ -4,6 +4,7 @@
 // unless --debug.
 import yargs, { type Argv } from 'yargs';
 import { ConfigError } from '../config/config.js';
+import { TemplateError } from '../emit/index.js';
 import { VERSION } from '../pipeline.js';
 import { WriteError } from '../write/write.js';
 import { EXIT, UsageError, consoleIo } from './io.js';
@@ -18,7 +19,7 @@ function targetOptions<T>(y: Argv<T>) {
     .option('server', { type: 'string', array: true, describe: 'server adapters: express,fastify,koa,hono,fetch,node or all' })
     .option('client', { type: 'string', describe: 'emit client.ts; optionally integrations: fetch,openapi-fetch,axios or all' })
     .option('templates', { type: 'string', describe: 'folder with template overrides' })
-    .option('skip-invalid', { type: 'boolean', describe: 'leave out (and report) operations whose security names an undefined or invalid scheme, instead of refusing the spec' });
+    .option('skip-invalid', { type: 'boolean', describe: 'drop (and report) each alternative whose schemes are undefined, invalid or uncarriable, instead of refusing the spec; an operation left with none is refused (403)' });
 }
 
 /** `--client` alone means true; `--client axios,fetch` a list; absent means "from config". */
@@ -119,7 +120,7 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
       .help()
       .parseAsync();
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof WriteError) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof WriteError || error instanceof TemplateError) {
       io.err(`codegen: ${error.message}`);
       if (debug && error.stack) io.err(error.stack);
       return EXIT.unusable;

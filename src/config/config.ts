@@ -34,7 +34,14 @@ export function defineConfig(config: Config): Config {
 export const CONFIG_FILES = ['codegen.config.json', 'codegen.config.mjs', 'codegen.config.js', 'codegen.config.ts'] as const;
 
 export interface ResolvedTarget {
+  /** The spec file, relative to the working directory (for reading it and in diagnostics). */
   readonly spec: string;
+  /**
+   * The spec file as recorded in the generated files (header, input hash): relative to
+   * the config file's folder, or to the working directory when there is no config file;
+   * always `/`-separated. So the output does not depend on where codegen is run from.
+   */
+  readonly specLabel: string;
   readonly out: string;
   readonly server: readonly ServerAdapter[];
   readonly client: readonly ClientIntegration[];
@@ -106,10 +113,19 @@ export function resolveTargets(config: Config, overrides: Overrides, cwd: string
         ? [{ ...stripSpecs(config), spec: config.spec }]
         : [];
   if (specs.length === 0) throw new ConfigError('no spec given: pass --spec <file> or create codegen.config.json with a "spec" field');
-  return specs.map((s) => {
+  if (overrides.out !== undefined && specs.length > 1) {
+    throw new ConfigError(`--out ${overrides.out} cannot be used with a config that lists ${specs.length} specs: each spec needs its own output folder (set "out" per spec in the config, or pass --spec too)`);
+  }
+  const label = (abs: string): string => {
+    const r = path.relative(base, abs);
+    return (r === '' ? path.basename(abs) : r).split(path.sep).join('/');
+  };
+  const targets = specs.map((s) => {
     const fromFlag = overrides.spec !== undefined;
+    const specAbs = fromFlag ? path.resolve(cwd, overrides.spec!) : path.resolve(base, s.spec);
     const target: ResolvedTarget = {
       spec: fromFlag ? overrides.spec! : rel(s.spec),
+      specLabel: label(specAbs),
       out: overrides.out ?? (s.out !== undefined ? rel(s.out) : 'generated'),
       server: parseList(overrides.server ?? s.server ?? [], SERVER_ADAPTERS, 'server'),
       client: parseClient(overrides.client ?? s.client ?? false),
@@ -118,6 +134,30 @@ export function resolveTargets(config: Config, overrides: Overrides, cwd: string
     const skipInvalid = overrides.skipInvalid ?? s.skipInvalid ?? false;
     return { ...target, ...(templates === undefined ? {} : { templates }), ...(skipInvalid ? { skipInvalid } : {}) };
   });
+  assertDistinctOutputs(targets, cwd);
+  return targets;
+}
+
+/**
+ * Two targets writing one folder would overwrite each other (and delete each other's
+ * files as stale); a folder inside another target's folder would be taken for that
+ * target's stale files. Both are refused.
+ */
+function assertDistinctOutputs(targets: readonly ResolvedTarget[], cwd: string): void {
+  for (let i = 0; i < targets.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = targets[j]!;
+      const b = targets[i]!;
+      const from = path.relative(path.resolve(cwd, a.out), path.resolve(cwd, b.out));
+      const to = path.relative(path.resolve(cwd, b.out), path.resolve(cwd, a.out));
+      if (from === '') throw new ConfigError(`specs ${a.spec} and ${b.spec} both write to ${a.out}: give each spec its own "out" folder`);
+      const inside = (r: string): boolean => r !== '' && r !== '..' && !r.startsWith(`..${path.sep}`) && !path.isAbsolute(r);
+      if (inside(from) || inside(to)) {
+        const [outer, inner] = inside(from) ? [a, b] : [b, a];
+        throw new ConfigError(`output folder ${inner.out} (for ${inner.spec}) is inside ${outer.out} (for ${outer.spec}): give each spec a separate "out" folder`);
+      }
+    }
+  }
 }
 
 function stripSpecs(config: Config): Partial<SpecConfig> {

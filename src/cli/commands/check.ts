@@ -1,12 +1,14 @@
 // `codegen check`: regenerate in memory with the same config and flags as
-// `generate`, compare with the output folder byte by byte, write nothing.
+// `generate`, compare with the output folder byte by byte, write nothing (except
+// putting back an output folder that an interrupted `generate` left renamed away).
 // Exit 0 in sync, 1 on drift (a unified diff per file and the command that
 // fixes it), 2 when the spec cannot be generated.
 import { hasErrors } from '../../diagnostics/types.js';
 import { useColor } from '../../drift/color.js';
 import { describeStatus, findDrift, renderDrift, type DriftEntry } from '../../drift/check.js';
 import { generate } from '../../pipeline.js';
-import { EXIT, printDiagnostics, type Io } from '../io.js';
+import { hasRecovered, recoverOutput } from '../../write/write.js';
+import { EXIT, printDiagnostics, printRecovery, type Io } from '../io.js';
 import { targetsFrom, type TargetFlags } from '../targets.js';
 
 export interface CheckFlags extends TargetFlags {
@@ -25,6 +27,9 @@ export async function runCheck(flags: CheckFlags, io: Io, cwd: string, color: bo
       unusable = true;
       continue;
     }
+    // A run interrupted between its two renames left `<out>` missing: put the previous output back first.
+    const recovery = await recoverOutput(target.out, cwd);
+    if (hasRecovered(recovery)) printRecovery(io, target.out, recovery);
     results.push({ spec: target.spec, out: target.out, drift: await findDrift(target.out, result.files, cwd) });
   }
   if (unusable) return EXIT.unusable;

@@ -2,7 +2,7 @@
 import { hasErrors } from '../../diagnostics/types.js';
 import { generate } from '../../pipeline.js';
 import { writeOutput } from '../../write/write.js';
-import { EXIT, printDiagnostics, type Io } from '../io.js';
+import { EXIT, printDiagnostics, printRecovery, type Io } from '../io.js';
 import { targetsFrom, type TargetFlags } from '../targets.js';
 
 export async function runGenerate(flags: TargetFlags & { verify?: boolean }, io: Io, cwd: string): Promise<number> {
@@ -33,6 +33,7 @@ export async function runGenerate(flags: TargetFlags & { verify?: boolean }, io:
   }
   for (const { target, result } of results) {
     const w = await writeOutput(target.out, result.files, cwd);
+    printRecovery(io, target.out, w.recovery);
     if (!io.quiet) {
       io.out(w.unchanged ? `${target.out}: up to date (${result.files.length} files)` : `${target.out}: wrote ${w.written.length} of ${result.files.length} files${w.removed.length ? `, removed ${w.removed.length} stale` : ''}`);
     }
