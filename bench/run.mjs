@@ -553,9 +553,9 @@ if (HTTP_SECONDS > 0 && !guardError) {
     const valid = { 'x-api-key': 'key-1', 'x-app-id': 'app-1' };
     const invalid = { 'x-api-key': 'wrong', 'x-app-id': 'app-1' };
     for (const framework of ['express', 'fastify']) {
-      const r = { bare: [], hand: [], valid: [], invalid: [] };
+      const r = { bare: [], hand: [], valid: [], handInvalid: [], invalid: [] };
       for (let round = 0; round < HTTP_ROUNDS; round++) {
-        for (const [key, variant, headers, status] of [['bare', 'bare', valid, 200], ['hand', 'hand', valid, 200], ['valid', 'guard', valid, 200], ['invalid', 'guard', invalid, 401]]) {
+        for (const [key, variant, headers, status] of [['bare', 'bare', valid, 200], ['hand', 'hand', valid, 200], ['valid', 'guard', valid, 200], ['handInvalid', 'hand', invalid, 401], ['invalid', 'guard', invalid, 401]]) {
           log(`http: ${framework} ${key}, round ${round + 1}/${HTTP_ROUNDS} (${HTTP_SECONDS} s)`);
           const { child, port } = await start(framework, variant);
           try {
@@ -564,7 +564,7 @@ if (HTTP_SECONDS > 0 && !guardError) {
             const res = load(port, headers, HTTP_SECONDS);
             const wrong = res.non2xx && status === 200 ? res.non2xx : 0;
             if (wrong || res.errors) throw new Error(`${framework} ${key}: ${wrong} unexpected statuses, ${res.errors} errors`);
-            if (status === 401 && res['4xx'] < res['2xx']) throw new Error(`${framework} invalid: expected 401s, got ${res['4xx']} 4xx and ${res['2xx']} 2xx`);
+            if (status === 401 && res['4xx'] < res['2xx']) throw new Error(`${framework} ${key}: expected 401s, got ${res['4xx']} 4xx and ${res['2xx']} 2xx`);
             r[key].push(res.requests.average);
           } finally {
             child.kill();
@@ -573,7 +573,7 @@ if (HTTP_SECONDS > 0 && !guardError) {
       }
       const bare = median(r.bare);
       const spread = Math.max(...Object.values(r).map((xs) => (Math.max(...xs) - Math.min(...xs)) / 2 / median(xs)));
-      httpRows.push({ framework, bare, hand: median(r.hand), valid: median(r.valid), invalid: median(r.invalid), spread });
+      httpRows.push({ framework, bare, hand: median(r.hand), valid: median(r.valid), handInvalid: median(r.handInvalid), invalid: median(r.invalid), spread });
     }
   } catch (error) {
     httpError = error instanceof Error ? error.message : String(error);
@@ -627,7 +627,7 @@ const goal = (what, figure, met) => goals.push(`| ${what} | ${figure} | ${met ==
   for (const fw of ['express', 'fastify']) {
     const h = httpRows.find((x) => x.framework === fw);
     if (!h) goal(`${fw} throughput cost ≤ 5%`, 'n/a', undefined);
-    else goal(`${fw} throughput cost ≤ 5%`, `valid ${fmt((1 - h.valid / h.bare) * 100, 1)}%, invalid ${fmt((1 - h.invalid / h.bare) * 100, 1)}%`, 1 - h.valid / h.bare <= 0.05 && 1 - h.invalid / h.bare <= 0.05);
+    else goal(`${fw} throughput cost ≤ 5%`, `valid ${fmt((1 - h.valid / h.bare) * 100, 1)}%, invalid ${fmt((1 - h.invalid / h.bare) * 100, 1)}% (against bare; against the same 401 hand-written: ${fmt((1 - h.invalid / h.handInvalid) * 100, 1)}%)`, 1 - h.valid / h.bare <= 0.05 && 1 - h.invalid / h.bare <= 0.05);
   }
 }
 lines.push('## Generation (`codegen generate --server all --client all`)', '');
@@ -673,16 +673,18 @@ lines.push('', '## Loopback throughput (autocannon, 10 connections, 127.0.0.1)',
 if (HTTP_SECONDS <= 0) lines.push('Skipped (BENCH_HTTP_SECONDS=0).');
 else if (httpError || guardError) lines.push(`Not measured in this run: ${httpError ?? guardError}`);
 else {
-  lines.push(`${HTTP_SECONDS} s per run after a discarded 1 s warm-up${pinnedNote}, ${HTTP_ROUNDS} round${HTTP_ROUNDS === 1 ? '' : 's'} alternating bare / hand-written check / guard with valid / guard with invalid credentials, a fresh server process per run, ${HTTP_ROUNDS === 1 ? 'requests per second' : 'median requests per second'}. The guard is the generated adapter for the petstore spec, wired as a user would: Express \`app.use(authMiddleware(guard))\`, Fastify \`app.addHook('onRequest', authHook(guard))\` (bench/server.mjs). Goal: ≤ 5% throughput cost, valid and invalid.`, '');
-  lines.push('| framework | bare (200) | hand-written check, valid (200) | cost | generated guard, valid (200) | cost | generated guard, invalid (401) | cost |');
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(`${HTTP_SECONDS} s per run after a discarded 1 s warm-up${pinnedNote}, ${HTTP_ROUNDS} round${HTTP_ROUNDS === 1 ? '' : 's'} alternating bare / hand-written check / guard with valid / hand-written with invalid / guard with invalid credentials, a fresh server process per run, ${HTTP_ROUNDS === 1 ? 'requests per second' : 'median requests per second'}. The guard is the generated adapter for the petstore spec, wired as a user would: Express \`app.use(authMiddleware(guard))\`, Fastify \`app.addHook('onRequest', authHook(guard))\` (bench/server.mjs). Goal: ≤ 5% throughput cost, valid and invalid.`, '');
+  lines.push('| framework | bare (200) | hand-written check, valid (200) | cost | generated guard, valid (200) | cost | hand-written check, invalid (401) | cost | generated guard, invalid (401) | cost | guard ÷ hand-written, invalid |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const h of httpRows) {
     const ch = 1 - h.hand / h.bare;
     const cv = 1 - h.valid / h.bare;
+    const chi = 1 - h.handInvalid / h.bare;
     const ci = 1 - h.invalid / h.bare;
-    lines.push(`| ${h.framework} | ${fmt(h.bare, 0)} req/s | ${fmt(h.hand, 0)} req/s | ${fmt(ch * 100, 1)}% | ${fmt(h.valid, 0)} req/s | **${fmt(cv * 100, 1)}%** (${yes(cv <= 0.05)}) | ${fmt(h.invalid, 0)} req/s | **${fmt(ci * 100, 1)}%** (${yes(ci <= 0.05)}) |`);
+    const gi = 1 - h.invalid / h.handInvalid;
+    lines.push(`| ${h.framework} | ${fmt(h.bare, 0)} req/s | ${fmt(h.hand, 0)} req/s | ${fmt(ch * 100, 1)}% | ${fmt(h.valid, 0)} req/s | **${fmt(cv * 100, 1)}%** (${yes(cv <= 0.05)}) | ${fmt(h.handInvalid, 0)} req/s | ${fmt(chi * 100, 1)}% | ${fmt(h.invalid, 0)} req/s | **${fmt(ci * 100, 1)}%** (${yes(ci <= 0.05)}) | ${fmt(gi * 100, 1)}% |`);
   }
-  lines.push('', 'The hand-written column is the same two checks with the same async verifiers in an async middleware/hook (no route matching, a bare 401): the part of the cost any authentication step pays in that framework. The invalid column answers 401 with a problem+json body instead of the route\'s 200, so it also measures a different response.');
+  lines.push('', 'The hand-written columns are the same two checks with the same async verifiers in an async middleware/hook (no route matching); on a failure it sends the same 401 the guard sends (status, `WWW-Authenticate`, problem body), so the last column is the guard\'s own cost on the invalid path. Both invalid columns answer 401 instead of the route\'s 200, so their cost against bare also measures a different response.');
   const spread = Math.max(...httpRows.map((h) => h.spread));
   lines.push('', HTTP_ROUNDS > 1 ? `Round-to-round spread in this run: up to ±${fmt(spread * 100, 1)}% of a median (half the range of its rounds), so a cost smaller than that is not distinguishable from zero.` : 'One round only: no spread can be given; a single loopback figure on a shared machine is easily off by 10%.');
 }

@@ -43,6 +43,21 @@ const hand = async (headers) => {
   return p2 ? { ApiKey: p1, AppId: p2 } : undefined;
 };
 
+// The hand-written check answers a failure as the guard does (same status, headers and
+// problem body for this request), so the invalid columns compare like with like.
+const DENY_HEADERS = {
+  'content-type': 'application/problem+json',
+  'www-authenticate': 'APIKey realm="api", in="header", name="X-API-Key", APIKey realm="api", in="header", name="X-App-Id", Bearer realm="api"',
+};
+const DENY_BODY = JSON.stringify({
+  type: 'about:blank',
+  title: 'Unauthorized',
+  status: 401,
+  detail: 'The credentials sent were not accepted for this operation.',
+  missing: [{ scheme: 'Bearer', in: 'authorization', name: 'Bearer' }],
+  invalid: [{ scheme: 'ApiKey', in: 'header', name: 'X-API-Key' }],
+});
+
 if (framework === 'express') {
   const { default: express } = await import(pathToFileURL(benchRequire.resolve('express')).href);
   const app = express();
@@ -53,7 +68,7 @@ if (framework === 'express') {
   if (variant === 'hand') {
     app.use(async (req, res, next) => {
       const principals = await hand(req.headers);
-      if (!principals) return res.status(401).end();
+      if (!principals) return res.status(401).set(DENY_HEADERS).send(DENY_BODY);
       req.auth = principals;
       next();
     });
@@ -72,7 +87,7 @@ if (framework === 'express') {
   if (variant === 'hand') {
     app.addHook('onRequest', async (req, reply) => {
       const principals = await hand(req.headers);
-      if (!principals) return reply.code(401).send();
+      if (!principals) return reply.code(401).headers(DENY_HEADERS).send(DENY_BODY);
       req.auth = principals;
     });
   }
