@@ -852,6 +852,18 @@ function extract(ev: Evaluation, local: number, utf8: TextDecoder): number {
   return (ev.states[local] = PRESENT);
 }
 
+/** A scheme's credential state, extracted on first use. */
+function stateOf(ev: Evaluation, local: number, utf8: TextDecoder): number {
+  const state = ev.states[local] as number;
+  return state === UNKNOWN ? extract(ev, local, utf8) : state;
+}
+
+/** Whether the request carries a credential (valid or not) of any of the operation's schemes. */
+function anyCredentialSent(ev: Evaluation, utf8: TextDecoder): boolean {
+  for (let i = 0; i < ev.n; i++) if (stateOf(ev, i, utf8) !== ABSENT) return true;
+  return false;
+}
+
 function grants(principal: unknown, scopes: readonly string[]): boolean {
   if (scopes.length === 0) return true;
   const granted = (principal as { scopes?: unknown }).scopes;
@@ -924,23 +936,14 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
         requiredScopes: alternative.requiredScopes,
       };
     } else {
-      if (shapeProblem === undefined) {
-        let anyPresent = false;
-        for (let i = 0; i < plan.schemes.length; i++) {
-          if ((ev.states[i] === UNKNOWN ? extract(ev, i, utf8) : ev.states[i]) !== ABSENT) {
-            anyPresent = true;
-            break;
-          }
-        }
-        if (!anyPresent) return plan.noCredentials;
-      }
+      if (shapeProblem === undefined && !anyCredentialSent(ev, utf8)) return plan.noCredentials;
       status = 401;
       const missing: ProblemLocation[] = [];
       const invalid: ProblemLocation[] = [];
       let tokenFailed = false;
       for (let i = 0; i < plan.schemes.length; i++) {
         const scheme = plan.schemes[i] as CompiledScheme;
-        const state = ev.states[i] === UNKNOWN ? extract(ev, i, utf8) : ev.states[i];
+        const state = stateOf(ev, i, utf8);
         if (state === ABSENT) missing.push(scheme.location);
         else if (state === INVALID || ev.slots[ev.n + i] === false) {
           invalid.push(scheme.location);
@@ -976,7 +979,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       // Verifiers run only for alternatives whose credentials are all present.
       let allPresent = true;
       for (const use of uses) {
-        const state = ev.states[use.local] === UNKNOWN ? extract(ev, use.local, utf8) : ev.states[use.local];
+        const state = stateOf(ev, use.local, utf8);
         if (state === ABSENT) {
           allPresent = false;
           break;
@@ -1027,15 +1030,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       if (anonymousOnInvalid) return plan.anonymousResult;
       // The anonymous alternative applies only when no credential of the operation's
       // schemes was sent: a bad key is never silently downgraded.
-      let anyPresent = false;
-      for (let i = 0; i < plan.schemes.length; i++) {
-        const state = ev.states[i] === UNKNOWN ? extract(ev, i, utf8) : ev.states[i];
-        if (state !== ABSENT) {
-          anyPresent = true;
-          break;
-        }
-      }
-      if (!anyPresent) return plan.anonymousResult;
+      if (!anyCredentialSent(ev, utf8)) return plan.anonymousResult;
     }
     return fail(ev);
   };
@@ -1061,8 +1056,8 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       if (plan === undefined) return Promise.reject(new TypeError(`unknown operation ${JSON.stringify(operationId)}`));
       if (plan.isPublic) return Promise.resolve(plan.anonymousResult as AuthResult<Op, V>);
       if (plan.refused !== undefined) {
-        const body = shapeProblem ? shapeProblem(plan.refused.body, { operationId, status: 403, request }) : plan.refused.body;
-        return Promise.resolve({ ...plan.refused, body } as AuthResult<Op, V>);
+        if (shapeProblem === undefined) return Promise.resolve(plan.refused as AuthResult<Op, V>);
+        return Promise.resolve({ ...plan.refused, body: shapeProblem(plan.refused.body, { operationId, status: 403, request }) } as AuthResult<Op, V>);
       }
       const ev = new Evaluation(plan, request);
       let result: AuthResult | typeof PENDING;
