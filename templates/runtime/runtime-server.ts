@@ -283,24 +283,6 @@ export function verifierErrorParts(): ResponseParts {
   return problemResponseParts(500, VERIFIER_ERROR_DETAIL);
 }
 
-/** Copies any header collection into a plain record (for frameworks that want one). */
-export function toHeaderRecord(headers: HeadersLike | HeaderRecord | Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const forEach = (headers as { forEach?: unknown }).forEach;
-  if (typeof forEach === 'function') {
-    (headers as unknown as { forEach(cb: (value: string, key: string) => void): void }).forEach((value, key) => {
-      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-    });
-    return out;
-  }
-  for (const key of Object.keys(headers)) {
-    const v = (headers as HeaderRecord)[key];
-    if (v === undefined) continue;
-    Object.defineProperty(out, key, { value: typeof v === 'string' ? v : v.join(', '), enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
-
 /** Structural view of node's `IncomingMessage`, so this file stays free of node types. */
 export interface NodeRequestLike {
   readonly method?: string | undefined;

@@ -2,7 +2,6 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   createGuardFromTables,
   problemResponseParts,
-  toHeaderRecord,
   VerifierError,
   type AuthRequest,
   type AuthResult,
@@ -578,10 +577,6 @@ describe('challenges and problem bodies', () => {
       body: { type: 'about:blank', title: 'Not Found', status: 404, detail: 'x' },
     });
     expect(problemResponseParts(500, 'y').body.title).toBe('Internal Server Error');
-  });
-  it('toHeaderRecord copies Headers and records', () => {
-    expect(toHeaderRecord(new Headers({ A: '1' }))).toEqual({ a: '1' });
-    expect(toHeaderRecord({ a: ['1', '2'], b: undefined })).toEqual({ a: '1, 2' });
   });
 });
 
