@@ -6,7 +6,8 @@
 // problem when a verifier threw: fail closed, the error goes to `onError`).
 import {
   authRequestFromFetch,
-  decide,
+  operationDecider,
+  pathDecider,
   verifierErrorParts,
   type AdapterOptions,
   type AuthSuccess,
@@ -31,9 +32,10 @@ function toResponse(answer: ResponseParts): Response {
 }
 
 function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: FetchAuthOptions): FetchAuthHandler<Op, V> {
+  const decideFor = operationId === undefined ? pathDecider(guard, options) : operationDecider(guard, operationId);
   return async (request: Request) => {
     try {
-      const decision = await decide(guard, authRequestFromFetch(request, options.clientCertificate?.(request)), operationId, options);
+      const decision = await decideFor(authRequestFromFetch(request, options.clientCertificate?.(request)));
       return decision.pass ? decision.auth : toResponse(decision.answer);
     } catch (error) {
       options.onError?.(error, request);

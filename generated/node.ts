@@ -8,7 +8,7 @@
 // the peer certificate of an authorized TLS socket (`https.createServer` with
 // `requestCert: true`).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authRequestFromNode, decide, verifierErrorParts, type AdapterOptions, type AuthSuccess, type Decision, type Guard, type ResponseParts } from './runtime-server.js';
+import { authRequestFromNode, operationDecider, pathDecider, verifierErrorParts, type AdapterOptions, type AuthSuccess, type Decision, type Guard, type ResponseParts } from './runtime-server.js';
 
 export interface NodeAuthOptions extends AdapterOptions {
   /** Sees the error when a verifier throws (log it here); the client gets a bare 500. */
@@ -27,10 +27,11 @@ function send(res: ServerResponse, answer: ResponseParts): void {
 }
 
 function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: NodeAuthOptions): NodeAppAuthHandler<Op, V> {
+  const decideFor = operationId === undefined ? pathDecider(guard, options) : operationDecider(guard, operationId);
   return async (req, res) => {
     let decision: Decision<Op, V>;
     try {
-      decision = await decide(guard, authRequestFromNode(req), operationId, options);
+      decision = await decideFor(authRequestFromNode(req));
     } catch (error) {
       options.onError?.(error, req);
       send(res, verifierErrorParts());

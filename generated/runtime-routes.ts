@@ -11,6 +11,8 @@ interface PatternEdge {
   readonly regex: RegExp;
   /** The same, ignoring case: a segment only it matches is ambiguous. */
   readonly folded: RegExp;
+  /** The same with empty expressions allowed (`.pdf` for `{name}.pdf`): what find-my-way accepts. */
+  readonly emptyable: RegExp;
   /** Literal characters in the template; more literal text is the more specific match. */
   readonly literalLength: number;
   readonly node: TrieNode;
@@ -70,7 +72,7 @@ function splitPath(path: string): string[] {
   return path.slice(start, end).split('/');
 }
 
-function normalizeBasePath(basePath: string): string {
+export function normalizeBasePath(basePath: string): string {
   let base = basePath.trim();
   // A full server URL (`https://host/v1`) contributes only its path.
   const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]*/.exec(base);
@@ -80,27 +82,32 @@ function normalizeBasePath(basePath: string): string {
   return base;
 }
 
-function compileSegment(segment: string): { kind: 'static'; value: string } | { kind: 'param' } | { kind: 'pattern'; source: string; literalLength: number } {
+function compileSegment(segment: string): { kind: 'static'; value: string } | { kind: 'param' } | { kind: 'pattern'; source: string; emptyable: string; literalLength: number } {
   if (segment.indexOf('{') === -1) return { kind: 'static', value: segment };
   if (/^\{[^{}]*\}$/.test(segment)) return { kind: 'param' };
   let source = '^';
+  let emptyable = '^';
   let literalLength = 0;
   let rest = segment;
   while (rest.length > 0) {
     const open = rest.indexOf('{');
     const close = open === -1 ? -1 : rest.indexOf('}', open);
     if (open === -1 || close === -1) {
-      const literal = decodeSegment(rest);
-      source += literal.replace(REGEX_SPECIAL, '\\$&');
-      literalLength += literal.length;
+      const raw = decodeSegment(rest);
+      const literal = raw.replace(REGEX_SPECIAL, '\\$&');
+      source += literal;
+      emptyable += literal;
+      literalLength += raw.length;
       break;
     }
-    const literal = decodeSegment(rest.slice(0, open));
-    source += literal.replace(REGEX_SPECIAL, '\\$&') + '(.+?)';
-    literalLength += literal.length;
+    const raw = decodeSegment(rest.slice(0, open));
+    const literal = raw.replace(REGEX_SPECIAL, '\\$&');
+    source += literal + '(.+?)';
+    emptyable += literal + '(.*?)';
+    literalLength += raw.length;
     rest = rest.slice(close + 1);
   }
-  return { kind: 'pattern', source: source + '$', literalLength };
+  return { kind: 'pattern', source: source + '$', emptyable: emptyable + '$', literalLength };
 }
 
 function insert(root: TrieNode, template: string, method: string, operationId: string): void {
@@ -126,7 +133,12 @@ function insert(root: TrieNode, template: string, method: string, operationId: s
       if (!edge) {
         // The `s` flag lets a decoded `%0A` match `.`; `u` is not needed since we
         // never use classes that split surrogate pairs.
-        edge = { source: segment.source, regex: new RegExp(segment.source, 's'), folded: new RegExp(segment.source, 'si'), literalLength: segment.literalLength, node: newNode() };
+        edge = {
+          source: segment.source,
+          regex: new RegExp(segment.source, 's'),
+          folded: new RegExp(segment.source, 'si'),
+          emptyable: new RegExp(segment.emptyable, 's'),
+          literalLength: segment.literalLength, node: newNode() };
         node.patterns.push(edge);
         // More literal text first: `{id}.json` is tried before `{id}.{ext}`.
         node.patterns.sort((a, b) => b.literalLength - a.literalLength || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
@@ -193,35 +205,86 @@ function walk(node: TrieNode, segments: readonly string[], index: number, method
 }
 
 /**
- * Builds the matcher once. `path` passed to the returned function is the request
+ * Whether some operation is reachable only by letting a parameter be empty: the
+ * empty segment of a trailing slash (`/things/` next to `/things/{id}`) or an empty
+ * expression (`.pdf` for `{name}.pdf`). find-my-way routes both to the templated
+ * route; Express and the guard do not. `used` says an empty match was taken.
+ */
+function reachableWhenEmpty(node: TrieNode, segments: readonly string[], index: number, method: string, used: boolean): boolean {
+  if (index === segments.length) return used && lookupMethod(node, method) !== undefined;
+  const raw = segments[index] as string;
+  const exact = node.statics.get(raw);
+  if (exact && reachableWhenEmpty(exact, segments, index + 1, method, used)) return true;
+  const decoded = decodeSegment(raw);
+  for (const edge of node.patterns) {
+    const strict = decoded !== '' && edge.regex.test(decoded);
+    if ((strict || edge.emptyable.test(decoded)) && reachableWhenEmpty(edge.node, segments, index + 1, method, used || !strict)) return true;
+  }
+  return node.param !== undefined && reachableWhenEmpty(node.param, segments, index + 1, method, used || raw === '');
+}
+
+/**
+ * A request path routers resolve differently, so no match of it can be trusted:
+ * a fragment (Hono routes `#` as part of the path), `;` (matrix parameters some
+ * stacks strip), a backslash raw or encoded (some treat it as `/`), empty segments
+ * (`//`) and dot segments raw or encoded (`.`, `%2e%2E`), which some normalize away.
+ */
+function unsafePath(path: string): boolean {
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c === 35 /* # */ || c === 59 /* ; */ || c === 92 /* \ */) return true;
+    if (c === 37 /* % */ && path.charCodeAt(i + 1) === 53 /* 5 */ && (path.charCodeAt(i + 2) | 32) === 99 /* c */) return true;
+    if (c === 47 /* / */ && path.charCodeAt(i + 1) === 47) return true;
+  }
+  for (const segment of path.split('/')) {
+    if (segment.length > 0 && segment.length <= 8 && /^(?:\.|%2e){1,2}$/i.test(segment)) return true;
+  }
+  return false;
+}
+
+/**
+ * Builds the matcher once, for clients and for `guard.match`: `path` is the request
  * path as received (base path included when the server has one); anything from `?`
- * or `#` on is ignored, the method is case-insensitive.
+ * or `#` on is ignored, one trailing slash is tolerated, the method is
+ * case-insensitive. Only paths that case or percent-encoding alone separate from a
+ * static route are left unmatched. The server adapters use the strict classifier.
  */
 export function createMatcher(operations: OperationTable, basePath: string): RouteMatcher {
-  const classify = createRouteClassifier(operations, basePath);
+  const classify = createRouteClassifier(operations, basePath, false);
   return (method, path) => {
     const found = classify(method, path);
     return found === AMBIGUOUS_ROUTE ? undefined : found;
   };
 }
 
-/** As `createMatcher`, but tells an ambiguous path (see `walk`) apart from an unknown one. */
-export function createRouteClassifier(operations: OperationTable, basePath: string): RouteClassifier {
+/**
+ * As `createMatcher`, but tells an ambiguous path apart from an unknown one: a path
+ * that only case or percent-encoding separates from a static route (see `walk`),
+ * one that `unsafePath` refuses, or one whose trailing slash or empty expression
+ * another operation's template could take (see `reachableWhenEmpty`). The server
+ * adapters refuse ambiguous paths in every mode.
+ */
+export function createRouteClassifier(operations: OperationTable, basePath: string, strict = true): RouteClassifier {
   const root = newNode();
+  let hasPatterns = false;
   for (const operationId of Object.keys(operations)) {
     const op = operations[operationId];
     if (op === undefined) continue;
     insert(root, op.path, op.method.toLowerCase(), operationId);
+    if (/\{[^}]*\}[^/]|[^/]\{/.test(op.path)) hasPatterns = true;
   }
   const base = normalizeBasePath(basePath);
   const foldedBase = decodeSegment(base).toLowerCase();
   return (method: string, path: string): Walked => {
-    let end = path.length;
-    const q = path.indexOf('?');
-    if (q !== -1) end = q;
-    const h = path.indexOf('#');
-    if (h !== -1 && h < end) end = h;
+    // The query is cut; when strict, a `#` before it stays, so that `unsafePath` refuses it.
+    let end = path.indexOf('?');
+    if (end === -1) end = path.length;
+    if (!strict) {
+      const h = path.indexOf('#');
+      if (h !== -1 && h < end) end = h;
+    }
     let rel = end === path.length ? path : path.slice(0, end);
+    if (strict && unsafePath(rel)) return AMBIGUOUS_ROUTE;
     if (base !== '') {
       // The base path must end at a segment boundary: `/v1` does not contain `/v10`.
       if (!rel.startsWith(base)) {
@@ -234,6 +297,13 @@ export function createRouteClassifier(operations: OperationTable, basePath: stri
       if (rel.length > base.length && next !== 47) return undefined;
       rel = rel.slice(base.length);
     }
-    return walk(root, splitPath(rel), 0, method.toLowerCase());
+    const lower = method.toLowerCase();
+    const segments = splitPath(rel);
+    const found = walk(root, segments, 0, lower);
+    const trailing = rel.length > 1 && rel.charCodeAt(rel.length - 1) === 47;
+    if (strict && (trailing || hasPatterns)) {
+      if (reachableWhenEmpty(root, trailing ? [...segments, ''] : segments, 0, lower, false)) return AMBIGUOUS_ROUTE;
+    }
+    return found;
   };
 }

@@ -7,66 +7,42 @@
 // framework adapters are thin wrappers around what this file exports. No node imports:
 // it also runs in workers behind the Fetch adapter.
 import { own, type OperationTable, type SchemeSpec, type SchemeTable, type SecurityTables } from './runtime-tables.js';
-import { AMBIGUOUS_ROUTE, createRouteClassifier } from './runtime-routes.js';
+import { AMBIGUOUS_ROUTE, createRouteClassifier, normalizeBasePath } from './runtime-routes.js';
+import { createRouteBinder, operationRoutes, type OperationRoute, type RouteSyntax } from './runtime-bind.js';
+import { createNearbyCheck } from './runtime-nearby.js';
+import { PROBLEM_CONTENT_TYPE } from './runtime-decide.js';
+import { DUPLICATE, hasOwn, isEmptyObject, readHeader, readQuery, single, type AuthRequest, type ClientCertificate, type Single } from './runtime-request.js';
+
+export type { AuthRequest, CertificateName, ClientCertificate, CookieRecord, HeaderRecord, HeadersLike, NodeRequestLike, QueryLike, QueryRecord } from './runtime-request.js';
+export { authRequestFromFetch, authRequestFromNode, clientCertificateOf } from './runtime-request.js';
+export type { OperationRoute, RouteSyntax } from './runtime-bind.js';
+export { mountOrder, routePattern } from './runtime-bind.js';
+export { routeCoverage, type AppRoute, type RouteCoverage } from './runtime-coverage.js';
+export {
+  AMBIGUOUS_ROUTE_DETAIL,
+  METHOD_OVERRIDE_DETAIL,
+  PROBLEM_CONTENT_TYPE,
+  ROUTE_MISMATCH_DETAIL,
+  UNKNOWN_ROUTE_DETAIL,
+  VERIFIER_ERROR_DETAIL,
+  decide,
+  operationDecider,
+  pathDecider,
+  problemResponseParts,
+  routeCheck,
+  routeDecider,
+  routeMismatchParts,
+  RouteMismatchError,
+  verifierErrorParts,
+  type Decision,
+  type RequestDecider,
+  type ResponseParts,
+  type RouteDecider,
+} from './runtime-decide.js';
 
 // ---------------------------------------------------------------------------
 // Public types
 // ---------------------------------------------------------------------------
-
-/** Anything with a `get()` like the Fetch `Headers` (which joins repeated values). */
-export interface HeadersLike {
-  get(name: string): string | null;
-}
-/** A plain header record such as node's `req.headers` / `req.headersDistinct` (arrays keep repeated lines apart). */
-export type HeaderRecord = { readonly [name: string]: string | readonly string[] | undefined };
-/** Anything with `getAll()` like `URLSearchParams`. */
-export interface QueryLike {
-  getAll(name: string): string[];
-}
-export type QueryRecord = { readonly [name: string]: string | readonly string[] | undefined };
-export type CookieRecord = { readonly [name: string]: string | readonly string[] | undefined };
-
-/** Structural subset of node's `tls.PeerCertificate`, so no node types are imported. */
-export interface ClientCertificate {
-  readonly subject?: CertificateName | undefined;
-  readonly issuer?: CertificateName | undefined;
-  readonly subjectaltname?: string | undefined;
-  readonly valid_from?: string | undefined;
-  readonly valid_to?: string | undefined;
-  readonly serialNumber?: string | undefined;
-  readonly fingerprint?: string | undefined;
-  readonly fingerprint256?: string | undefined;
-  readonly fingerprint512?: string | undefined;
-  readonly ca?: boolean | undefined;
-  readonly raw?: Uint8Array | undefined;
-}
-export interface CertificateName {
-  readonly C?: string | readonly string[] | undefined;
-  readonly ST?: string | readonly string[] | undefined;
-  readonly L?: string | readonly string[] | undefined;
-  readonly O?: string | readonly string[] | undefined;
-  readonly OU?: string | readonly string[] | undefined;
-  readonly CN?: string | readonly string[] | undefined;
-}
-
-/** The framework-neutral request the guard reads credentials from. */
-export interface AuthRequest {
-  readonly method?: string | undefined;
-  readonly path?: string | undefined;
-  readonly headers: HeadersLike | HeaderRecord;
-  /**
-   * Node's `req.rawHeaders` (name, value, name, value, … as received). When given,
-   * header credentials are read from it instead of `headers`: it keeps repeated lines
-   * apart (so a key sent twice is caught) and costs nothing to get, where node's
-   * `headersDistinct` builds a new object of arrays on every request.
-   */
-  readonly rawHeaders?: readonly string[] | undefined;
-  readonly query?: QueryLike | QueryRecord | undefined;
-  /** Parsed cookies; when absent the `Cookie` header is parsed. */
-  readonly cookies?: CookieRecord | undefined;
-  /** Set only for an authorized TLS peer (adapters check `socket.authorized`). */
-  readonly clientCertificate?: ClientCertificate | null | undefined;
-}
 
 export interface BasicCredentials {
   readonly username: string;
@@ -157,16 +133,34 @@ export interface Guard<Op extends string = string, V = unknown> {
   /**
    * The operation for a request line. `path` is as received, base path included (the
    * base path of `servers[0].url`, or the `basePath` option; pass `basePath: ''` to
-   * match paths already relative to it); the query string is ignored.
+   * match paths already relative to it); the query string and a fragment are ignored,
+   * one trailing slash is tolerated. For logs and clients: an adapter deciding who
+   * gets in uses `route`.
    */
   match(method: string, path: string): Op | undefined;
   /**
-   * As `match`, but `null` when the path could reach two operations depending on the
-   * framework's routing rules (case-insensitive or percent-decoding routers: `/pets/MINE`
-   * next to `/pets/mine` and `/pets/{petId}`). The adapters refuse such a path even
-   * with `unknownRoute: 'next'`.
+   * As `match`, but strict: `null` for a path that routers could resolve to another
+   * operation (letter case or percent-encoding next to a static route, `#`, `;`,
+   * backslashes, empty or dot segments, a trailing slash or an empty expression a
+   * template could take). The adapters refuse such a path in every mode.
    */
   route(method: string, path: string): Op | null | undefined;
+  /** Whether this guard made `auth` (two guards in one app keep their decisions apart). */
+  issued(auth: unknown): boolean;
+  /** What route-aware adapters and `mountOperations` need to tie framework routes to operations. */
+  readonly routing: GuardRouting<Op>;
+}
+
+/** The guard's view of routes, for adapters. */
+export interface GuardRouting<Op extends string = string> {
+  /** Every operation with its method and full path template (base path included). */
+  readonly operations: readonly OperationRoute<Op>[];
+  /** The operation a framework route (method and pattern as registered) implements, if any. */
+  bind(method: string, pattern: string, syntax: RouteSyntax): Op | undefined;
+  /** Whether a path could have been meant for an operation (what `unknownRoute: 'next'` must not pass). */
+  nearby(path: string): boolean;
+  /** Reports a wiring error (a route bound to an operation it does not serve) through `onError`. */
+  reportError(error: Error): void;
 }
 
 export interface ProblemContext {
@@ -184,12 +178,28 @@ export interface GuardOptions {
   readonly basePath?: string;
   /** Reshapes a failure body; must not add credential values. */
   readonly problem?: (body: ProblemBody, context: ProblemContext) => ProblemBody;
+  /**
+   * Sees wiring errors the adapters find, once each: a per-route guard on a route
+   * that does not serve its operation. Default: `console.error`. Never sees credentials.
+   */
+  readonly onError?: (error: Error) => void;
 }
 
 /** Options shared by the framework adapters. */
 export interface AdapterOptions {
-  /** What an app-wide middleware does with a route no operation matches. Default `'404'`. */
+  /**
+   * What an app-wide middleware does with a route no operation matches. Default `'404'`.
+   * `'next'` is for a guarded API mounted beside other routes: it passes only a path
+   * that no spec path could have been meant for (see README, "unknownRoute").
+   */
   readonly unknownRoute?: '404' | 'next';
+  /**
+   * Routes outside the spec that pass without a decision in every mode, as
+   * `'METHOD /path'` (`'GET /healthz'`): the request path for Express, Koa without a
+   * router, Fetch and node:http; the route pattern as registered for Fastify, Hono
+   * and Koa with @koa/router. A `GET` entry covers `HEAD`.
+   */
+  readonly outsideSpec?: readonly string[];
 }
 
 /**
@@ -215,136 +225,6 @@ export class VerifierError extends Error {
     this.scheme = scheme;
     this.operationId = operationId;
   }
-}
-
-// ---------------------------------------------------------------------------
-// Shared helpers for adapters
-// ---------------------------------------------------------------------------
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-const TITLES: ReadonlyMap<number, string> = new Map([
-  [400, 'Bad Request'],
-  [401, 'Unauthorized'],
-  [403, 'Forbidden'],
-  [404, 'Not Found'],
-  [500, 'Internal Server Error'],
-]);
-
-export interface ResponseParts {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: ProblemBody;
-}
-
-/** A problem answer that is not an auth decision (404 unknown route, 500 verifier error). */
-export function problemResponseParts(status: number, detail: string): ResponseParts {
-  return {
-    status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
-    body: { type: 'about:blank', title: TITLES.get(status) ?? 'Error', status, detail },
-  };
-}
-
-export const UNKNOWN_ROUTE_DETAIL = 'No operation matches this method and path.';
-export const AMBIGUOUS_ROUTE_DETAIL = 'This path differs from an operation\'s path only in letter case or percent-encoding; use the path as the API defines it.';
-export const VERIFIER_ERROR_DETAIL = 'The credentials could not be checked.';
-
-/** What an adapter does with a request: let it through (with its auth, if any) or answer it. */
-export type Decision<Op extends string, V> =
-  | { readonly pass: true; readonly auth: AuthSuccess<Op, V> | undefined }
-  | { readonly pass: false; readonly answer: ResponseParts };
-
-/**
- * The one decision every adapter makes: find the operation (unless the per-operation
- * form names it), authorize, and turn a failure into the answer to send. Rejects when
- * a verifier throws, so each adapter can route the error to its framework's error
- * path; it never resolves to `pass` in that case.
- */
-export async function decide<Op extends string, V>(
-  guard: Guard<Op, V>,
-  request: AuthRequest,
-  operationId: Op | undefined,
-  options: AdapterOptions = {},
-): Promise<Decision<Op, V>> {
-  const op = operationId ?? guard.route(request.method ?? 'GET', request.path ?? '/');
-  // Ambiguous paths are refused whatever `unknownRoute` says: the framework might
-  // route them to a handler whose operation requires more.
-  if (op === null) return { pass: false, answer: problemResponseParts(404, AMBIGUOUS_ROUTE_DETAIL) };
-  if (op === undefined) {
-    if (options.unknownRoute === 'next') return { pass: true, auth: undefined };
-    return { pass: false, answer: problemResponseParts(404, UNKNOWN_ROUTE_DETAIL) };
-  }
-  const result = await guard.authorize(op, request);
-  if (result.ok) return { pass: true, auth: result };
-  return { pass: false, answer: result };
-}
-
-/** The 500 answer when a verifier failed: the problem names nothing about the request. */
-export function verifierErrorParts(): ResponseParts {
-  return problemResponseParts(500, VERIFIER_ERROR_DETAIL);
-}
-
-/** Structural view of node's `IncomingMessage`, so this file stays free of node types. */
-export interface NodeRequestLike {
-  readonly method?: string | undefined;
-  readonly url?: string | undefined;
-  readonly headers: HeaderRecord;
-  /** Every header line as received, so duplicates are detectable. */
-  readonly rawHeaders?: readonly string[] | undefined;
-  readonly socket?: object | null | undefined;
-}
-
-/**
- * The peer certificate of a TLS socket, only when the TLS layer authorized it against
- * the server's CAs (`requestCert` with `rejectUnauthorized: false` still lets
- * unauthorized peers in, and they must not count as authenticated).
- */
-export function clientCertificateOf(socket: object | null | undefined): ClientCertificate | undefined {
-  if (socket == null) return undefined;
-  const tls = socket as { authorized?: unknown; getPeerCertificate?: unknown };
-  if (tls.authorized !== true || typeof tls.getPeerCertificate !== 'function') return undefined;
-  const cert: unknown = (tls.getPeerCertificate as () => unknown).call(socket);
-  if (cert === null || typeof cert !== 'object' || isEmptyObject(cert)) return undefined;
-  return cert as ClientCertificate;
-}
-
-/** Builds an `AuthRequest` from a node request; `url` defaults to `req.url`. */
-export function authRequestFromNode(req: NodeRequestLike, target: string = req.url ?? '/'): AuthRequest {
-  // RFC 9112 §3.2.2 absolute-form (`GET http://host/v1/x`): routers use its path, so must we.
-  const url = target.charCodeAt(0) === 47 ? target : withoutOrigin(target);
-  const q = url.indexOf('?');
-  return {
-    method: req.method,
-    path: q === -1 ? url : url.slice(0, q),
-    headers: req.headers,
-    rawHeaders: req.rawHeaders,
-    query: q === -1 ? undefined : new URLSearchParams(url.slice(q + 1)),
-    clientCertificate: clientCertificateOf(req.socket),
-  };
-}
-
-function withoutOrigin(target: string): string {
-  const origin = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(target);
-  if (origin === null) return target;
-  const rest = target.slice(origin[0].length);
-  return rest.charCodeAt(0) === 47 ? rest : '/' + rest;
-}
-
-/** Builds an `AuthRequest` from a Fetch `Request`. */
-export function authRequestFromFetch(request: Request, clientCertificate?: ClientCertificate): AuthRequest {
-  const url = request.url;
-  // Absolute URL: the path starts at the first `/` after `scheme://host`.
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  const q = url.indexOf('?');
-  const path = start === -1 ? '/' : url.slice(start, q === -1 ? undefined : q);
-  return {
-    method: request.method,
-    path,
-    headers: request.headers,
-    query: q === -1 ? undefined : new URLSearchParams(url.slice(q + 1)),
-    clientCertificate,
-  };
 }
 
 // ---------------------------------------------------------------------------
@@ -602,72 +482,6 @@ function compilePlan(operationId: string, tables: SecurityTables, schemeCache: M
 // Extraction
 // ---------------------------------------------------------------------------
 
-const DUPLICATE: unique symbol = Symbol('duplicate');
-type Single = string | undefined | typeof DUPLICATE;
-
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
-
-function isEmptyObject(o: object): boolean {
-  for (const k in o) if (hasOwn(o, k)) return false;
-  return true;
-}
-
-function single(v: string | readonly string[] | undefined): Single {
-  if (v === undefined || typeof v === 'string') return v;
-  if (v.length === 0) return undefined;
-  return v.length === 1 ? v[0] : DUPLICATE;
-}
-
-/**
- * Header names are case-insensitive (RFC 9110 §5.1); a name seen twice is a duplicate,
- * unless `join` says how repeated lines combine (the Cookie header).
- */
-function readHeader(request: AuthRequest, lower: string, join: string | undefined): Single {
-  const raw = request.rawHeaders;
-  if (raw != null) {
-    let found: string | undefined;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const key = raw[i] as string;
-      if (key.length !== lower.length || (key !== lower && key.toLowerCase() !== lower)) continue;
-      const v = raw[i + 1] as string;
-      if (found === undefined) found = v;
-      else if (join === undefined) return DUPLICATE;
-      else found = found + join + v;
-    }
-    return found;
-  }
-  const headers = request.headers;
-  if (typeof (headers as HeadersLike).get === 'function') {
-    const v = (headers as HeadersLike).get(lower);
-    return v === null ? undefined : v;
-  }
-  const record = headers as HeaderRecord;
-  let found: Single;
-  for (const key in record) {
-    if (key.length !== lower.length || !hasOwn(record, key)) continue;
-    if (key !== lower && key.toLowerCase() !== lower) continue;
-    const raw = record[key];
-    const v = join !== undefined && raw !== undefined && typeof raw !== 'string' ? raw.join(join) : single(raw);
-    if (v === undefined) continue;
-    if (found !== undefined) {
-      if (join === undefined || v === DUPLICATE || found === DUPLICATE) return DUPLICATE;
-      found = found + join + v;
-    } else {
-      found = v;
-    }
-  }
-  return found;
-}
-
-function readQuery(query: QueryLike | QueryRecord | undefined, name: string): Single {
-  if (query == null) return undefined;
-  if (typeof (query as QueryLike).getAll === 'function') {
-    const all = (query as QueryLike).getAll(name);
-    return all.length === 0 ? undefined : all.length === 1 ? all[0] : DUPLICATE;
-  }
-  return hasOwn(query, name) ? single((query as QueryRecord)[name]) : undefined;
-}
-
 /** RFC 6265 §5.4 cookie-string; a name sent twice is kept as a duplicate, not a choice. */
 function parseCookieHeader(header: string): Map<string, string | typeof DUPLICATE> {
   const cookies = new Map<string, string | typeof DUPLICATE>();
@@ -713,7 +527,8 @@ function decodeBasic(encoded: string, utf8: TextDecoder): BasicCredentials | und
 
 const AUTH_UNPARSED = 0;
 const AUTH_ABSENT = 1;
-const AUTH_DUPLICATE = 2;
+/** Sent twice, or not `auth-scheme [ SP credentials ]`: invalid for every scheme that reads it. */
+const AUTH_MALFORMED = 2;
 const AUTH_SINGLE = 3;
 
 /** The per-request scratchpad: extraction and verification results, each computed once. */
@@ -758,14 +573,22 @@ function parseAuthorization(ev: Evaluation): void {
     return;
   }
   if (raw === DUPLICATE) {
-    ev.authState = AUTH_DUPLICATE;
+    ev.authState = AUTH_MALFORMED;
     return;
   }
-  ev.authState = AUTH_SINGLE;
   ev.authRaw = raw;
   // RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ].
   const sp = raw.indexOf(' ');
-  ev.authWord = (sp === -1 ? raw : raw.slice(0, sp)).toLowerCase();
+  const word = sp === -1 ? raw : raw.slice(0, sp);
+  // An empty header, or a scheme word run into its credentials (`Bearer\tx`,
+  // `Bearer,x`), names no scheme: it is a credential sent badly, never "nothing sent"
+  // (which would let an optional operation fall back to anonymous).
+  if (!TOKEN.test(word)) {
+    ev.authState = AUTH_MALFORMED;
+    return;
+  }
+  ev.authState = AUTH_SINGLE;
+  ev.authWord = word.toLowerCase();
   if (sp === -1) return;
   let start = sp + 1;
   while (raw.charCodeAt(start) === 32) start++;
@@ -782,7 +605,7 @@ function extract(ev: Evaluation, local: number, utf8: TextDecoder): number {
       v = readHeader(request, scheme.key, undefined);
       // A Fetch `Headers` has already joined repeated lines with ", " (Fetch standard
       // §5.2): from one, an API key with a comma was sent twice, or is not one key.
-      if (typeof v === 'string' && request.rawHeaders == null && v.indexOf(',') !== -1 && typeof (request.headers as HeadersLike).get === 'function') v = DUPLICATE;
+      if (typeof v === 'string' && request.rawHeaders == null && v.indexOf(',') !== -1 && typeof (request.headers as { get?: unknown }).get === 'function') v = DUPLICATE;
       break;
     case SRC_QUERY:
       v = readQuery(request.query, scheme.key);
@@ -808,11 +631,13 @@ function extract(ev: Evaluation, local: number, utf8: TextDecoder): number {
     default: {
       if (ev.authState === AUTH_UNPARSED) parseAuthorization(ev);
       if (ev.authState === AUTH_ABSENT) return (ev.states[local] = ABSENT);
-      if (ev.authState === AUTH_DUPLICATE) return (ev.states[local] = INVALID);
       if (scheme.source === SRC_AUTH_RAW) {
+        // An API key named Authorization is the whole value, whatever its shape; a
+        // repeated header leaves `authRaw` empty, which is invalid below.
         v = ev.authRaw;
         break;
       }
+      if (ev.authState === AUTH_MALFORMED) return (ev.states[local] = INVALID);
       // Another auth-scheme word means this scheme's credential was not sent at all
       // (it may be meant for a sibling scheme on the same header).
       if (ev.authWord !== scheme.key) return (ev.states[local] = ABSENT);
@@ -856,6 +681,14 @@ function grants(principal: unknown, scopes: readonly string[]): boolean {
   return true;
 }
 
+/**
+ * Only an object is a principal. `true`, `1` or an error string from a JavaScript
+ * verifier is not proof of anything: it counts as "invalid" (fail closed).
+ */
+function asPrincipal(result: unknown): object | false {
+  return typeof result === 'object' && result !== null ? result : false;
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -893,14 +726,29 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
   for (const operationId of Object.keys(tables.operations)) {
     plans.set(operationId, compilePlan(operationId, tables, schemeCache, compile, realmParam));
   }
-  const classify = createRouteClassifier(tables.operations, options.basePath ?? tables.basePath);
+  const basePath = normalizeBasePath(options.basePath ?? tables.basePath);
+  const classify = createRouteClassifier(tables.operations, basePath);
+  const lenient = createRouteClassifier(tables.operations, basePath, false);
+  // Decisions this guard made: an adapter skips a per-route check only for its own.
+  const issued = new WeakSet<object>();
+  for (const plan of plans.values()) issued.add(plan.anonymousResult);
+  const operations = operationRoutes<Op>(tables.operations, basePath);
+  const onError = options.onError ?? ((error: Error) => console.error(error));
+  const routing: GuardRouting<Op> = {
+    operations,
+    bind: createRouteBinder(operations),
+    nearby: createNearbyCheck(tables.operations, basePath),
+    reportError: (error) => onError(error),
+  };
 
   const succeed = (ev: Evaluation, index: number): AuthSuccess => {
     const alternative = ev.plan.alternatives[index] as CompiledAlternative;
     // Spread copies own keys as data properties (`__proto__` included, never the setter).
     const principals: Record<string, unknown> = { ...alternative.principalsTemplate };
     for (const use of alternative.uses) principals[use.scheme.name] = ev.slots[ev.n + use.local];
-    return { ok: true, operationId: ev.plan.operationId, alternative: index, anonymous: false, principals };
+    const result: AuthSuccess = { ok: true, operationId: ev.plan.operationId, alternative: index, anonymous: false, principals };
+    issued.add(result);
+    return result;
   };
 
   const fail = (ev: Evaluation): AuthFailure => {
@@ -991,7 +839,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
             ev.pendingUse = use;
             return PENDING;
           }
-          ev.slots[ev.n + local] = result = result ? result : false;
+          ev.slots[ev.n + local] = result = asPrincipal(result);
         }
         if (result === false) {
           verified = false;
@@ -1028,7 +876,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       } catch (error) {
         throw new VerifierError(use.scheme.name, ev.plan.operationId, error);
       }
-      ev.slots[ev.n + use.local] = value ? value : false;
+      ev.slots[ev.n + use.local] = asPrincipal(value);
       const result = step(ev);
       if (result !== PENDING) return result;
     }
@@ -1053,12 +901,16 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       return (result === PENDING ? drive(ev) : Promise.resolve(result)) as Promise<AuthResult<Op, V>>;
     },
     match(method: string, path: string): Op | undefined {
-      const found = classify(method, path);
+      const found = lenient(method, path);
       return found === AMBIGUOUS_ROUTE ? undefined : (found as Op | undefined);
     },
     route(method: string, path: string): Op | null | undefined {
       const found = classify(method, path);
       return found === AMBIGUOUS_ROUTE ? null : (found as Op | undefined);
     },
+    issued(auth: unknown): boolean {
+      return typeof auth === 'object' && auth !== null && issued.has(auth);
+    },
+    routing,
   };
 }

@@ -22,11 +22,13 @@ export interface ModelResult {
 export interface ModelOptions {
   /** Leave out operations whose security cannot be enforced instead of refusing the spec. */
   readonly skipInvalid?: boolean;
+  /** Folders (absolute, or relative to `cwd`) whose files `$ref`s may name, besides the spec's own folder. */
+  readonly allowRefsOutside?: readonly string[] | undefined;
 }
 
 /** Load and normalize a spec, and run every check. */
 export async function buildModel(specPath: string, cwd: string = process.cwd(), options: ModelOptions = {}): Promise<ModelResult> {
-  const loaded = await loadSpec(specPath, cwd);
+  const loaded = await loadSpec(specPath, cwd, { allowRefsOutside: options.allowRefsOutside });
   if (!loaded.ok) return { model: undefined, diagnostics: loaded.diagnostics };
   const normalized = await normalize(loaded.spec);
   let model = normalized.model;
@@ -54,6 +56,8 @@ export interface GenerateOptions {
   readonly templates?: string;
   readonly cwd?: string;
   readonly skipInvalid?: boolean;
+  /** Folders (absolute, or relative to `cwd`) whose files `$ref`s may name, besides the spec's own folder. */
+  readonly allowRefsOutside?: readonly string[] | undefined;
 }
 
 export interface GenerateResult extends ModelResult {
@@ -63,7 +67,7 @@ export interface GenerateResult extends ModelResult {
 
 /** Generate in memory. Refuses (no files) when any error diagnostic exists. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const { model, diagnostics } = await buildModel(options.spec, options.cwd, { skipInvalid: options.skipInvalid === true });
+  const { model, diagnostics } = await buildModel(options.spec, options.cwd, { skipInvalid: options.skipInvalid === true, allowRefsOutside: options.allowRefsOutside });
   if (!model || hasErrors(diagnostics)) return { model, diagnostics, files: [] };
   const files = emit(options.specLabel === undefined ? model : { ...model, file: options.specLabel }, {
     server: options.server ?? [],

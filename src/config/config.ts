@@ -19,6 +19,12 @@ export interface SpecConfig {
   templates?: string;
   /** Leave out operations whose security names an undefined or invalid scheme (each reported), instead of refusing. */
   skipInvalid?: boolean;
+  /**
+   * Folders (relative to the config file) whose files a `$ref` may name, besides the
+   * spec's own folder (and its subfolders). By default a `$ref` to any other file is
+   * refused, so a spec cannot make codegen read files outside its tree.
+   */
+  allowRefsOutside?: string[];
 }
 
 export interface Config extends Partial<SpecConfig> {
@@ -47,6 +53,8 @@ export interface ResolvedTarget {
   readonly client: readonly ClientIntegration[];
   readonly templates?: string;
   readonly skipInvalid?: boolean;
+  /** `allowRefsOutside`, each folder relative to the working directory. */
+  readonly allowRefsOutside?: readonly string[];
 }
 
 export class ConfigError extends Error {}
@@ -132,7 +140,8 @@ export function resolveTargets(config: Config, overrides: Overrides, cwd: string
     };
     const templates = overrides.templates ?? (s.templates !== undefined ? rel(s.templates) : undefined);
     const skipInvalid = overrides.skipInvalid ?? s.skipInvalid ?? false;
-    return { ...target, ...(templates === undefined ? {} : { templates }), ...(skipInvalid ? { skipInvalid } : {}) };
+    const allowRefsOutside = refFolders(s.allowRefsOutside).map(rel);
+    return { ...target, ...(templates === undefined ? {} : { templates }), ...(skipInvalid ? { skipInvalid } : {}), ...(allowRefsOutside.length > 0 ? { allowRefsOutside } : {}) };
   });
   assertDistinctOutputs(targets, cwd);
   return targets;
@@ -158,6 +167,26 @@ function assertDistinctOutputs(targets: readonly ResolvedTarget[], cwd: string):
       }
     }
   }
+}
+
+/**
+ * Every `allowRefsOutside` folder a config names (top level and per spec), absolute.
+ * For `codegen diff`, which compares spec files rather than configured targets: any
+ * folder the config trusts for one of its specs is trusted for the files compared.
+ */
+export function trustedRefFolders(config: Config, cwd: string, configFile?: string): string[] {
+  const base = configFile ? path.dirname(configFile) : cwd;
+  const lists = [config.allowRefsOutside, ...(Array.isArray(config.specs) ? config.specs.map((s) => s.allowRefsOutside) : [])];
+  return [...new Set(lists.flatMap((l) => refFolders(l)).map((f) => path.resolve(base, f)))];
+}
+
+/** `allowRefsOutside` as written, checked: a list of non-empty folder paths. */
+function refFolders(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.trim() === '')) {
+    throw new ConfigError(`"allowRefsOutside" must be a list of folder paths, relative to the config file (e.g. ["../shared"]); got ${JSON.stringify(value)}`);
+  }
+  return value as string[];
 }
 
 function stripSpecs(config: Config): Partial<SpecConfig> {

@@ -8,6 +8,7 @@ export type DiagnosticCode =
   | 'not-openapi'
   | 'io'
   | 'unresolved-ref'
+  | 'ref-refused'
   | 'undefined-scheme'
   | 'invalid-scheme'
   | 'invalid-header-name'

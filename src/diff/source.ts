@@ -4,7 +4,7 @@
 // file, into a temporary folder with the repository's layout) and the normal
 // loader resolves them as it would in a checkout.
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
@@ -34,21 +34,31 @@ export interface LoadedSide {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+export interface SideOptions {
+  /** Absolute folders whose files `$ref`s may name, besides the spec's own folder (from the config). */
+  readonly allowRefsOutside?: readonly string[];
+}
+
 /** Load one side of a diff into the security model. */
-export async function loadSide(arg: string, cwd: string): Promise<LoadedSide> {
+export async function loadSide(arg: string, cwd: string, options: SideOptions = {}): Promise<LoadedSide> {
   const git = parseGitSource(arg);
   if (!git) {
-    const { model, diagnostics } = await buildModel(arg, cwd);
+    const { model, diagnostics } = await buildModel(arg, cwd, { allowRefsOutside: options.allowRefsOutside });
     return { label: arg, model, diagnostics };
   }
-  return loadFromGit(arg, git, cwd);
+  return loadFromGit(arg, git, cwd, options.allowRefsOutside ?? []);
 }
 
 /** At most this many files are fetched for one spec (a guard against a runaway `$ref` walk). */
 const MAX_FILES = 500;
 
-async function loadFromGit(label: string, source: GitSource, cwd: string): Promise<LoadedSide> {
+async function loadFromGit(label: string, source: GitSource, cwd: string, allowRefsOutside: readonly string[]): Promise<LoadedSide> {
   const prefix = (await git(['rev-parse', '--show-prefix'], cwd, label)).trim();
+  // The snapshot has the repository's layout, so a trusted folder of the working copy is
+  // the same path below the snapshot's root (one outside the repository has nothing fetched).
+  const top = allowRefsOutside.length > 0 ? await realpath((await git(['rev-parse', '--show-toplevel'], cwd, label)).trim()) : '';
+  const realFolders = await Promise.all(allowRefsOutside.map((f) => realpath(f).catch(() => f)));
+  const trusted = realFolders.map((f) => path.relative(top, f)).filter((r) => r !== '..' && !r.startsWith('..' + path.sep) && !path.isAbsolute(r));
   const entry = path.posix.normalize(prefix + source.path.split(path.sep).join('/'));
   if (entry.startsWith('../') || path.posix.isAbsolute(entry)) throw new SourceError(`${label}: the path must be inside the repository`);
   const root = await mkdtemp(path.join(os.tmpdir(), 'codegen-diff-'));
@@ -75,7 +85,7 @@ async function loadFromGit(label: string, source: GitSource, cwd: string): Promi
         if (!next.startsWith('../') && !fetched.has(next)) queue.push(next);
       }
     }
-    const { model, diagnostics } = await buildModel(entry, root);
+    const { model, diagnostics } = await buildModel(entry, root, { allowRefsOutside: trusted.map((r) => path.join(root, r)) });
     const files = new Map([...fetched].map((f) => [f, f === entry ? label : `git:${source.ref}:${f}`]));
     const relabel = (file: string): string => files.get(file) ?? `git:${source.ref}:${file}`;
     return {

@@ -1,10 +1,31 @@
-// Express 5 adapter. `authMiddleware(guard)` is app-wide: it matches the route to its
-// operation (unknown routes get a 404 problem unless `unknownRoute: 'next'`);
-// `requireAuth(guard, operationId)` guards one route. On success `req.auth` holds the
-// decision; on failure the 401/403 problem is sent and the handler never runs; a
-// verifier that throws goes to `next(err)`, Express's error path.
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { authRequestFromNode, decide, type AdapterOptions, type AuthSuccess, type Guard, type RequestAuth, type ResponseParts } from './runtime-server.js';
+// Express 5 adapter. Express tells a middleware nothing about the route that will
+// answer, so three wirings exist, safest first:
+// - `mountOperations(app, guard, handlers)` registers every operation's route itself,
+//   each with its operation's guard: the route that runs is the one enforced.
+// - `requireAuth(guard, operationId)` on a route; checked once per route against the
+//   operation's method and path (a mismatch answers 500 and is reported to `onError`).
+// - `authMiddleware(guard)` app-wide: the operation is matched from the path, and any
+//   path routers could resolve differently is refused (404). Mount it after any
+//   method-override middleware; requests carrying an override are refused (400).
+// On success `req.auth` holds the decision; a verifier that throws goes to `next(err)`.
+import type { Application, NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import {
+  operationDecider,
+  pathDecider,
+  routeCheck,
+  routeMismatchParts,
+  mountOrder,
+  routePattern,
+  routeCoverage,
+  type AdapterOptions,
+  type RouteCoverage,
+  type AuthSuccess,
+  type Decision,
+  type Guard,
+  type RequestAuth,
+  type ResponseParts,
+} from './runtime-server.js';
+import { authRequestFromNode } from './runtime-request.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -20,30 +41,78 @@ function send(res: Response, answer: ResponseParts): void {
   res.status(answer.status).set(answer.headers).send(JSON.stringify(answer.body));
 }
 
-function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: AdapterOptions): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    // Already decided for this operation by the app-wide middleware: verify once per request.
-    if (operationId !== undefined && req.auth?.operationId === operationId) return next();
-    // `originalUrl`: the path as received, whatever router the middleware is mounted on.
-    decide(guard, authRequestFromNode(req, req.originalUrl), operationId, options).then((decision) => {
-      if (!decision.pass) return send(res, decision.answer);
-      if (decision.auth !== undefined) req.auth = decision.auth as RequestAuth;
-      next();
-    }, next);
-  };
+function finish<Op extends string, V>(req: Request, res: Response, next: NextFunction, decision: Decision<Op, V>): void {
+  if (!decision.pass) return send(res, decision.answer);
+  if (decision.auth !== undefined) req.auth = decision.auth as RequestAuth;
+  next();
 }
 
 /** App-wide: `app.use(authMiddleware(guard))` before the routes. */
 export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}): RequestHandler {
-  return handler(guard, undefined, options);
+  const decide = pathDecider(guard, options);
+  return (req, res, next) => {
+    // `originalUrl`: the path as received, whatever router the middleware is mounted on.
+    decide(authRequestFromNode(req, req.originalUrl)).then((decision) => finish(req, res, next, decision), next);
+  };
 }
 
-/** One route: `app.get('/pets', requireAuth(guard, 'listPets'), handler)`. */
+interface ExpressRoute {
+  readonly path?: unknown;
+}
+
+/** One route: `app.get('/v1/pets', requireAuth(guard, 'listPets'), handler)`. */
 export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op): RequestHandler {
-  return handler(guard, operationId, {});
+  const decide = operationDecider(guard, operationId);
+  // `req.route.path` is relative to the router the route is on, so it need only end the template.
+  const agrees = routeCheck(guard, operationId, 'path-to-regexp', true);
+  return (req, res, next) => {
+    const route = (req as { route?: ExpressRoute }).route;
+    // Outside a route (`app.use`) there is no pattern to check, so the method and path cannot be vouched for.
+    if (typeof route?.path !== 'string' || !agrees(req.method, route.path)) return send(res, routeMismatchParts());
+    // Already decided for this operation by this guard's app-wide middleware: verify once per request.
+    if (req.auth?.operationId === operationId && guard.issued(req.auth)) return next();
+    decide(authRequestFromNode(req, req.originalUrl)).then((decision) => finish(req, res, next, decision), next);
+  };
+}
+
+/** The handler of each operation, by operation id: one missing is a compile error. */
+export type ExpressHandlers<Op extends string> = { readonly [K in Op]: RequestHandler | readonly RequestHandler[] };
+
+/**
+ * Registers every operation's route on `app` (an application or a router), in the
+ * spec's path syntax translated to Express's, with the operation's guard first.
+ * Concrete paths are registered before templated ones, as the spec's matching rule wants.
+ */
+export function mountOperations<Op extends string, V>(app: Application | Router, guard: Guard<Op, V>, handlers: ExpressHandlers<Op>): void {
+  for (const route of mountOrder(guard.routing.operations)) {
+    const handler = handlers[route.operationId];
+    const chain = Array.isArray(handler) ? (handler as readonly RequestHandler[]) : [handler as RequestHandler];
+    const method = route.method.toLowerCase() as 'get';
+    (app as Router)[method](routePattern(route.template, 'path-to-regexp'), requireAuth(guard, route.operationId), ...chain);
+  }
 }
 
 /** `req.auth`, typed for this guard's operations and verifiers. */
 export function authOf<Op extends string, V>(req: Request, _guard: Guard<Op, V>): AuthSuccess<Op, V> | undefined {
   return req.auth as AuthSuccess<Op, V> | undefined;
+}
+
+interface ExpressLayer {
+  readonly route?: { readonly path?: unknown; readonly methods?: Record<string, boolean> } | undefined;
+}
+
+/**
+ * The spec's operations with no route on `app`, and the app's routes no operation
+ * covers (best effort: routes registered directly on the app or router passed; routers
+ * mounted with `app.use(path, router)` are not followed, pass them separately).
+ */
+export function coverage<Op extends string, V>(app: Application | Router, guard: Guard<Op, V>, outsideSpec: readonly string[] = []): RouteCoverage<Op> {
+  const router = ('router' in app ? (app as { router: unknown }).router : app) as { stack?: readonly ExpressLayer[] };
+  const routes: { method: string; pattern: string }[] = [];
+  for (const layer of router.stack ?? []) {
+    const route = layer.route;
+    if (route === undefined || typeof route.path !== 'string') continue;
+    for (const method of Object.keys(route.methods ?? {})) if (method !== '_all') routes.push({ method, pattern: route.path });
+  }
+  return routeCoverage(guard, routes, 'path-to-regexp', outsideSpec);
 }

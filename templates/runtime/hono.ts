@@ -1,43 +1,117 @@
-// Hono 4 adapter. `app.use(authMiddleware(guard))` is app-wide (route matched to its
-// operation, unknown routes answered 404 unless `unknownRoute: 'next'`);
-// `app.get('/pets', requireAuth(guard, 'listPets'), handler)` guards one route. On
-// success `c.get('auth')` holds the decision, typed through Hono's variables. A
-// verifier that throws propagates to `app.onError` (500 by default), and the handler
-// never runs. Works on any runtime Hono runs on; mutual TLS is read from
-// @hono/node-server's `c.env.incoming` socket when there is one.
-import type { Context, MiddlewareHandler } from 'hono';
-import { authRequestFromFetch, clientCertificateOf, decide, type AdapterOptions, type AuthSuccess, type Guard, type NodeRequestLike } from './runtime-server.js';
+// Hono 4 adapter. Hono has matched every route of a request before the first
+// middleware runs (`matchedRoutes` from `hono/route`), so every form enforces the
+// operation of the route Hono will run:
+// - `mountOperations(app, guard, handlers)` registers every operation's route itself;
+// - `app.use(authMiddleware(guard))` app-wide: the handler routes matched for the
+//   request name exactly one operation, or the request is refused (404): routes of
+//   two operations, or routes the spec does not know unless listed in `outsideSpec`;
+// - `app.get(path, requireAuth(guard, 'listPets'), handler)` on one route, checked
+//   once against the operation's method and path (a mismatch answers 500).
+// On success `c.get('auth')` holds the decision, typed through Hono's variables. A
+// verifier that throws propagates to `app.onError` (500 by default). Works on any
+// runtime Hono runs on; mutual TLS is read from @hono/node-server's `c.env.incoming`.
+import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import {
+  mountOrder,
+  operationDecider,
+  routeCheck,
+  routeDecider,
+  routeMismatchParts,
+  routePattern,
+  routeCoverage,
+  type AdapterOptions,
+  type RouteCoverage,
+  type AuthRequest,
+  type AuthSuccess,
+  type Guard,
+  type NodeRequestLike,
+  type ResponseParts,
+} from './runtime-server.js';
+import { authRequestFromFetch, clientCertificateOf } from './runtime-request.js';
 
 /** The Hono environment the middleware provides: `c.get('auth')`. */
 export interface AuthEnv<Op extends string, V> {
   Variables: { auth: AuthSuccess<Op, V> | undefined };
 }
 
-function middleware<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: AdapterOptions): MiddlewareHandler<AuthEnv<Op, V>> {
-  return async (c: Context<AuthEnv<Op, V>>, next): Promise<Response | void> => {
-    if (operationId !== undefined && c.get('auth')?.operationId === operationId) return next();
-    const incoming = (c.env as { incoming?: Partial<NodeRequestLike> } | undefined)?.incoming;
-    const fromFetch = authRequestFromFetch(c.req.raw, clientCertificateOf(incoming?.socket));
-    // On Node the incoming message keeps repeated header lines apart, so a key sent
-    // twice is caught as a duplicate; a Fetch `Headers` would join them into one value.
-    const rawHeaders = incoming?.rawHeaders;
-    const request = rawHeaders ? { ...fromFetch, rawHeaders } : fromFetch;
-    const decision = await decide(guard, request, operationId, options);
-    if (!decision.pass) {
-      // A copy: @hono/node-server adds to the init's headers, and answers may be shared.
-      return new Response(JSON.stringify(decision.answer.body), { status: decision.answer.status, headers: { ...decision.answer.headers } });
+function toRequest(c: Context): AuthRequest {
+  const incoming = (c.env as { incoming?: Partial<NodeRequestLike> } | undefined)?.incoming;
+  const fromFetch = authRequestFromFetch(c.req.raw, clientCertificateOf(incoming?.socket));
+  // On Node the incoming message keeps repeated header lines apart, so a key sent
+  // twice is caught as a duplicate; a Fetch `Headers` would join them into one value.
+  const rawHeaders = incoming?.rawHeaders;
+  return rawHeaders ? { ...fromFetch, rawHeaders } : fromFetch;
+}
+
+// A copy of the headers: @hono/node-server adds to the init's headers, and answers may be shared.
+function toResponse(answer: ResponseParts): Response {
+  return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { ...answer.headers } });
+}
+
+/** App-wide: `app.use(authMiddleware(guard))` before the routes. */
+export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}): MiddlewareHandler<AuthEnv<Op, V>> {
+  const decide = routeDecider(guard, 'hono', options);
+  const method = (c: Context): string => c.req.method.toUpperCase();
+  return async (c, next) => {
+    const patterns: string[] = [];
+    for (const route of matchedRoutes(c)) {
+      // Each handler of a route is an entry of its own: the same pattern may repeat.
+      if (route.method !== 'ALL') {
+        patterns.push(route.path);
+      } else if (guard.routing.bind(method(c), route.path, 'hono') !== undefined) {
+        // `app.all` on an operation's path is that operation's route; any other
+        // method-less entry (`app.use`, `cors()`) is middleware.
+        patterns.push(route.path);
+      }
     }
+    const decision = await decide(toRequest(c), patterns);
+    if (!decision.pass) return toResponse(decision.answer);
     c.set('auth', decision.auth);
     return next();
   };
 }
 
-/** App-wide: `app.use(authMiddleware(guard))` before the routes. */
-export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}): MiddlewareHandler<AuthEnv<Op, V>> {
-  return middleware(guard, undefined, options);
+/** One route: `app.get('/v1/pets', requireAuth(guard, 'listPets'), (c) => …)`. */
+export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op): MiddlewareHandler<AuthEnv<Op, V>> {
+  const decide = operationDecider(guard, operationId);
+  const agrees = routeCheck(guard, operationId, 'hono');
+  return async (c, next) => {
+    // The route this middleware was registered on is the one being run.
+    const route = matchedRoutes(c)[c.req.routeIndex];
+    if (route === undefined || route.method === 'ALL' || !agrees(c.req.method, route.path)) return toResponse(routeMismatchParts());
+    const prior = c.get('auth');
+    if (prior?.operationId === operationId && guard.issued(prior)) return next();
+    const decision = await decide(toRequest(c));
+    if (!decision.pass) return toResponse(decision.answer);
+    c.set('auth', decision.auth);
+    return next();
+  };
 }
 
-/** One route: `app.get('/pets', requireAuth(guard, 'listPets'), (c) => …)`. */
-export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op): MiddlewareHandler<AuthEnv<Op, V>> {
-  return middleware(guard, operationId, {});
+/** The handler of each operation, by operation id: one missing is a compile error. */
+export type HonoHandlers<Op extends string, V> = { readonly [K in Op]: Handler<AuthEnv<Op, V>> };
+
+/** Registers every operation's route on `app`, each with its operation's guard first. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function mountOperations<Op extends string, V>(app: Hono<any, any, any>, guard: Guard<Op, V>, handlers: HonoHandlers<Op, V>): void {
+  for (const route of mountOrder(guard.routing.operations)) {
+    app.on(route.method, routePattern(route.template, 'hono'), requireAuth(guard, route.operationId), handlers[route.operationId]);
+  }
+}
+
+/** The spec's operations with no route on `app`, and its routes no operation covers (middleware excluded). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function coverage<Op extends string, V>(app: Hono<any, any, any>, guard: Guard<Op, V>, outsideSpec: readonly string[] = []): RouteCoverage<Op> {
+  const routes: { method: string; pattern: string }[] = [];
+  const seen = new Set<string>();
+  for (const route of app.routes) {
+    // Every handler of a route is an entry; `app.use` entries are method-less middleware.
+    if (route.method === 'ALL' && guard.routing.bind('GET', route.path, 'hono') === undefined) continue;
+    const key = route.method + ' ' + route.path;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    routes.push({ method: route.method, pattern: route.path });
+  }
+  return routeCoverage(guard, routes, 'hono', outsideSpec);
 }

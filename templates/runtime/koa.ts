@@ -1,10 +1,36 @@
-// Koa 3 adapter. `authMiddleware(guard)` is app-wide (route matched to its operation,
-// unknown routes answered 404 unless `unknownRoute: 'next'`); `requireAuth(guard,
-// operationId)` guards one route (for instance with @koa/router). On success
-// `ctx.state.auth` holds the decision; a verifier that throws propagates, so Koa's
-// error handling answers 500 and the downstream middleware never runs.
+// Koa 3 adapter. Koa has no router of its own; with @koa/router a middleware mounted
+// before `router.routes()` never sees which route will answer, so:
+// - `mountOperations(router, guard, handlers)` registers every operation's route on
+//   the router itself, each with its operation's guard;
+// - `app.use(authMiddleware(guard, { router }))` before `router.routes()` asks the
+//   router which of its routes match (`router.match`, as its dispatch does) and
+//   enforces their operation; routes of two operations, or routes the spec does not
+//   know, are refused (404) unless listed in `outsideSpec`;
+// - without `router`, the operation is matched from the path and any path routers
+//   could resolve differently is refused (404);
+// - `router.get(path, requireAuth(guard, operationId), handler)` on one route,
+//   checked once against the operation's method and path (mismatch: 500).
+// On success `ctx.state.auth` holds the decision; a verifier that throws propagates,
+// so Koa's error handling answers 500 and the downstream middleware never runs.
 import type { Context, Middleware, Next } from 'koa';
-import { authRequestFromNode, decide, type AdapterOptions, type AuthSuccess, type Guard, type RequestAuth } from './runtime-server.js';
+import {
+  mountOrder,
+  operationDecider,
+  pathDecider,
+  routeCheck,
+  routeDecider,
+  routeMismatchParts,
+  routePattern,
+  routeCoverage,
+  type AdapterOptions,
+  type RouteCoverage,
+  type AuthSuccess,
+  type Decision,
+  type Guard,
+  type RequestAuth,
+  type ResponseParts,
+} from './runtime-server.js';
+import { authRequestFromNode } from './runtime-request.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -13,33 +39,87 @@ declare module 'koa' {
   }
 }
 
-function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: AdapterOptions): Middleware {
-  return async (ctx: Context, next: Next): Promise<void> => {
-    const state = ctx.state as { auth?: RequestAuth | undefined };
-    if (operationId !== undefined && state.auth?.operationId === operationId) return next();
-    const decision = await decide(guard, authRequestFromNode(ctx.req, ctx.originalUrl), operationId, options);
-    if (!decision.pass) {
-      ctx.status = decision.answer.status;
-      ctx.set(decision.answer.headers);
-      ctx.body = JSON.stringify(decision.answer.body);
-      return;
+/** The parts of an @koa/router `Router` the adapter uses (structural: no import needed). */
+export interface KoaRouterLike {
+  readonly opts?: { readonly routerPath?: string | undefined } | undefined;
+  match(path: string, method: string): { readonly pathAndMethod: readonly { readonly methods: readonly string[]; readonly path: string | RegExp }[] };
+  register(path: string, methods: string[], middleware: Middleware[]): unknown;
+}
+
+export interface KoaAuthOptions extends AdapterOptions {
+  /** The @koa/router whose routes the app serves: the guard enforces the route it will run. */
+  readonly router?: KoaRouterLike | undefined;
+}
+
+function send(ctx: Context, answer: ResponseParts): void {
+  ctx.status = answer.status;
+  ctx.set(answer.headers);
+  ctx.body = JSON.stringify(answer.body);
+}
+
+async function finish<Op extends string, V>(ctx: Context, next: Next, decision: Decision<Op, V>): Promise<void> {
+  if (!decision.pass) return send(ctx, decision.answer);
+  if (decision.auth !== undefined) (ctx.state as { auth?: RequestAuth }).auth = decision.auth as RequestAuth;
+  return next();
+}
+
+/** App-wide: `app.use(authMiddleware(guard, { router }))` before `app.use(router.routes())`. */
+export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: KoaAuthOptions = {}): Middleware {
+  const router = options.router;
+  if (router === undefined) {
+    const decide = pathDecider(guard, options);
+    return async (ctx, next) => finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.originalUrl)));
+  }
+  const decide = routeDecider(guard, 'path-to-regexp', options);
+  return async (ctx, next) => {
+    // The path the router's dispatch will match, by its own rule.
+    const c = ctx as Context & { newRouterPath?: string; routerPath?: string };
+    const path = router.opts?.routerPath || c.newRouterPath || ctx.path || c.routerPath || '';
+    const patterns: string[] = [];
+    for (const layer of router.match(path, ctx.method).pathAndMethod) {
+      // Layers without methods are `router.use` middleware, not routes.
+      if (layer.methods.length > 0) patterns.push(typeof layer.path === 'string' ? layer.path : String(layer.path));
     }
-    if (decision.auth !== undefined) state.auth = decision.auth as RequestAuth;
-    return next();
+    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.originalUrl), patterns));
   };
 }
 
-/** App-wide: `app.use(authMiddleware(guard))` before the routes. */
-export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}): Middleware {
-  return handler(guard, undefined, options);
+/** One route: `router.get('/v1/pets', requireAuth(guard, 'listPets'), handler)`. */
+export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op): Middleware {
+  const decide = operationDecider(guard, operationId);
+  const agrees = routeCheck(guard, operationId, 'path-to-regexp');
+  return async (ctx: Context, next: Next): Promise<void> => {
+    // @koa/router sets `_matchedRoute` to the layer being run; without a router there
+    // is no pattern, and the caller's own dispatch is trusted.
+    const pattern = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+    if (typeof pattern === 'string' && !agrees(ctx.method, pattern)) return send(ctx, routeMismatchParts());
+    const state = ctx.state as { auth?: RequestAuth | undefined };
+    if (state.auth?.operationId === operationId && guard.issued(state.auth)) return next();
+    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.originalUrl)));
+  };
 }
 
-/** One route: `router.get('/pets', requireAuth(guard, 'listPets'), handler)`. */
-export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op): Middleware {
-  return handler(guard, operationId, {});
+/** The handler of each operation, by operation id: one missing is a compile error. */
+export type KoaHandlers<Op extends string> = { readonly [K in Op]: Middleware };
+
+/** Registers every operation's route on an @koa/router `router`, each with its operation's guard first. */
+export function mountOperations<Op extends string, V>(router: KoaRouterLike, guard: Guard<Op, V>, handlers: KoaHandlers<Op>): void {
+  for (const route of mountOrder(guard.routing.operations)) {
+    router.register(routePattern(route.template, 'path-to-regexp'), [route.method], [requireAuth(guard, route.operationId), handlers[route.operationId]]);
+  }
 }
 
 /** `ctx.state.auth`, typed for this guard's operations and verifiers. */
 export function authOf<Op extends string, V>(ctx: Context, _guard: Guard<Op, V>): AuthSuccess<Op, V> | undefined {
   return (ctx.state as { auth?: unknown }).auth as AuthSuccess<Op, V> | undefined;
+}
+
+/** The spec's operations with no route on an @koa/router `router`, and its routes no operation covers. */
+export function coverage<Op extends string, V>(router: { readonly stack: readonly { readonly methods: readonly string[]; readonly path: string | RegExp }[] }, guard: Guard<Op, V>, outsideSpec: readonly string[] = []): RouteCoverage<Op> {
+  const routes: { method: string; pattern: string }[] = [];
+  for (const layer of router.stack) {
+    if (typeof layer.path !== 'string') continue;
+    for (const method of layer.methods) routes.push({ method, pattern: layer.path });
+  }
+  return routeCoverage(guard, routes, 'path-to-regexp', outsideSpec);
 }

@@ -2,7 +2,7 @@
 // and the git:<ref>:<path> form against a temporary repository (with a $ref to
 // a sibling file, which must be read from the same commit).
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, runCli } from '../helpers/cli.js';
@@ -129,6 +129,9 @@ paths:
       responses: { '200': { description: ok } }
 `,
     );
+    // shared/ is outside the spec's folder: the config (found in the working directory) must allow it.
+    writeFileSync(path.join(dir, 'codegen.config.json'), JSON.stringify({ spec: 'api/openapi.yaml', allowRefsOutside: ['shared'] }));
+    writeFileSync(path.join(dir, 'api/codegen.config.json'), JSON.stringify({ spec: 'openapi.yaml', allowRefsOutside: ['../shared'] }));
     git(dir, 'init', '-q');
     git(dir, 'add', '.');
     git(dir, 'commit', '-q', '-m', 'base');
@@ -162,6 +165,15 @@ paths:
     const both = await runCli(['diff', 'git:HEAD~1:api/openapi.yaml', 'git:main:api/openapi.yaml', '--format', 'json'], dir);
     expect(both.code).toBe(0);
     expect(JSON.parse(both.stdout).changes.map((c: { rule: string }) => c.rule)).toEqual(['key-moved']);
+  });
+
+  it('without allowRefsOutside in the config, a $ref to a sibling folder is refused on both sides (exit 2, naming the $ref)', async () => {
+    const dir = repo();
+    rmSync(path.join(dir, 'codegen.config.json'));
+    const r = await runCli(['diff', 'git:HEAD:api/openapi.yaml', 'api/openapi.yaml'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('git:HEAD:api/openapi.yaml#/components/securitySchemes/ApiKey/$ref: error ref-refused: $ref "../shared/schemes.yaml#/ApiKey" refused');
+    expect(r.stderr).toContain('api/openapi.yaml#/components/securitySchemes/AppId/$ref: error ref-refused');
   });
 
   it('a bad ref, a missing path or a malformed argument exits 2 with a message', async () => {

@@ -35,6 +35,26 @@ describe('diagnostics', () => {
     expect(find(diagnostics, 'unresolved-ref')).toEqual(['error /paths/~1x/$ref']);
   });
 
+  it('ref-refused: a scheme $ref to a folder, to a file outside the spec folder, or to a file over the size limit, at the $ref', async () => {
+    const dir = writeFiles({
+      'api/openapi.json': oas3({ schemes: { Dir: { $ref: 'sub' }, Out: { $ref: '../k.json#/K' }, Big: { $ref: 'big.json#/K' } }, security: [{ Dir: [], Out: [], Big: [] }] }),
+      'api/sub/x.json': '{}',
+      'api/big.json': JSON.stringify({ K: { type: 'apiKey', in: 'header', name: 'K' }, pad: 'x'.repeat(2000) }),
+      'k.json': { K: { type: 'apiKey', in: 'header', name: 'K' } },
+    });
+    const { loadSpec } = await import('../../src/load/load.js');
+    const loaded = await loadSpec('api/openapi.json', dir, { limits: { maxBytes: 1000 } });
+    if (!loaded.ok) throw new Error('not loaded');
+    const schemes = (loaded.spec.root['components'] as { securitySchemes: Record<string, unknown> }).securitySchemes;
+    const at = (name: string) => loaded.spec.deref({ value: schemes[name], file: loaded.spec.file, pointer: `/components/securitySchemes/${name}` });
+    expect(await at('Dir')).toMatchObject({ code: 'ref-refused', severity: 'error', pointer: '/components/securitySchemes/Dir/$ref', message: expect.stringContaining('not a regular file (a folder)') });
+    expect(await at('Out')).toMatchObject({ code: 'ref-refused', pointer: '/components/securitySchemes/Out/$ref', message: expect.stringContaining('"../k.json#/K" refused') });
+    expect(await at('Big')).toMatchObject({ code: 'ref-refused', message: expect.stringContaining('larger than 1000 bytes') });
+    // allowed by an extra folder (allowRefsOutside)
+    const { diagnostics } = await buildModel('api/openapi.json', dir, { allowRefsOutside: ['.'] });
+    expect(find(diagnostics, 'ref-refused')).toEqual(['error /components/securitySchemes/Dir/$ref']);
+  });
+
   it('undefined-scheme: at the requirement member, root and operation', async () => {
     const { diagnostics } = await modelOf(oas3({ schemes: { A: { type: 'apiKey', in: 'header', name: 'A' } }, security: [{ Nope: [] }], paths: { '/a/b': op([{ A: [], Missing: [] }]) } }));
     expect(find(diagnostics, 'undefined-scheme')).toEqual(['error /security/0/Nope', 'error /paths/~1a~1b/get/security/0/Missing']);

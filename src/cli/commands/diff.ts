@@ -1,6 +1,7 @@
 // `codegen diff <old> <new>`: classify the security changes between two spec
 // versions (files or git:<ref>:<path>). Exit 1 when a change of a class named by
 // --fail-on is found, 0 otherwise, 2 when either side cannot be read.
+import { loadConfig, trustedRefFolders } from '../../config/config.js';
 import { hasErrors } from '../../diagnostics/types.js';
 import { CHANGE_CLASSES, compareModels, type ChangeClass } from '../../diff/compare.js';
 import { renderJson, renderMarkdown, renderText } from '../../diff/render.js';
@@ -26,10 +27,13 @@ export function parseFailOn(value: string): ChangeClass[] {
 
 export async function runDiff(flags: DiffFlags, io: Io, cwd: string): Promise<number> {
   const failOn = parseFailOn(flags.failOn);
+  // diff compares files, not configured targets; the config (if any) only says which folders `$ref`s may reach.
+  const { config, file } = await loadConfig(cwd);
+  const allowRefsOutside = trustedRefFolders(config, cwd, file);
   const sides = [];
   for (const arg of [flags.old, flags.new]) {
     try {
-      sides.push(await loadSide(arg, cwd));
+      sides.push(await loadSide(arg, cwd, { allowRefsOutside }));
     } catch (error) {
       if (error instanceof SourceError) {
         io.err(`codegen: ${error.message}`);

@@ -9,12 +9,12 @@ export async function runLint(flags: TargetFlags & { format?: 'text' | 'json'; v
   const all: Diagnostic[] = [];
   let unreadable = false;
   for (const t of targets) {
-    const { model, diagnostics } = await buildModel(t.spec, cwd);
+    const { model, diagnostics } = await buildModel(t.spec, cwd, { allowRefsOutside: t.allowRefsOutside });
     if (!model) unreadable = true;
     all.push(...diagnostics);
     if (flags.validate && model) {
       const { validateSchema } = await import('../../load/validate.js');
-      all.push(...(await validateSchema(t.spec, cwd)));
+      all.push(...(await validateSchema(t.spec, cwd, { allowRefsOutside: t.allowRefsOutside })));
     }
   }
   if (flags.format === 'json') printDiagnostics(io, all, 'json');

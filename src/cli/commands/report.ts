@@ -20,7 +20,7 @@ export async function runReport(flags: ReportFlags, io: Io, cwd: string): Promis
   const matrices: Matrix[] = [];
   let unusable = false;
   for (const target of targets) {
-    const { model, diagnostics } = await buildModel(target.spec, cwd, { skipInvalid: target.skipInvalid === true });
+    const { model, diagnostics } = await buildModel(target.spec, cwd, { skipInvalid: target.skipInvalid === true, allowRefsOutside: target.allowRefsOutside });
     printDiagnostics(io, diagnostics);
     if (!model || hasErrors(diagnostics)) {
       io.err(`codegen: ${target.spec}: no report (fix the errors above, or pass --skip-invalid)`);
