@@ -54,16 +54,15 @@ function toResponse(answer: ResponseParts): Response {
 /** App-wide: `app.use(authMiddleware(guard))` before the routes. */
 export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}): MiddlewareHandler<AuthEnv<Op, V>> {
   const decide = routeDecider(guard, 'hono', options);
-  const method = (c: Context): string => c.req.method.toUpperCase();
   return async (c, next) => {
     const patterns: string[] = [];
     for (const route of matchedRoutes(c)) {
       // Each handler of a route is an entry of its own: the same pattern may repeat.
       if (route.method !== 'ALL') {
         patterns.push(route.path);
-      } else if (guard.routing.bind(method(c), route.path, 'hono') !== undefined) {
-        // `app.all` on an operation's path is that operation's route; any other
-        // method-less entry (`app.use`, `cors()`) is middleware.
+      } else if (guard.routing.bind('*', route.path, 'hono') !== undefined) {
+        // `app.all` on an operation's path is a route serving it; any other method-less
+        // entry (`app.use`, `cors()`) is middleware.
         patterns.push(route.path);
       }
     }

@@ -43,9 +43,15 @@ declare module 'koa' {
 
 /** The parts of an @koa/router `Router` the adapter uses (structural: no import needed). */
 export interface KoaRouterLike {
-  readonly opts?: { readonly routerPath?: string | undefined } | undefined;
-  match(path: string, method: string): { readonly pathAndMethod: readonly { readonly methods: readonly string[]; readonly path: string | RegExp }[] };
+  readonly opts?: { readonly routerPath?: string | undefined; readonly exclusive?: unknown } | undefined;
+  match(path: string, method: string): { readonly pathAndMethod: readonly KoaLayerLike[] };
   register(path: string, methods: string[], middleware: Middleware[]): unknown;
+}
+
+export interface KoaLayerLike {
+  readonly methods: readonly string[];
+  readonly path: string | RegExp;
+  readonly paramNames?: readonly unknown[] | undefined;
 }
 
 export interface KoaAuthOptions extends AdapterOptions {
@@ -72,16 +78,21 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
     const decide = pathDecider(guard, options);
     return async (ctx, next) => finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.originalUrl)));
   }
-  const decide = routeDecider(guard, 'path-to-regexp', options);
+  // A method-override middleware between this one and the router would change the route.
+  const decide = routeDecider(guard, 'path-to-regexp', options, true);
   return async (ctx, next) => {
     // The path the router's dispatch will match, by its own rule.
     const c = ctx as Context & { newRouterPath?: string; routerPath?: string };
     const path = router.opts?.routerPath || c.newRouterPath || ctx.path || c.routerPath || '';
-    const patterns: string[] = [];
-    for (const layer of router.match(path, ctx.method).pathAndMethod) {
-      // Layers without methods are `router.use` middleware, not routes.
-      if (layer.methods.length > 0) patterns.push(typeof layer.path === 'string' ? layer.path : String(layer.path));
+    // Layers without methods are `router.use` middleware, not routes.
+    let layers = router.match(path, ctx.method).pathAndMethod.filter((layer) => layer.methods.length > 0);
+    const exclusive = router.opts?.exclusive;
+    if (exclusive && layers.length > 1) {
+      // Only one layer runs: the one with the fewest parameters, or the last one.
+      const fewest = (a: KoaLayerLike, b: KoaLayerLike) => ((b.paramNames?.length ?? 0) < (a.paramNames?.length ?? 0) ? b : a);
+      layers = [exclusive === 'specificity' ? layers.reduce(fewest) : (layers[layers.length - 1] as KoaLayerLike)];
     }
+    const patterns = layers.map((layer) => (typeof layer.path === 'string' ? layer.path : String(layer.path)));
     return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.originalUrl), patterns));
   };
 }

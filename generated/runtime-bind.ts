@@ -270,7 +270,11 @@ export function operationRoutes<Op extends string>(operations: OperationTable, b
   return routes;
 }
 
-/** Answers which operation a matched framework route is, from its method and pattern. */
+/**
+ * Answers which operation a matched framework route is, from its method and pattern.
+ * The method `'*'` asks whether the pattern is the path of any operation (whatever
+ * its method): the answer is then the first such operation.
+ */
 export type RouteBinder<Op extends string> = (method: string, pattern: string, syntax: RouteSyntax) => Op | undefined;
 
 export function createRouteBinder<Op extends string>(routes: readonly OperationRoute<Op>[]): RouteBinder<Op> {
@@ -280,9 +284,10 @@ export function createRouteBinder<Op extends string>(routes: readonly OperationR
     if (table === undefined) {
       table = new Map();
       for (const r of routes) {
-        const key = r.method + ' ' + canonicalTemplate(r.template, syntax);
+        const canonical = canonicalTemplate(r.template, syntax);
         // The first operation keeps a (method, path) pair, as in the path matcher.
-        if (!table.has(key)) table.set(key, r.operationId);
+        if (!table.has(r.method + ' ' + canonical)) table.set(r.method + ' ' + canonical, r.operationId);
+        if (!table.has('* ' + canonical)) table.set('* ' + canonical, r.operationId);
       }
       bySyntax.set(syntax, table);
     }

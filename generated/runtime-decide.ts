@@ -78,6 +78,7 @@ function outsideSpecSet(entries: readonly string[] | undefined): ReadonlySet<str
 /**
  * A CORS preflight (Fetch standard §4.8) for a method an operation on this path
  * has: it carries no credentials by design, so it goes on to the CORS middleware.
+ * (The route-bound decider also makes sure no operation's route would answer it.)
  */
 function preflightFor<Op extends string, V>(guard: Guard<Op, V>, request: AuthRequest, method: string): boolean {
   if (method !== 'OPTIONS' || readHeader(request, 'origin', undefined) === undefined) return false;
@@ -131,19 +132,25 @@ export type RouteDecider<Op extends string, V> = (request: AuthRequest, patterns
  * have been meant), and always when an operation's route follows it, since a
  * middleware-like handler there could hand the request to that operation unchecked.
  */
-export function routeDecider<Op extends string, V>(guard: Guard<Op, V>, syntax: RouteSyntax, options: AdapterOptions = {}): RouteDecider<Op, V> {
+export function routeDecider<Op extends string, V>(guard: Guard<Op, V>, syntax: RouteSyntax, options: AdapterOptions = {}, refuseMethodOverride = false): RouteDecider<Op, V> {
   const outside = outsideSpecSet(options.outsideSpec);
+  const bind = guard.routing.bind;
   return (request, patterns) => {
     const method = (request.method ?? 'GET').toUpperCase();
     const first = patterns[0];
     if (first === undefined) return preflightFor(guard, request, method) ? Promise.resolve(UNDECIDED) : unknownRoute(guard, request, options);
-    const op = guard.routing.bind(method, first, syntax);
-    if (op !== undefined) return authorizeAs(guard, op, request);
+    const op = bind(method, first, syntax);
+    if (op !== undefined) {
+      if (refuseMethodOverride && carriesMethodOverride(request)) return refuse(400, METHOD_OVERRIDE_DETAIL);
+      return authorizeAs(guard, op, request);
+    }
     for (let i = 1; i < patterns.length; i++) {
-      if (guard.routing.bind(method, patterns[i] as string, syntax) !== undefined) return refuse(404, AMBIGUOUS_ROUTE_DETAIL);
+      if (bind(method, patterns[i] as string, syntax) !== undefined) return refuse(404, AMBIGUOUS_ROUTE_DETAIL);
     }
     if (outside.has(method + ' ' + first)) return Promise.resolve(UNDECIDED);
-    if (preflightFor(guard, request, method)) return Promise.resolve(UNDECIDED);
+    // A preflight passes only to routes that are no operation's (the CORS plugin's own,
+    // or none): an `all` route on an operation's path would run its handler unchecked.
+    if (preflightFor(guard, request, method) && !patterns.some((p) => bind('*', p, syntax) !== undefined)) return Promise.resolve(UNDECIDED);
     return unknownRoute(guard, request, options);
   };
 }

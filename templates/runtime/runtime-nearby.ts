@@ -3,47 +3,60 @@
 // wildcard route written for `{path}`, or after normalizing what the guard took
 // literally (case, percent-encoding, dot segments, backslashes, repeated slashes,
 // `;` parameters). So only a path that no spec path could have been meant for passes:
-// one that, normalized the most forgiving way, does not start with the static
-// prefix of any operation's template (its segments up to the first expression).
+// one that, read every way some router reads it (percent-decoded zero, one or more
+// times; dot segments resolved or kept, as a wildcard route keeps them), does not
+// start with the static prefix of any operation's template (its segments up to the
+// first expression).
 import type { OperationTable } from './runtime-tables.js';
 import { fullTemplate } from './runtime-bind.js';
 
 /** Answers whether a request path could have been meant for one of the spec's operations. */
 export type NearbyCheck = (path: string) => boolean;
 
-/** Percent-decodes until stable (a double-encoded `%252e` is a dot to a router that decodes twice); never throws. */
-function decodeFully(text: string): string {
-  let current = text;
-  for (let i = 0; i < 3 && current.indexOf('%') !== -1; i++) {
-    let next: string;
-    try {
-      next = decodeURIComponent(current);
-    } catch {
-      // Malformed escapes: decode the well-formed ones, keep the rest.
-      next = current.replace(/%[0-9a-fA-F]{2}/g, (m) => String.fromCharCode(parseInt(m.slice(1), 16)));
-    }
-    if (next === current) break;
-    current = next;
+/** Percent-decodes once; malformed escapes stay as sent and the well-formed ones are decoded. */
+function decodeOnce(text: string): string {
+  if (text.indexOf('%') === -1) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text.replace(/%[0-9a-fA-F]{2}/g, (m) => String.fromCharCode(parseInt(m.slice(1), 16)));
   }
-  return current;
 }
 
-/** Segments after every normalization some router applies, lower-cased; dot segments resolved. */
-function forgivingSegments(path: string): string[] {
+/** The path as routers may read it: as sent, decoded once, and decoded until stable (at most three times). */
+function decodings(path: string): string[] {
+  const out = [path];
+  let current = path;
+  for (let i = 0; i < 3; i++) {
+    const next = decodeOnce(current);
+    if (next === current) break;
+    out.push((current = next));
+  }
+  return out;
+}
+
+/** Segments, lower-cased, `\` as `/`, `;` parameters and empty segments dropped; dot segments resolved or kept. */
+function segmentsOf(decoded: string, resolveDots: boolean): string[] {
+  const out: string[] = [];
+  for (let segment of decoded.toLowerCase().replace(/\\/g, '/').split('/')) {
+    const semi = segment.indexOf(';');
+    if (semi !== -1) segment = segment.slice(0, semi);
+    if (segment === '' || (resolveDots && segment === '.')) continue;
+    if (resolveDots && segment === '..') out.pop();
+    else out.push(segment);
+  }
+  return out;
+}
+
+/** Every reading of a request path (query and fragment cut) worth comparing with the prefixes. */
+function readings(path: string): string[][] {
   let end = path.length;
   for (const stop of ['?', '#']) {
     const i = path.indexOf(stop);
     if (i !== -1 && i < end) end = i;
   }
-  const decoded = decodeFully(path.slice(0, end)).toLowerCase().replace(/\\/g, '/');
-  const out: string[] = [];
-  for (let segment of decoded.split('/')) {
-    const semi = segment.indexOf(';');
-    if (semi !== -1) segment = segment.slice(0, semi);
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') out.pop();
-    else out.push(segment);
-  }
+  const out: string[][] = [];
+  for (const decoded of decodings(path.slice(0, end))) out.push(segmentsOf(decoded, false), segmentsOf(decoded, true));
   return out;
 }
 
@@ -58,23 +71,19 @@ export function createNearbyCheck(operations: OperationTable, basePath: string):
   for (const operationId of Object.keys(operations)) {
     const op = operations[operationId];
     if (op === undefined) continue;
-    const all = forgivingSegments(fullTemplate(basePath, op.path));
+    const all = segmentsOf(decodeOnce(fullTemplate(basePath, op.path)), true);
     const firstTemplated = all.findIndex((s) => s.indexOf('{') !== -1);
     const segments = firstTemplated === -1 ? all : all.slice(0, firstTemplated);
     prefixes.push({ segments, exact: all.length === 0 });
   }
+  const startsWith = (segments: readonly string[], prefix: Prefix): boolean => {
+    if (prefix.exact ? segments.length !== 0 : segments.length < prefix.segments.length) return false;
+    for (let i = 0; i < prefix.segments.length; i++) if (segments[i] !== prefix.segments[i]) return false;
+    return true;
+  };
   return (path) => {
-    const segments = forgivingSegments(path);
-    for (const prefix of prefixes) {
-      if (prefix.exact ? segments.length !== 0 : segments.length < prefix.segments.length) continue;
-      let same = true;
-      for (let i = 0; i < prefix.segments.length; i++) {
-        if (segments[i] !== prefix.segments[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return true;
+    for (const segments of readings(path)) {
+      for (const prefix of prefixes) if (startsWith(segments, prefix)) return true;
     }
     return false;
   };

@@ -10,6 +10,10 @@ import {
   type GuardOptions,
   type VerifiersFor,
 } from '../../templates/runtime/runtime-server.js';
+import type { ExpressHandlers } from '../../templates/runtime/express.js';
+import type { FastifyHandlers } from '../../templates/runtime/fastify.js';
+import type { KoaHandlers } from '../../templates/runtime/koa.js';
+import type { HonoHandlers } from '../../templates/runtime/hono.js';
 
 // What the generator emits into security.ts ...
 const schemes = {
@@ -84,5 +88,26 @@ describe('generated guard typing', () => {
 
   it("node's PeerCertificate fits ClientCertificate", () => {
     expectTypeOf<PeerCertificate>().toExtend<ClientCertificate>();
+  });
+});
+
+// `mountOperations` takes one handler per operation: leaving one out does not compile.
+
+describe('mountOperations handler maps', () => {
+  it('need every operation', () => {
+    const noop = (): void => undefined;
+    const all: ExpressHandlers<OperationId> = { listPets: noop, getPet: noop, health: noop };
+    // @ts-expect-error getPet has no handler
+    const express: ExpressHandlers<OperationId> = { listPets: noop, health: noop };
+    // @ts-expect-error getPet has no handler
+    const fastify: FastifyHandlers<OperationId> = { listPets: async () => 1, health: async () => 1 };
+    // @ts-expect-error getPet has no handler
+    const koa: KoaHandlers<OperationId> = { listPets: noop, health: noop };
+    // @ts-expect-error getPet has no handler
+    const hono: HonoHandlers<OperationId, unknown> = { listPets: (c) => c.text(''), health: (c) => c.text('') };
+    // @ts-expect-error an id the spec does not have
+    const extra: ExpressHandlers<OperationId> = { ...all, nope: noop };
+    expect(Object.keys(all)).toEqual(['listPets', 'getPet', 'health']);
+    expect([express, fastify, koa, hono, extra].every((m) => !('getPet' in m) || 'nope' in m)).toBe(true);
   });
 });
