@@ -10,6 +10,7 @@ import type { OperationTable, SchemeSpec, SchemeTable, SecurityTables, UseSpec }
 import { own } from './runtime-tables.js';
 import { createMatcher } from './runtime-routes.js';
 import { clientCredentialsToken, type ClientCredentialsOptions } from './runtime-oauth2.js';
+import { httpSchemeSpelling } from './runtime-http-schemes.js';
 
 // ---------------------------------------------------------------------------
 // Credential types
@@ -94,7 +95,7 @@ function describeScheme(name: string, scheme: SchemeSpec | undefined): string {
       return `${name} (${where} ${JSON.stringify(scheme.name)})`;
     }
     case 'http':
-      return `${name} (Authorization header, ${httpSchemeWord(scheme.scheme)})`;
+      return `${name} (Authorization header, ${httpSchemeSpelling(scheme.scheme)})`;
     case 'oauth2':
     case 'openIdConnect':
       return `${name} (Authorization header, Bearer token)`;
@@ -137,30 +138,6 @@ function assertNever(value: never): never {
 
 // ---------------------------------------------------------------------------
 // Encoding
-
-// IANA HTTP Authentication Scheme Registry spellings; the tables hold the lower-cased
-// word (RFC 9110 §11.1: scheme names are case-insensitive), but servers are often not.
-const KNOWN_HTTP_SCHEMES: { readonly [lower: string]: string } = {
-  basic: 'Basic',
-  bearer: 'Bearer',
-  concealed: 'Concealed',
-  digest: 'Digest',
-  dpop: 'DPoP',
-  gnap: 'GNAP',
-  hoba: 'HOBA',
-  mutual: 'Mutual',
-  negotiate: 'Negotiate',
-  ntlm: 'NTLM',
-  oauth: 'OAuth',
-  privatetoken: 'PrivateToken',
-  'scram-sha-1': 'SCRAM-SHA-1',
-  'scram-sha-256': 'SCRAM-SHA-256',
-  vapid: 'vapid',
-};
-
-function httpSchemeWord(scheme: string): string {
-  return own(KNOWN_HTTP_SCHEMES, scheme.toLowerCase()) ?? scheme;
-}
 
 /** RFC 7617 §2: base64 of the UTF-8 bytes of `user-id ":" password` (charset="UTF-8", §2.1). */
 export function encodeBasic(username: string, password: string): string {
@@ -251,7 +228,7 @@ function encode(out: Collected, name: string, scheme: SchemeSpec, value: string 
       } else if (scheme.scheme === 'bearer') {
         header = bearer(value as string);
       } else {
-        header = `${httpSchemeWord(scheme.scheme)} ${value as string}`;
+        header = `${httpSchemeSpelling(scheme.scheme)} ${value as string}`;
       }
       put(out.headers, 'Authorization', checked(name, header, FIELD_VALUE, 'an HTTP header'), true, name);
       return;

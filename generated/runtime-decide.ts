@@ -6,40 +6,10 @@
 // framework adapters stay a few lines each because every rule lives here: routes
 // outside the spec, CORS preflight, `unknownRoute: 'next'`, method overrides, and the
 // once-per-route check that a per-route guard sits on a route of its operation.
-import type { AdapterOptions, AuthSuccess, Guard, ProblemBody } from './runtime-server.js';
+import type { AdapterOptions, AuthSuccess, Guard } from './runtime-types.js';
+import { AMBIGUOUS_ROUTE_DETAIL, METHOD_OVERRIDE_DETAIL, problemResponseParts, UNKNOWN_ROUTE_DETAIL, type ResponseParts } from './runtime-problem.js';
 import { readHeader, readQuery, type AuthRequest } from './runtime-request.js';
 import { canonicalPattern, canonicalTemplate, type RouteSyntax } from './runtime-bind.js';
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-const TITLES: ReadonlyMap<number, string> = new Map([
-  [400, 'Bad Request'],
-  [401, 'Unauthorized'],
-  [403, 'Forbidden'],
-  [404, 'Not Found'],
-  [500, 'Internal Server Error'],
-]);
-
-export interface ResponseParts {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: ProblemBody;
-}
-
-/** A problem answer that is not an auth decision (404 unknown route, 500 verifier error). */
-export function problemResponseParts(status: number, detail: string): ResponseParts {
-  return {
-    status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
-    body: { type: 'about:blank', title: TITLES.get(status) ?? 'Error', status, detail },
-  };
-}
-
-export const UNKNOWN_ROUTE_DETAIL = 'No operation matches this method and path.';
-export const AMBIGUOUS_ROUTE_DETAIL = 'This path is not written the way the API defines it (letter case, percent-encoding, dot segments, empty segments, a trailing slash or a fragment), or it matches routes of different operations.';
-export const VERIFIER_ERROR_DETAIL = 'The credentials could not be checked.';
-export const METHOD_OVERRIDE_DETAIL = 'Method overrides are not accepted: the security of a request is decided by its method.';
-export const ROUTE_MISMATCH_DETAIL = 'This route is not configured correctly.';
 
 /** What an adapter does with a request: let it through (with its auth, if any) or answer it. */
 export type Decision<Op extends string, V> =
@@ -47,11 +17,6 @@ export type Decision<Op extends string, V> =
   | { readonly pass: false; readonly answer: ResponseParts };
 
 const UNDECIDED = Object.freeze({ pass: true as const, auth: undefined });
-
-/** The 500 answer when a verifier failed: the problem names nothing about the request. */
-export function verifierErrorParts(): ResponseParts {
-  return problemResponseParts(500, VERIFIER_ERROR_DETAIL);
-}
 
 function refuse(status: number, detail: string): Promise<{ readonly pass: false; readonly answer: ResponseParts }> {
   return Promise.resolve({ pass: false as const, answer: problemResponseParts(status, detail) });
@@ -192,11 +157,6 @@ export function routeCheck<Op extends string, V>(guard: Guard<Op, V>, operationI
     }
     return ok;
   };
-}
-
-/** The answer on a route that does not serve the operation its guard names. */
-export function routeMismatchParts(): ResponseParts {
-  return problemResponseParts(500, ROUTE_MISMATCH_DETAIL);
 }
 
 /**

@@ -1,0 +1,213 @@
+// Reading each scheme's credential from the request, once, into the per-request
+// state (`Evaluation`): headers (a repeat is invalid, never a choice of one), query,
+// cookies, the Authorization header parsed once for every HTTP scheme (a malformed
+// one is invalid for all of them, never "not sent"), strict Basic decoding, Bearer
+// b64token syntax, and the TLS peer certificate.
+import { HTTP_TOKEN } from './runtime-http-schemes.js';
+import { DUPLICATE, hasOwn, isEmptyObject, readHeader, readQuery, single, type AuthRequest, type Single } from './runtime-request.js';
+import {
+  ABSENT,
+  INVALID,
+  PRESENT,
+  SRC_AUTH_RAW,
+  SRC_BASIC,
+  SRC_BEARER,
+  SRC_COOKIE,
+  SRC_HEADER,
+  SRC_QUERY,
+  SRC_TLS,
+  UNKNOWN,
+  type CompiledScheme,
+  type CompiledUse,
+  type CredentialState,
+  type Plan,
+} from './runtime-plan.js';
+import type { BasicCredentials } from './runtime-types.js';
+
+/** RFC 6265 §5.4 cookie-string; a name sent twice is kept as a duplicate, not a choice. */
+function parseCookieHeader(header: string): Map<string, string | typeof DUPLICATE> {
+  const cookies = new Map<string, string | typeof DUPLICATE>();
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    const name = part.slice(0, eq).trim();
+    if (name === '') continue;
+    let value = part.slice(eq + 1).trim();
+    // RFC 6265 §4.1.1: a cookie-value may be wrapped in DQUOTEs.
+    if (value.length >= 2 && value.charCodeAt(0) === 34 && value.charCodeAt(value.length - 1) === 34) value = value.slice(1, -1);
+    cookies.set(name, cookies.has(name) ? DUPLICATE : value);
+  }
+  return cookies;
+}
+
+/** RFC 6750 §2.1 b64token. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** RFC 7617 §2: strict base64, UTF-8 (fatal), user-id ends at the first colon. */
+function decodeBasic(encoded: string, utf8: TextDecoder): BasicCredentials | undefined {
+  let binary: string;
+  try {
+    binary = atob(encoded);
+  } catch {
+    return undefined;
+  }
+  // atob tolerates whitespace, missing padding and non-zero trailing bits; only the
+  // canonical encoding round-trips.
+  if (btoa(binary) !== encoded) return undefined;
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  const colon = text.indexOf(':');
+  if (colon === -1) return undefined;
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+const AUTH_UNPARSED = 0;
+const AUTH_ABSENT = 1;
+/** Sent twice, or not `auth-scheme [ SP credentials ]`: invalid for every scheme that reads it. */
+const AUTH_MALFORMED = 2;
+const AUTH_SINGLE = 3;
+
+/** The per-request scratchpad: extraction and verification results, each computed once. */
+export class Evaluation {
+  /** Per scheme: UNKNOWN until extracted, then ABSENT, PRESENT or INVALID. */
+  readonly states: CredentialState[];
+  /**
+   * One allocation for two tables: the credential value of scheme `local` at `local`,
+   * its verifier result at `n + local` (the principal, `false` after a failed
+   * verification, `undefined` while not verified).
+   */
+  readonly slots: unknown[];
+  readonly n: number;
+  next = 0;
+  forbidden = -1;
+  authState = AUTH_UNPARSED;
+  authRaw = '';
+  authWord = '';
+  authCredentials = '';
+  cookies: Map<string, string | typeof DUPLICATE> | undefined = undefined;
+  /** Set when `step` stops at a verifier that returned a thenable. */
+  pending: PromiseLike<unknown> | undefined = undefined;
+  pendingUse: CompiledUse | undefined = undefined;
+  constructor(
+    readonly plan: Plan,
+    readonly request: AuthRequest,
+  ) {
+    // Plain packed arrays: a typed array's backing store costs more to allocate than it saves here.
+    this.states = plan.initialStates.slice();
+    this.slots = plan.initialSlots.slice();
+    this.n = plan.schemes.length;
+  }
+}
+
+function parseAuthorization(ev: Evaluation): void {
+  const raw = readHeader(ev.request, 'authorization', undefined);
+  if (raw === undefined) {
+    ev.authState = AUTH_ABSENT;
+    return;
+  }
+  if (raw === DUPLICATE) {
+    ev.authState = AUTH_MALFORMED;
+    return;
+  }
+  ev.authRaw = raw;
+  // RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ].
+  const sp = raw.indexOf(' ');
+  const word = sp === -1 ? raw : raw.slice(0, sp);
+  // An empty header, or a scheme word run into its credentials (`Bearer\tx`,
+  // `Bearer,x`), names no scheme: it is a credential sent badly, never "nothing sent"
+  // (which would let an optional operation fall back to anonymous).
+  if (!HTTP_TOKEN.test(word)) {
+    ev.authState = AUTH_MALFORMED;
+    return;
+  }
+  ev.authState = AUTH_SINGLE;
+  ev.authWord = word.toLowerCase();
+  if (sp === -1) return;
+  let start = sp + 1;
+  while (raw.charCodeAt(start) === 32) start++;
+  ev.authCredentials = raw.slice(start);
+}
+
+export function extract(ev: Evaluation, local: number, utf8: TextDecoder): CredentialState {
+  const scheme = ev.plan.schemes[local] as CompiledScheme;
+  const request = ev.request;
+  let v: Single;
+  let value: unknown;
+  switch (scheme.source) {
+    case SRC_HEADER:
+      v = readHeader(request, scheme.key, undefined);
+      // A Fetch `Headers` has already joined repeated lines with ", " (Fetch standard
+      // §5.2): from one, an API key with a comma was sent twice, or is not one key.
+      if (typeof v === 'string' && request.rawHeaders == null && v.indexOf(',') !== -1 && typeof (request.headers as { get?: unknown }).get === 'function') v = DUPLICATE;
+      break;
+    case SRC_QUERY:
+      v = readQuery(request.query, scheme.key);
+      break;
+    case SRC_COOKIE:
+      if (request.cookies != null) {
+        v = hasOwn(request.cookies, scheme.key) ? single(request.cookies[scheme.key]) : undefined;
+      } else {
+        if (ev.cookies === undefined) {
+          // HTTP/2 may split Cookie into several fields (RFC 9113 §8.2.3): join them.
+          const header = readHeader(request, 'cookie', '; ');
+          ev.cookies = typeof header === 'string' ? parseCookieHeader(header) : new Map();
+        }
+        v = ev.cookies.get(scheme.key);
+      }
+      break;
+    case SRC_TLS: {
+      const cert = request.clientCertificate;
+      if (cert == null || typeof cert !== 'object' || isEmptyObject(cert)) return (ev.states[local] = ABSENT);
+      ev.slots[local] = cert;
+      return (ev.states[local] = PRESENT);
+    }
+    default: {
+      if (ev.authState === AUTH_UNPARSED) parseAuthorization(ev);
+      if (ev.authState === AUTH_ABSENT) return (ev.states[local] = ABSENT);
+      if (scheme.source === SRC_AUTH_RAW) {
+        // An API key named Authorization is the whole value, whatever its shape; a
+        // repeated header leaves `authRaw` empty, which is invalid below.
+        v = ev.authRaw;
+        break;
+      }
+      if (ev.authState === AUTH_MALFORMED) return (ev.states[local] = INVALID);
+      // Another auth-scheme word means this scheme's credential was not sent at all
+      // (it may be meant for a sibling scheme on the same header).
+      if (ev.authWord !== scheme.key) return (ev.states[local] = ABSENT);
+      const credentials = ev.authCredentials;
+      if (scheme.source === SRC_BASIC) {
+        value = credentials === '' ? undefined : decodeBasic(credentials, utf8);
+      } else if (scheme.source === SRC_BEARER) {
+        value = B64TOKEN.test(credentials) ? credentials : undefined;
+      } else {
+        value = credentials === '' ? undefined : credentials;
+      }
+      if (value === undefined) return (ev.states[local] = INVALID);
+      ev.slots[local] = value;
+      return (ev.states[local] = PRESENT);
+    }
+  }
+  if (v === undefined) return (ev.states[local] = ABSENT);
+  // A repeated credential is never a choice of one; an empty one is malformed.
+  if (v === DUPLICATE || v === '') return (ev.states[local] = INVALID);
+  ev.slots[local] = v;
+  return (ev.states[local] = PRESENT);
+}
+
+/** A scheme's credential state, extracted on first use. */
+export function stateOf(ev: Evaluation, local: number, utf8: TextDecoder): CredentialState {
+  const state = ev.states[local] as CredentialState;
+  return state === UNKNOWN ? extract(ev, local, utf8) : state;
+}
+
+/** Whether the request carries a credential (valid or not) of any of the operation's schemes. */
+export function anyCredentialSent(ev: Evaluation, utf8: TextDecoder): boolean {
+  for (let i = 0; i < ev.n; i++) if (stateOf(ev, i, utf8) !== ABSENT) return true;
+  return false;
+}

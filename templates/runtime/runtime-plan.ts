@@ -1,0 +1,214 @@
+// Compiling the security tables into per-operation plans, once per `createGuard`:
+// each scheme with where its credential comes from and its challenge, each
+// alternative with its uses, scopes and 403 challenge, and the answers that never
+// vary (the no-credentials 401, the refused 403). Also the per-request state sizes,
+// so a request copies two small arrays instead of building objects.
+import { own, type SchemeSpec, type SecurityTables } from './runtime-tables.js';
+import { HTTP_TOKEN, httpSchemeSpelling, quote } from './runtime-http-schemes.js';
+import { REFUSED, unauthorized } from './runtime-problem.js';
+import type { AuthFailure, AuthSuccess, ProblemLocation, VerifyContext } from './runtime-types.js';
+
+export const SRC_HEADER = 0;
+export const SRC_AUTH_RAW = 1;
+export const SRC_QUERY = 2;
+export const SRC_COOKIE = 3;
+export const SRC_BEARER = 4;
+export const SRC_BASIC = 5;
+export const SRC_HTTP_OTHER = 6;
+export const SRC_TLS = 7;
+
+export const UNKNOWN = 0;
+export const ABSENT = 1;
+export const PRESENT = 2;
+export const INVALID = 3;
+
+/** Where a scheme's credential comes from; literal-typed, so a `switch` over it is checked. */
+export type Source = typeof SRC_HEADER | typeof SRC_AUTH_RAW | typeof SRC_QUERY | typeof SRC_COOKIE | typeof SRC_BEARER | typeof SRC_BASIC | typeof SRC_HTTP_OTHER | typeof SRC_TLS;
+/** A scheme's credential in one request: not looked at yet, absent, present, or sent but malformed or repeated. */
+export type CredentialState = typeof UNKNOWN | typeof ABSENT | typeof PRESENT | typeof INVALID;
+
+export interface CompiledScheme {
+  readonly name: string;
+  readonly source: Source;
+  /** Lower-cased header name, query/cookie name, or lower-cased auth-scheme word. */
+  readonly key: string;
+  readonly verifier: (credential: unknown, context: VerifyContext) => unknown;
+  readonly location: ProblemLocation;
+  /** `undefined` for mutualTLS (no HTTP challenge exists for it). */
+  readonly challenge: string | undefined;
+  readonly bearerFamily: boolean;
+}
+
+export interface CompiledUse {
+  readonly local: number;
+  readonly scheme: CompiledScheme;
+  readonly scopes: readonly string[];
+}
+
+export interface CompiledAlternative {
+  readonly uses: readonly CompiledUse[];
+  /**
+   * An object with this alternative's scheme names as own keys: each success copies
+   * it and fills the values in, so every result object has one stable shape and
+   * `__proto__` is an own data property (assigning to an own key never reaches the
+   * prototype setter).
+   */
+  readonly principalsTemplate: object;
+  readonly forbiddenHeader: string;
+  readonly requiredScopes: readonly string[];
+}
+
+export interface Plan {
+  readonly operationId: string;
+  readonly isPublic: boolean;
+  readonly optional: boolean;
+  readonly schemes: readonly CompiledScheme[];
+  readonly alternatives: readonly CompiledAlternative[];
+  readonly challenge: string;
+  readonly challengeInvalidToken: string;
+  readonly anonymousResult: AuthSuccess;
+  /**
+   * The 401 for a request that carries none of the operation's credentials: always the
+   * same answer, so it is built once and shared (frozen, as its readonly type says).
+   */
+  readonly noCredentials: AuthFailure;
+  /**
+   * Set for a `required` operation without any alternative (its groups were dropped by
+   * `--skip-invalid` because they name schemes that cannot be enforced): no credential
+   * can ever authorize it, so every request gets this fixed 403.
+   */
+  readonly refused: AuthFailure | undefined;
+  /** Per-request state starts as copies of these (packed arrays, so copies are cheap). */
+  readonly initialStates: readonly CredentialState[];
+  readonly initialSlots: readonly unknown[];
+}
+
+export function compileScheme(name: string, spec: SchemeSpec, verifier: CompiledScheme['verifier'], realmParam: string): CompiledScheme {
+  const base = { name, verifier };
+  switch (spec.kind) {
+    case 'apiKey': {
+      const lower = spec.name.toLowerCase();
+      const source = spec.in === 'query' ? SRC_QUERY : spec.in === 'cookie' ? SRC_COOKIE : lower === 'authorization' ? SRC_AUTH_RAW : SRC_HEADER;
+      return {
+        ...base,
+        source,
+        key: spec.in === 'header' ? lower : spec.name,
+        location: { scheme: name, in: spec.in, name: spec.name },
+        // No registered challenge exists for API keys. We send a custom `APIKey`
+        // challenge (RFC 9110 §11.6.1 allows any token as auth-scheme) whose params
+        // tell the client where the key goes, e.g.
+        // `APIKey realm="api", in="header", name="X-API-Key"`. Clients that do not
+        // know it ignore it, as RFC 9110 §11.6.1 requires.
+        challenge: `APIKey ${realmParam}, in=${quote(spec.in)}, name=${quote(spec.name)}`,
+        bearerFamily: false,
+      };
+    }
+    case 'http': {
+      const word = spec.scheme.toLowerCase();
+      const written = httpSchemeSpelling(word);
+      const source = word === 'bearer' ? SRC_BEARER : word === 'basic' ? SRC_BASIC : SRC_HTTP_OTHER;
+      return {
+        ...base,
+        source,
+        key: word,
+        location: { scheme: name, in: 'authorization', name: written },
+        challenge: HTTP_TOKEN.test(word) ? `${written} ${realmParam}` : undefined,
+        bearerFamily: source === SRC_BEARER,
+      };
+    }
+    case 'oauth2':
+    case 'openIdConnect':
+      // RFC 6749 §7.1 / OIDC Core §5.3: access tokens travel as RFC 6750 Bearer tokens.
+      return {
+        ...base,
+        source: SRC_BEARER,
+        key: 'bearer',
+        location: { scheme: name, in: 'authorization', name: 'Bearer' },
+        challenge: `Bearer ${realmParam}`,
+        bearerFamily: true,
+      };
+    case 'mutualTLS':
+      return {
+        ...base,
+        source: SRC_TLS,
+        key: '',
+        location: { scheme: name, in: 'tls', name: 'client-certificate' },
+        challenge: undefined,
+        bearerFamily: false,
+      };
+  }
+}
+
+export function compilePlan(operationId: string, tables: SecurityTables, schemeCache: Map<string, CompiledScheme>, compile: (name: string) => CompiledScheme, realmParam: string): Plan {
+  const op = own(tables.operations, operationId);
+  if (op === undefined) throw new TypeError(`unknown operation ${JSON.stringify(operationId)}`);
+  const anonymousResult: AuthSuccess = Object.freeze({
+    ok: true as const,
+    operationId,
+    alternative: -1,
+    anonymous: true,
+    principals: Object.freeze({}),
+  });
+  if (op.auth.kind === 'public') {
+    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult, noCredentials: unauthorized('', []), refused: undefined, initialStates: [], initialSlots: [] };
+  }
+  const schemes: CompiledScheme[] = [];
+  const localOf = new Map<string, number>();
+  const alternatives: CompiledAlternative[] = [];
+  for (const alternative of op.auth.anyOf) {
+    const uses: CompiledUse[] = [];
+    const requiredScopes: string[] = [];
+    for (const use of alternative) {
+      let local = localOf.get(use.scheme);
+      if (local === undefined) {
+        let scheme = schemeCache.get(use.scheme);
+        if (!scheme) schemeCache.set(use.scheme, (scheme = compile(use.scheme)));
+        local = schemes.length;
+        localOf.set(use.scheme, local);
+        schemes.push(scheme);
+      }
+      uses.push({ local, scheme: schemes[local] as CompiledScheme, scopes: Object.freeze([...use.scopes]) });
+      for (const s of use.scopes) if (!requiredScopes.includes(s)) requiredScopes.push(s);
+    }
+    if (uses.length === 0) continue;
+    const principalsTemplate = {};
+    for (const use of uses) Object.defineProperty(principalsTemplate, use.scheme.name, { value: undefined, enumerable: true, writable: true, configurable: true });
+    alternatives.push({
+      uses,
+      principalsTemplate,
+      requiredScopes: Object.freeze(requiredScopes),
+      // RFC 6750 §3.1: `insufficient_scope` with the scopes needed.
+      forbiddenHeader: `Bearer ${realmParam}, error="insufficient_scope", scope=${quote(requiredScopes.join(' '))}`,
+    });
+  }
+  // One challenge per accepted scheme, in the order the spec first names them,
+  // deduplicated (all bearer-token schemes share a single Bearer challenge).
+  const plain: string[] = [];
+  const invalid: string[] = [];
+  for (const scheme of schemes) {
+    if (scheme.challenge === undefined || plain.includes(scheme.challenge)) continue;
+    plain.push(scheme.challenge);
+    // RFC 6750 §3.1: a presented token that failed gets `error="invalid_token"`.
+    invalid.push(scheme.bearerFamily ? `${scheme.challenge}, error="invalid_token"` : scheme.challenge);
+  }
+  if (plain.length === 0 && schemes.length > 0) {
+    // mTLS only: there is no HTTP challenge for a TLS credential, but RFC 9110 §11.6.1
+    // requires at least one on a 401.
+    plain.push(`MutualTLS ${realmParam}`);
+    invalid.push(`MutualTLS ${realmParam}`);
+  }
+  return {
+    operationId,
+    isPublic: alternatives.length === 0 && op.auth.kind === 'optional',
+    optional: op.auth.kind === 'optional',
+    schemes,
+    alternatives,
+    challenge: plain.join(', '),
+    challengeInvalidToken: invalid.join(', '),
+    anonymousResult,
+    noCredentials: unauthorized(plain.join(', '), schemes.map((scheme) => scheme.location)),
+    refused: op.auth.kind === 'required' && alternatives.length === 0 ? REFUSED : undefined,
+    initialStates: schemes.map(() => UNKNOWN),
+    initialSlots: [...schemes, ...schemes].map(() => undefined),
+  };
+}

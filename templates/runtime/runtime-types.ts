@@ -1,0 +1,190 @@
+// The public types of the server runtime: what verifiers receive and return, the
+// guard and its options, decisions and problem bodies, and the adapters' shared
+// options. Types only (plus `VerifierError`), so every other runtime file can import
+// them without an import circle.
+import type { SchemeSpec, SchemeTable } from './runtime-tables.js';
+import type { AuthRequest, ClientCertificate } from './runtime-request.js';
+import type { OperationRoute, RouteSyntax } from './runtime-bind.js';
+
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** What the verifier of a scheme receives, from the scheme's table entry. */
+export type CredentialOf<S extends SchemeSpec> = S extends { readonly kind: 'http'; readonly scheme: infer W }
+  ? W extends 'basic'
+    ? BasicCredentials
+    : string extends W
+      ? string | BasicCredentials
+      : string
+  : S extends { readonly kind: 'mutualTLS' }
+    ? ClientCertificate
+    : S extends { readonly kind: 'apiKey' | 'oauth2' | 'openIdConnect' }
+      ? string
+      : never;
+
+export interface VerifyContext<Op extends string = string> {
+  readonly operationId: Op;
+  /** The scheme's name as written in the spec. */
+  readonly scheme: string;
+  /** Scopes the alternative that first asked for this scheme requires. */
+  readonly scopes: readonly string[];
+  readonly request: AuthRequest;
+}
+
+/** A principal is an object (anything else is "invalid"); `scopes` (if present) is what it is granted. */
+export type VerifierResult = object | null | undefined | false;
+export type Verifier<C, Op extends string = string> = (
+  credential: C,
+  context: VerifyContext<Op>,
+) => VerifierResult | PromiseLike<VerifierResult>;
+
+/** One required verifier per scheme that some operation uses. */
+export type VerifiersFor<Schemes extends SchemeTable, Used extends keyof Schemes & string, Op extends string> = {
+  readonly [K in Used]: Verifier<CredentialOf<Schemes[K]>, Op>;
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PrincipalOf<F> = F extends (...args: any) => infer R ? Exclude<Awaited<R>, false | null | undefined> : never;
+export type PrincipalsOf<V> = { readonly [K in keyof V]?: PrincipalOf<V[K]> };
+
+export interface AuthSuccess<Op extends string = string, V = unknown> {
+  readonly ok: true;
+  readonly operationId: Op;
+  /** Index in the operation's `anyOf`; -1 when the operation is public or the request anonymous. */
+  readonly alternative: number;
+  readonly anonymous: boolean;
+  /** The principals of the winning alternative, keyed by scheme name. */
+  readonly principals: PrincipalsOf<V>;
+}
+
+export interface ProblemLocation {
+  readonly scheme: string;
+  readonly in: 'header' | 'query' | 'cookie' | 'authorization' | 'tls';
+  readonly name: string;
+}
+
+/** RFC 9457 problem details; never carries a credential value. */
+export interface ProblemBody {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  /** Credentials an alternative needed that the request did not carry. */
+  readonly missing?: readonly ProblemLocation[];
+  /** Credentials the request carried that were malformed, repeated or rejected. */
+  readonly invalid?: readonly ProblemLocation[];
+  /** On 403: the scopes of the first alternative that verified but lacked scopes. */
+  readonly requiredScopes?: readonly string[];
+  readonly [extension: string]: unknown;
+}
+
+/** Read-only, as typed: the guard may share (and freezes) answers that never vary. */
+export interface AuthFailure {
+  readonly ok: false;
+  readonly status: 401 | 403;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: ProblemBody;
+}
+
+export type AuthResult<Op extends string = string, V = unknown> = AuthSuccess<Op, V> | AuthFailure;
+
+export interface Guard<Op extends string = string, V = unknown> {
+  authorize(operationId: Op, request: AuthRequest): Promise<AuthResult<Op, V>>;
+  /**
+   * The operation for a request line. `path` is as received, base path included (the
+   * base path of `servers[0].url`, or the `basePath` option; pass `basePath: ''` to
+   * match paths already relative to it); the query string and a fragment are ignored,
+   * one trailing slash is tolerated. For logs and clients: an adapter deciding who
+   * gets in uses `route`.
+   */
+  match(method: string, path: string): Op | undefined;
+  /**
+   * As `match`, but strict: `null` for a path that routers could resolve to another
+   * operation (letter case or percent-encoding next to a static route, `#`, `;`,
+   * backslashes, empty or dot segments, a trailing slash or an empty expression a
+   * template could take). The adapters refuse such a path in every mode.
+   */
+  route(method: string, path: string): Op | null | undefined;
+  /** Whether this guard made `auth` (two guards in one app keep their decisions apart). */
+  issued(auth: unknown): boolean;
+  /** What route-aware adapters and `mountOperations` need to tie framework routes to operations. */
+  readonly routing: GuardRouting<Op>;
+}
+
+/** The guard's view of routes, for adapters. */
+export interface GuardRouting<Op extends string = string> {
+  /** Every operation with its method and full path template (base path included). */
+  readonly operations: readonly OperationRoute<Op>[];
+  /** The operation a framework route (method and pattern as registered) implements, if any. */
+  bind(method: string, pattern: string, syntax: RouteSyntax): Op | undefined;
+  /** Whether a path could have been meant for an operation (what `unknownRoute: 'next'` must not pass). */
+  nearby(path: string): boolean;
+  /** Reports a wiring error (a route bound to an operation it does not serve) through `onError`. */
+  reportError(error: Error): void;
+}
+
+export interface ProblemContext {
+  readonly operationId: string;
+  readonly status: 401 | 403;
+  readonly request: AuthRequest;
+}
+
+export interface GuardOptions {
+  /** Realm in every challenge (RFC 9110 §11.5). Default `'api'`. */
+  readonly realm?: string;
+  /** Fall back to the anonymous alternative when nothing verifies (not only when nothing was sent). */
+  readonly anonymousOnInvalid?: boolean;
+  /** Overrides the tables' base path for `match`. */
+  readonly basePath?: string;
+  /** Reshapes a failure body; must not add credential values. */
+  readonly problem?: (body: ProblemBody, context: ProblemContext) => ProblemBody;
+  /**
+   * Sees wiring errors the adapters find, once each: a per-route guard on a route
+   * that does not serve its operation. Default: `console.error`. Never sees credentials.
+   */
+  readonly onError?: (error: Error) => void;
+}
+
+/** Options shared by the framework adapters. */
+export interface AdapterOptions {
+  /**
+   * What an app-wide middleware does with a route no operation matches. Default `'404'`.
+   * `'next'` is for a guarded API mounted beside other routes: it passes only a path
+   * that no spec path could have been meant for (see README, "unknownRoute").
+   */
+  readonly unknownRoute?: '404' | 'next';
+  /**
+   * Routes outside the spec that pass without a decision in every mode, as
+   * `'METHOD /path'` (`'GET /healthz'`): the request path for Express, Koa without a
+   * router, Fetch and node:http; the route pattern as registered for Fastify, Hono
+   * and Koa with @koa/router. A `GET` entry covers `HEAD`.
+   */
+  readonly outsideSpec?: readonly string[];
+}
+
+/**
+ * What an adapter hands to the framework's request: spec-independent, so two generated
+ * folders (two specs) can augment the same framework type without a conflict. The
+ * adapters' `authOf(…, guard)` gives the typed `AuthSuccess` back.
+ */
+export interface RequestAuth {
+  readonly ok: true;
+  readonly operationId: string;
+  readonly alternative: number;
+  readonly anonymous: boolean;
+  readonly principals: { readonly [scheme: string]: unknown };
+}
+
+/** A verifier threw or rejected. The message names scheme and operation, never the credential. */
+export class VerifierError extends Error {
+  readonly scheme: string;
+  readonly operationId: string;
+  constructor(scheme: string, operationId: string, cause: unknown) {
+    super(`verifier for security scheme ${JSON.stringify(scheme)} failed on operation ${JSON.stringify(operationId)}`, { cause });
+    this.name = 'VerifierError';
+    this.scheme = scheme;
+    this.operationId = operationId;
+  }
+}
