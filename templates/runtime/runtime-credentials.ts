@@ -1,0 +1,132 @@
+// What a client caller hands over: credential types per scheme (a value, or a
+// function returning one, sync or async), the parts an operation's alternative
+// produces, the options of `withAuth`, and the errors that name what is missing
+// without ever echoing a value.
+import type { SchemeSpec, SchemeTable } from './runtime-tables.js';
+import { own } from './runtime-tables.js';
+import { httpSchemeSpelling } from './runtime-http-schemes.js';
+
+// ---------------------------------------------------------------------------
+// Credential types
+
+/** Username and password for HTTP Basic (RFC 7617). */
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * Mutual TLS happens in the TLS handshake, so nothing is attached to the request;
+ * this marker only states that the transport carries the client certificate.
+ * In Node pass an undici `Agent` with `connect: { cert, key }` as the fetch
+ * `dispatcher` (e.g. `(input, init) => fetch(input, { ...init, dispatcher })`);
+ * in browsers the certificate comes from the user agent's store.
+ */
+export type MutualTLSConfigured = true | { readonly configured: true };
+
+/** A value, or a provider called at most once per `authFor` call; `undefined` or `''` means "not available". */
+export type CredentialSource<T> = T | (() => T | undefined | Promise<T | undefined>);
+
+/** The credential a scheme needs, as the server-side verifier receives it. */
+export type CredentialValue<S> = S extends { readonly kind: 'mutualTLS' }
+  ? MutualTLSConfigured
+  : S extends { readonly kind: 'http'; readonly scheme: 'basic' }
+    ? BasicCredentials
+    : string;
+
+/**
+ * One optional property per scheme the spec uses, keyed by the scheme's name as written
+ * in the spec. `undefined` is accepted so `{ ApiKey: process.env.API_KEY }` type-checks.
+ */
+export type CredentialsFor<Schemes extends SchemeTable, Used extends keyof Schemes & string> = {
+  readonly [K in Used]?: CredentialSource<CredentialValue<Schemes[K]>> | undefined;
+};
+
+/** What `authFor` hands back: the chosen alternative (-1 = none) and what to attach. */
+export interface AuthParts {
+  readonly alternative: number;
+  readonly headers: Record<string, string>;
+  readonly query: Record<string, string>;
+  readonly cookies: Record<string, string>;
+}
+
+/** Scheme name -> SCREAMING_SNAKE base name of its environment variable(s). */
+export type EnvNames<Used extends string = string> = { readonly [K in Used]?: string };
+
+/** Anything shaped like `process.env`. */
+export type EnvLike = { readonly [name: string]: string | undefined };
+
+export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+export interface WithAuthOptions {
+  /** Where the API lives, e.g. `https://api.example.com/v1`. Its origin is the only one trusted by default. */
+  readonly baseUrl: string | URL;
+  /**
+   * More places credentials may go: full origins (`https://eu.example.com:8443`), or bare
+   * hosts (`eu.example.com`) which match `https:` only, so a key never travels in clear text.
+   */
+  readonly allowedHosts?: readonly string[];
+  /** A request that matches no operation: throw (default) or send it without credentials. */
+  readonly unknownOperation?: 'error' | 'passthrough';
+  /**
+   * `safe` (default): when the request's redirect mode is `follow`, redirects are followed
+   * here, re-attaching credentials on trusted origins and stripping them (and never adding
+   * them again) once a hop leaves them. The request body is buffered so 307/308 can replay it.
+   * Browsers hide `Location` from script (an `opaqueredirect` response), which is returned
+   * as-is; pass `native` there to let the browser follow with the credentials of the first hop.
+   */
+  readonly redirect?: 'safe' | 'native';
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+export function describeScheme(name: string, scheme: SchemeSpec | undefined): string {
+  if (scheme === undefined) return `${name} (scheme not defined in the spec)`;
+  switch (scheme.kind) {
+    case 'apiKey': {
+      const where = scheme.in === 'header' ? 'header' : scheme.in === 'query' ? 'query parameter' : 'cookie';
+      return `${name} (${where} ${JSON.stringify(scheme.name)})`;
+    }
+    case 'http':
+      return `${name} (Authorization header, ${httpSchemeSpelling(scheme.scheme)})`;
+    case 'oauth2':
+    case 'openIdConnect':
+      return `${name} (Authorization header, Bearer token)`;
+    case 'mutualTLS':
+      return `${name} (client certificate on the TLS connection)`;
+    default:
+      return assertNever(scheme);
+  }
+}
+
+/**
+ * Thrown before anything is sent when no alternative is fully satisfied. The message
+ * names schemes and where their credentials go, never a credential value.
+ */
+export class MissingCredentialsError extends Error {
+  override readonly name = 'MissingCredentialsError';
+  readonly operationId: string;
+  /** For each alternative in spec order, the scheme names it needs (AND). */
+  readonly alternatives: string[][];
+
+  constructor(operationId: string, alternatives: string[][], schemes: SchemeTable) {
+    const options = alternatives.map((names) => names.map((n) => describeScheme(n, own(schemes, n))).join(' + '));
+    super(
+      `Missing credentials for operation ${JSON.stringify(operationId)}: provide ` +
+        (options.length === 1 ? options[0] : `one of: ${options.map((o, i) => `[${i}] ${o}`).join('; ')}`),
+    );
+    this.operationId = operationId;
+    this.alternatives = alternatives;
+  }
+}
+
+/** A credential value cannot be put where its scheme says (bad characters, conflicting header). */
+export class InvalidCredentialsError extends Error {
+  override readonly name = 'InvalidCredentialsError';
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}
+

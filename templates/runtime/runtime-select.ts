@@ -1,0 +1,80 @@
+// `authFor`: the first alternative of an operation, in spec order, whose every
+// scheme the caller's credentials satisfy (the anonymous one only when no other is),
+// resolved into headers, query and cookies; `MissingCredentialsError` otherwise.
+import type { SchemeSpec, SecurityTables, UseSpec } from './runtime-tables.js';
+import { own } from './runtime-tables.js';
+import { authRecord, encode, isAvailable, type Collected } from './runtime-attach.js';
+import { MissingCredentialsError, type AuthParts, type BasicCredentials, type MutualTLSConfigured, type CredentialsFor, type EnvLike, type EnvNames, type FetchLike, type WithAuthOptions } from './runtime-credentials.js';
+
+// ---------------------------------------------------------------------------
+// authFor
+
+export interface ClientAuth<T extends SecurityTables, Used extends keyof T['schemes'] & string> {
+  readonly tables: T;
+  readonly envNames: EnvNames<Used>;
+  authFor(operationId: keyof T['operations'] & string, credentials: CredentialsFor<T['schemes'], Used>): Promise<AuthParts>;
+  withAuth(fetchImpl: FetchLike, credentials: CredentialsFor<T['schemes'], Used>, options: WithAuthOptions): FetchLike;
+  credentialsFromEnv(env?: EnvLike, options?: { readonly prefix?: string }): CredentialsFor<T['schemes'], Used>;
+}
+
+/** What the adapters need: the tables and an `authFor` (method syntax, so a narrower one fits). */
+export interface AuthSource<C> {
+  readonly tables: SecurityTables;
+  authFor(operationId: string, credentials: C): Promise<AuthParts>;
+}
+
+/**
+ * Picks the first alternative, in spec order, that the credentials fully satisfy
+ * (OpenAPI 3.1 §4.8.30: alternatives are OR, members of one alternative are AND).
+ * The anonymous `{}` alternative is used only when none is satisfied, so a caller
+ * holding a key is identified rather than downgraded.
+ */
+export async function resolveAuth(tables: SecurityTables, operationId: string, credentials: object): Promise<AuthParts> {
+  const operation = own(tables.operations, operationId);
+  if (operation === undefined) throw new Error(`Unknown operation ${JSON.stringify(operationId)}`);
+  const none: AuthParts = { alternative: -1, headers: authRecord(), query: authRecord(), cookies: authRecord() };
+  if (operation.auth.kind === 'public') return none;
+
+  // One resolution per scheme per call: a token provider is asked at most once.
+  const resolved = new Map<string, Promise<unknown>>();
+  const valueOf = (name: string): Promise<unknown> => {
+    let pending = resolved.get(name);
+    if (pending === undefined) {
+      const source = Object.prototype.hasOwnProperty.call(credentials, name)
+        ? (credentials as { readonly [k: string]: unknown })[name]
+        : undefined;
+      pending = Promise.resolve(typeof source === 'function' ? (source as () => unknown)() : source);
+      resolved.set(name, pending);
+    }
+    return pending;
+  };
+
+  const alternatives = operation.auth.anyOf;
+  for (let index = 0; index < alternatives.length; index++) {
+    const members: readonly UseSpec[] = alternatives[index] ?? [];
+    const values: unknown[] = [];
+    let satisfied = members.length > 0;
+    for (const use of members) {
+      const scheme = own(tables.schemes, use.scheme);
+      const value = scheme === undefined ? undefined : await valueOf(use.scheme);
+      if (scheme === undefined || !isAvailable(scheme, value)) {
+        satisfied = false;
+        break; // later members are not asked: their providers may be costly
+      }
+      values.push(value);
+    }
+    if (!satisfied) continue;
+    const out: Collected = { headers: authRecord(), query: authRecord(), cookies: authRecord() };
+    members.forEach((use, i) => {
+      encode(out, use.scheme, own(tables.schemes, use.scheme) as SchemeSpec, values[i] as string | BasicCredentials | MutualTLSConfigured);
+    });
+    return { alternative: index, ...out };
+  }
+  if (operation.auth.kind === 'optional') return none;
+  throw new MissingCredentialsError(
+    operationId,
+    alternatives.map((members) => members.map((use) => use.scheme)),
+    tables.schemes,
+  );
+}
+
