@@ -31,8 +31,11 @@ function toResponse(answer: ResponseParts): Response {
   return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { ...answer.headers } });
 }
 
+/** No CORS middleware sits behind this adapter: a preflight must be answered before calling it. */
+const NO_CORS_MIDDLEWARE = { refuseMethodOverride: true, passPreflight: false } as const;
+
 function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: FetchAuthOptions): FetchAuthHandler<Op, V> {
-  const decideFor = operationId === undefined ? pathDecider(guard, options) : operationDecider(guard, operationId);
+  const decideFor = operationId === undefined ? pathDecider(guard, options, NO_CORS_MIDDLEWARE) : operationDecider(guard, operationId);
   return async (request: Request) => {
     try {
       const decision = await decideFor(authRequestFromFetch(request, options.clientCertificate?.(request)));

@@ -79,7 +79,7 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
     return async (ctx, next) => finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.originalUrl)));
   }
   // A method-override middleware between this one and the router would change the route.
-  const decide = routeDecider(guard, 'path-to-regexp', options, true);
+  const decide = routeDecider(guard, 'path-to-regexp', options, { refuseMethodOverride: true, passPreflight: true });
   return async (ctx, next) => {
     // The path the router's dispatch will match, by its own rule.
     const c = ctx as Context & { newRouterPath?: string; routerPath?: string };
@@ -102,10 +102,11 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
   const decide = operationDecider(guard, operationId);
   const agrees = routeCheck(guard, operationId, 'path-to-regexp');
   return async (ctx: Context, next: Next): Promise<void> => {
-    // @koa/router sets `_matchedRoute` to the layer being run; without a router there
-    // is no pattern, and the caller's own dispatch is trusted.
+    // @koa/router sets `_matchedRoute` to the layer being run (a RegExp route cannot be
+    // checked, so it fails); without a router there is no pattern, and the caller's own
+    // dispatch is trusted.
     const pattern = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-    if (typeof pattern === 'string' && !agrees(ctx.method, pattern)) return send(ctx, routeMismatchParts());
+    if (pattern !== undefined && !agrees(ctx.method, String(pattern))) return send(ctx, routeMismatchParts());
     const state = ctx.state as { auth?: RequestAuth | undefined };
     if (state.auth?.operationId === operationId && guard.issued(state.auth)) return next();
     return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.originalUrl)));

@@ -7,8 +7,8 @@
 // `;` parameters). So only a path that no spec path could have been meant for passes:
 // one that, read every way some router reads it (percent-decoded zero, one or more
 // times; dot segments resolved or kept, as a wildcard route keeps them), does not
-// start with the static prefix of any operation's template (its segments up to the
-// first expression).
+// contain, at any depth, the static prefix of any operation's template (its segments
+// up to the first expression).
 import type { OperationTable } from './runtime-tables.js';
 import { fullTemplate } from './runtime-bind.js';
 
@@ -78,14 +78,20 @@ export function createNearbyCheck(operations: OperationTable, basePath: string):
     const segments = firstTemplated === -1 ? all : all.slice(0, firstTemplated);
     prefixes.push({ segments, exact: all.length === 0 });
   }
-  const startsWith = (segments: readonly string[], prefix: Prefix): boolean => {
-    if (prefix.exact ? segments.length !== 0 : segments.length < prefix.segments.length) return false;
-    for (let i = 0; i < prefix.segments.length; i++) if (segments[i] !== prefix.segments[i]) return false;
+  // At any depth: the API may be mounted under a prefix (`app.use('/api', router)`, a
+  // Fastify plugin prefix, a gateway that strips one), where `/api/v1/things/1` is
+  // still `/v1/things/{id}`.
+  const containsAt = (segments: readonly string[], at: number, prefix: Prefix): boolean => {
+    if (prefix.exact) return at === 0 && segments.length === 0;
+    if (segments.length - at < prefix.segments.length) return false;
+    for (let i = 0; i < prefix.segments.length; i++) if (segments[at + i] !== prefix.segments[i]) return false;
     return true;
   };
   return (path) => {
     for (const segments of readings(path)) {
-      for (const prefix of prefixes) if (startsWith(segments, prefix)) return true;
+      for (let at = 0; at <= segments.length; at++) {
+        for (const prefix of prefixes) if (containsAt(segments, at, prefix)) return true;
+      }
     }
     return false;
   };

@@ -95,6 +95,13 @@ export type AuthResult<Op extends string = string, V = unknown> = AuthSuccess<Op
 export interface Guard<Op extends string = string, V = unknown> {
   authorize(operationId: Op, request: AuthRequest): Promise<AuthResult<Op, V>>;
   /**
+   * For a request whose handler could be any of several operations (routes of two
+   * operations match it, and which runs depends on the router): it must satisfy each,
+   * in order; the first failure is the answer, else the first operation's decision.
+   * Each scheme is still verified at most once.
+   */
+  authorizeAll(operationIds: readonly Op[], request: AuthRequest): Promise<AuthResult<Op, V>>;
+  /**
    * The operation for a request line. `path` is as received, base path included (the
    * base path of `servers[0].url`, or the `basePath` option; pass `basePath: ''` to
    * match paths already relative to it); the query string and a fragment are ignored,
@@ -121,6 +128,12 @@ export interface GuardRouting<Op extends string = string> {
   readonly operations: readonly OperationRoute<Op>[];
   /** The operation a framework route (method and pattern as registered) implements, if any. */
   bind(method: string, pattern: string, syntax: RouteSyntax): Op | undefined;
+  /**
+   * Every operation whose template matches the path for the method (HEAD also reaching
+   * GET), the one `route` answers first; empty when none. Several mean the handler
+   * that runs depends on the router and the order of its routes.
+   */
+  candidates(method: string, path: string): readonly Op[];
   /** Whether a path could have been meant for an operation (what `unknownRoute: 'next'` must not pass). */
   nearby(path: string): boolean;
   /** Reports a wiring error (a route bound to an operation it does not serve) through `onError`. */

@@ -63,12 +63,12 @@ interface ExpressRoute {
 /** One route: `app.get('/v1/pets', requireAuth(guard, 'listPets'), handler)`. */
 export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op): RequestHandler {
   const decide = operationDecider(guard, operationId);
-  // `req.route.path` is relative to the router the route is on, so it need only end the template.
-  const agrees = routeCheck(guard, operationId, 'path-to-regexp', true);
+  const agrees = routeCheck(guard, operationId, 'path-to-regexp');
   return (req, res, next) => {
     const route = (req as { route?: ExpressRoute }).route;
     // Outside a route (`app.use`) there is no pattern to check, so the method and path cannot be vouched for.
-    if (typeof route?.path !== 'string' || !agrees(req.method, route.path)) return send(res, routeMismatchParts());
+    // `req.route.path` is relative to the router the route is on; `req.baseUrl` is what the routers above consumed.
+    if (typeof route?.path !== 'string' || !agrees(req.method, route.path, req.baseUrl)) return send(res, routeMismatchParts());
     // Already decided for this operation by this guard's app-wide middleware: verify once per request.
     if (req.auth?.operationId === operationId && guard.issued(req.auth)) return next();
     decide(authRequestFromNode(req, req.originalUrl)).then((decision) => finish(req, res, next, decision), next);

@@ -80,12 +80,16 @@ export type FastifyHandlers<Op extends string> = { readonly [K in Op]: RouteHand
 
 /** Registers every operation's route on `app`, each with its operation's guard as `onRequest`. */
 export function mountOperations<Op extends string, V>(app: FastifyInstance, guard: Guard<Op, V>, handlers: FastifyHandlers<Op>): void {
-  for (const route of mountOrder(guard.routing.operations)) {
+  const operations = guard.routing.operations;
+  for (const route of mountOrder(operations)) {
+    // Fastify adds a HEAD route for every GET one; the spec's own HEAD operation takes its place.
+    const ownHead = route.method === 'GET' && operations.some((r) => r.method === 'HEAD' && r.template === route.template);
     app.route({
       method: route.method as 'GET',
       url: routePattern(route.template, 'find-my-way'),
       onRequest: requireAuth(guard, route.operationId),
       handler: handlers[route.operationId],
+      ...(ownHead ? { exposeHeadRoute: false } : {}),
     });
   }
 }

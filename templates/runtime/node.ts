@@ -24,8 +24,11 @@ function send(res: ServerResponse, answer: ResponseParts): void {
   res.end(body);
 }
 
+/** No CORS middleware sits behind this adapter: a preflight must be answered before calling it. */
+const NO_CORS_MIDDLEWARE = { refuseMethodOverride: true, passPreflight: false } as const;
+
 function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: NodeAuthOptions): NodeAppAuthHandler<Op, V> {
-  const decideFor = operationId === undefined ? pathDecider(guard, options) : operationDecider(guard, operationId);
+  const decideFor = operationId === undefined ? pathDecider(guard, options, NO_CORS_MIDDLEWARE) : operationDecider(guard, operationId);
   return async (req, res) => {
     let decision: Decision<Op, V>;
     try {

@@ -119,9 +119,12 @@ function canonicalFindMyWay(pattern: string): string | undefined {
     if (c === ':' && pattern[i + 1] === ':') {
       out += ':';
       i += 2;
+    } else if (c === '?') {
+      // `:id?` registers the route with and without the segment: no spec path is both.
+      return undefined;
     } else if (c === ':') {
       let j = i + 1;
-      while (j < pattern.length && !'-./('.includes(pattern[j] as string)) j++;
+      while (j < pattern.length && !'-./(?'.includes(pattern[j] as string)) j++;
       out += PARAM;
       if (pattern[j] === '(') {
         let depth = 0;
@@ -302,8 +305,12 @@ export function createRouteBinder<Op extends string>(routes: readonly OperationR
     if (canonical !== undefined) {
       const table = tableFor(syntax);
       found = table.get(upper + ' ' + canonical);
-      // RFC 9110 §9.3.2: frameworks answer HEAD with the GET route.
-      if (found === undefined && upper === 'HEAD') found = table.get('GET ' + canonical);
+      if (upper === 'HEAD') {
+        // RFC 9110 §9.3.2: frameworks answer HEAD with the GET route. When the spec has
+        // both, a HEAD request may run either handler: no single operation is its own.
+        const get = table.get('GET ' + canonical);
+        found = found === undefined ? get : get === undefined ? found : undefined;
+      }
     }
     cache.set(cacheKey, found);
     return found;

@@ -25,6 +25,12 @@ async function authorizeAs<Op extends string, V>(guard: Guard<Op, V>, operationI
   return result.ok ? { pass: true, auth: result } : { pass: false, answer: result };
 }
 
+/** A request any of these operations' handlers could answer must satisfy each (see `Guard.authorizeAll`). */
+async function authorizeEach<Op extends string, V>(guard: Guard<Op, V>, operationIds: readonly Op[], request: AuthRequest): Promise<Decision<Op, V>> {
+  const result = await guard.authorizeAll(operationIds, request);
+  return result.ok ? { pass: true, auth: result } : { pass: false, answer: result };
+}
+
 /** `'GET /healthz'` entries as a set of `METHOD path`; a GET entry covers HEAD. */
 function outsideSpecSet(entries: readonly string[] | undefined): ReadonlySet<string> {
   const set = new Set<string>();
@@ -64,22 +70,42 @@ function unknownRoute<Op extends string, V>(guard: Guard<Op, V>, request: AuthRe
 
 export type RequestDecider<Op extends string, V> = (request: AuthRequest) => Promise<Decision<Op, V>>;
 
+/** How the path and route deciders treat what only some frameworks need. */
+export interface DeciderFeatures {
+  /**
+   * Refuse (400) a request carrying a method override: a method-override middleware
+   * between the guard and the router would make it another operation.
+   */
+  readonly refuseMethodOverride?: boolean;
+  /**
+   * Let a CORS preflight go on to a CORS middleware. Off for node:http and Fetch,
+   * which have none: there the caller answers preflights before calling the guard.
+   */
+  readonly passPreflight?: boolean;
+}
+
 /**
  * App-wide, for frameworks that expose no matched route before the handler (Express,
  * node:http, Fetch, Koa without a router): the operation is matched from the path,
- * and any path routers could resolve differently is refused (see runtime-routes.ts).
+ * and any path routers could resolve differently is refused (see runtime-routes.ts),
+ * including one two operations match, since first-match routers run either.
  */
-export function pathDecider<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}): RequestDecider<Op, V> {
+export function pathDecider<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}, features: DeciderFeatures = { refuseMethodOverride: true, passPreflight: true }): RequestDecider<Op, V> {
   const outside = outsideSpecSet(options.outsideSpec);
   return (request) => {
     const method = (request.method ?? 'GET').toUpperCase();
     const path = request.path ?? '/';
+    // First: no pass below (outside the spec, preflight, 'next') may be turned into an operation.
+    if (features.refuseMethodOverride === true && carriesMethodOverride(request)) return refuse(400, METHOD_OVERRIDE_DETAIL);
     if (outside.size > 0 && outside.has(method + ' ' + path)) return Promise.resolve(UNDECIDED);
     const op = guard.route(method, path);
     if (op === null) return refuse(404, AMBIGUOUS_ROUTE_DETAIL);
-    if (op === undefined) return preflightFor(guard, request, method) ? Promise.resolve(UNDECIDED) : unknownRoute(guard, request, options);
-    if (carriesMethodOverride(request)) return refuse(400, METHOD_OVERRIDE_DETAIL);
-    return authorizeAs(guard, op, request);
+    if (op !== undefined) {
+      const all = guard.routing.candidates(method, path);
+      return all.length > 1 ? authorizeEach(guard, all, request) : authorizeAs(guard, op, request);
+    }
+    if (features.passPreflight === true && preflightFor(guard, request, method)) return Promise.resolve(UNDECIDED);
+    return unknownRoute(guard, request, options);
   };
 }
 
@@ -88,32 +114,41 @@ export type RouteDecider<Op extends string, V> = (request: AuthRequest, patterns
 /**
  * App-wide, for frameworks that tell which routes matched before any handler runs
  * (Fastify, Hono, @koa/router). `patterns` are the handler routes matched for this
- * request, as registered, in the order the framework runs them. The first one
- * answers (a later one runs only if its handler hands the request on), so its
- * operation is the one enforced. A first route the spec does not know is refused
- * (unless listed in `outsideSpec`, or `unknownRoute: 'next'` and no spec path could
- * have been meant), and always when an operation's route follows it, since a
- * middleware-like handler there could hand the request to that operation unchecked.
+ * request, as registered, in the order the framework runs them. The first answers,
+ * but a handler that calls `next()` hands the request to the next: so when routes of
+ * several operations match (a concrete path next to a template), the request must
+ * satisfy each, and the first one's decision is handed on. An operation's route next
+ * to one the spec does not know is refused (404). Routes the spec does not know, alone, are refused
+ * unless listed in `outsideSpec` (or `unknownRoute: 'next'` and no spec path could
+ * have been meant).
  */
-export function routeDecider<Op extends string, V>(guard: Guard<Op, V>, syntax: RouteSyntax, options: AdapterOptions = {}, refuseMethodOverride = false): RouteDecider<Op, V> {
+export function routeDecider<Op extends string, V>(guard: Guard<Op, V>, syntax: RouteSyntax, options: AdapterOptions = {}, features: DeciderFeatures = { passPreflight: true }): RouteDecider<Op, V> {
   const outside = outsideSpecSet(options.outsideSpec);
   const bind = guard.routing.bind;
   return (request, patterns) => {
     const method = (request.method ?? 'GET').toUpperCase();
-    const first = patterns[0];
-    if (first === undefined) return preflightFor(guard, request, method) ? Promise.resolve(UNDECIDED) : unknownRoute(guard, request, options);
-    const op = bind(method, first, syntax);
-    if (op !== undefined) {
-      if (refuseMethodOverride && carriesMethodOverride(request)) return refuse(400, METHOD_OVERRIDE_DETAIL);
-      return authorizeAs(guard, op, request);
+    if (features.refuseMethodOverride === true && carriesMethodOverride(request)) return refuse(400, METHOD_OVERRIDE_DETAIL);
+    const ops: Op[] = [];
+    let others = 0;
+    let outsiders = 0;
+    for (const pattern of patterns) {
+      const bound = bind(method, pattern, syntax);
+      if (bound === undefined) {
+        if (outside.has(method + ' ' + pattern)) outsiders++;
+        else others++;
+      } else if (!ops.includes(bound)) {
+        ops.push(bound);
+      }
     }
-    for (let i = 1; i < patterns.length; i++) {
-      if (bind(method, patterns[i] as string, syntax) !== undefined) return refuse(404, AMBIGUOUS_ROUTE_DETAIL);
+    const first = ops[0];
+    if (first !== undefined) {
+      if (others + outsiders > 0) return refuse(404, AMBIGUOUS_ROUTE_DETAIL);
+      return ops.length > 1 ? authorizeEach(guard, ops, request) : authorizeAs(guard, first, request);
     }
-    if (outside.has(method + ' ' + first)) return Promise.resolve(UNDECIDED);
+    if (outsiders > 0 && others === 0) return Promise.resolve(UNDECIDED);
     // A preflight passes only to routes that are no operation's (the CORS plugin's own,
     // or none): an `all` route on an operation's path would run its handler unchecked.
-    if (preflightFor(guard, request, method) && !patterns.some((p) => bind('*', p, syntax) !== undefined)) return Promise.resolve(UNDECIDED);
+    if (features.passPreflight === true && preflightFor(guard, request, method) && !patterns.some((p) => bind('*', p, syntax) !== undefined)) return Promise.resolve(UNDECIDED);
     return unknownRoute(guard, request, options);
   };
 }
@@ -132,29 +167,58 @@ export class RouteMismatchError extends Error {
 }
 
 /**
- * Once per route, whether the route the framework registered (method and pattern)
- * serves the operation a per-route guard names. `suffix` accepts a pattern that ends
- * the operation's template (Express gives a route's path relative to the router it is
- * mounted on). A mismatch is reported once through the guard's `onError`.
+ * Whether the route the framework registered (method and pattern) serves the
+ * operation a per-route guard names; a mismatch is reported once per route through
+ * the guard's `onError`. `mountedAt`, for Express, is the part of the request path
+ * the routers above the route consumed (`req.baseUrl`): the route's pattern must end
+ * the operation's template, and the mount path must fit the rest of it, segment by
+ * segment (a static segment ignoring case, as Express does; a parameter any value).
  */
-export function routeCheck<Op extends string, V>(guard: Guard<Op, V>, operationId: Op, syntax: RouteSyntax, suffix = false): (method: string, pattern: string) => boolean {
+export function routeCheck<Op extends string, V>(guard: Guard<Op, V>, operationId: Op, syntax: RouteSyntax): (method: string, pattern: string, mountedAt?: string) => boolean {
   const route = guard.routing.operations.find((r) => r.operationId === operationId);
-  const want = route === undefined ? undefined : canonicalTemplate(route.template, syntax);
-  const verdicts = new Map<string, boolean>();
-  return (method, pattern) => {
+  const want = route === undefined ? undefined : canonicalTemplate(route.template, syntax).split('/');
+  const patterns = new Map<string, readonly string[] | undefined>();
+  const reported = new Set<string>();
+  const fits = (got: readonly string[] | undefined, mountedAt: string | undefined): boolean => {
+    if (want === undefined || got === undefined) return false;
+    const mount = mountedAt === undefined || mountedAt === '' ? [] : mountedAt.split('/').slice(1);
+    // `got` starts with '' (the pattern's leading slash), as `want` does.
+    if (mount.length + got.length !== want.length) return false;
+    for (let i = 0; i < mount.length; i++) {
+      const w = want[i + 1] as string;
+      const m = mount[i] as string;
+      if (w === PARAM_SEGMENT ? m === '' : w.indexOf(PARAM_SEGMENT) !== -1 || w.toLowerCase() !== safeDecode(m).toLowerCase()) return false;
+    }
+    for (let i = 1; i < got.length; i++) if (got[i] !== want[mount.length + i]) return false;
+    return got[0] === '';
+  };
+  return (method, pattern, mountedAt) => {
     const upper = method.toUpperCase();
+    let got = patterns.get(pattern);
+    if (got === undefined && !patterns.has(pattern)) {
+      got = canonicalPattern(pattern, syntax)?.split('/');
+      patterns.set(pattern, got);
+    }
+    const sameMethod = route !== undefined && (route.method === upper || (upper === 'HEAD' && route.method === 'GET'));
+    const ok = sameMethod && fits(got, mountedAt);
     const key = upper + ' ' + pattern;
-    let ok = verdicts.get(key);
-    if (ok === undefined) {
-      const got = canonicalPattern(pattern, syntax);
-      const sameMethod = route !== undefined && (route.method === upper || (upper === 'HEAD' && route.method === 'GET'));
-      const samePath = want !== undefined && got !== undefined && (got === want || (suffix && got.charCodeAt(0) === 47 && got.length < want.length && want.endsWith(got)));
-      ok = sameMethod && samePath;
-      if (!ok) guard.routing.reportError(new RouteMismatchError(operationId, upper, pattern));
-      verdicts.set(key, ok);
+    if (!ok && !reported.has(key)) {
+      reported.add(key);
+      guard.routing.reportError(new RouteMismatchError(operationId, upper, (mountedAt ?? '') + pattern));
     }
     return ok;
   };
+}
+
+/** A canonical segment that is exactly one parameter (see runtime-bind.ts). */
+const PARAM_SEGMENT = '\u0000';
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /**

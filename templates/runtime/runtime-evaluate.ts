@@ -5,7 +5,7 @@
 // promise; an async one stops `step`, and `drive` awaits it and resumes there.
 import type { OperationTable, SchemeTable, SecurityTables } from './runtime-tables.js';
 import { own } from './runtime-tables.js';
-import { AMBIGUOUS_ROUTE, createRouteClassifier, normalizeBasePath } from './runtime-routes.js';
+import { AMBIGUOUS_ROUTE, createRouteIndex, normalizeBasePath } from './runtime-routes.js';
 import { createRouteBinder, operationRoutes } from './runtime-bind.js';
 import { createNearbyCheck } from './runtime-nearby.js';
 import { quote } from './runtime-http-schemes.js';
@@ -68,8 +68,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
     plans.set(operationId, compilePlan(operationId, tables, schemeCache, compile, realmParam));
   }
   const basePath = normalizeBasePath(options.basePath ?? tables.basePath);
-  const classify = createRouteClassifier(tables.operations, basePath);
-  const lenient = createRouteClassifier(tables.operations, basePath, false);
+  const routes = createRouteIndex(tables.operations, basePath);
   // Decisions this guard made: an adapter skips a per-route check only for its own.
   const issued = new WeakSet<object>();
   for (const plan of plans.values()) issued.add(plan.anonymousResult);
@@ -78,6 +77,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
   const routing: GuardRouting<Op> = {
     operations,
     bind: createRouteBinder(operations),
+    candidates: (method, path) => routes.candidates(method, path) as Op[],
     nearby: createNearbyCheck(tables.operations, basePath),
     reportError: (error) => onError(error),
   };
@@ -168,6 +168,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
           break;
         }
         let result = ev.slots[ev.n + local];
+        if (result === undefined && ev.shared !== undefined) result = ev.slots[ev.n + local] = ev.shared.get(use.scheme.name);
         if (result === undefined) {
           const scheme = use.scheme;
           try {
@@ -181,6 +182,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
             return PENDING;
           }
           ev.slots[ev.n + local] = result = asPrincipal(result);
+          ev.shared?.set(scheme.name, result);
         }
         if (result === false) {
           verified = false;
@@ -218,35 +220,51 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
         throw new VerifierError(use.scheme.name, ev.plan.operationId, error);
       }
       ev.slots[ev.n + use.local] = asPrincipal(value);
+      ev.shared?.set(use.scheme.name, ev.slots[ev.n + use.local]);
       const result = step(ev);
       if (result !== PENDING) return result;
     }
   };
 
+  const evaluate = (operationId: string, request: AuthRequest, shared: Map<string, unknown> | undefined): Promise<AuthResult> => {
+    const plan = plans.get(operationId);
+    if (plan === undefined) return Promise.reject(new TypeError(`unknown operation ${JSON.stringify(operationId)}`));
+    if (plan.isPublic) return Promise.resolve(plan.anonymousResult);
+    if (plan.refused !== undefined) {
+      if (shapeProblem === undefined) return Promise.resolve(plan.refused);
+      return Promise.resolve({ ...plan.refused, body: shapeProblem(plan.refused.body, { operationId, status: 403, request }) });
+    }
+    const ev = new Evaluation(plan, request, shared);
+    let result: AuthResult | typeof PENDING;
+    try {
+      result = step(ev);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return result === PENDING ? drive(ev) : Promise.resolve(result);
+  };
+
   return {
     authorize(operationId: Op, request: AuthRequest): Promise<AuthResult<Op, V>> {
-      const plan = plans.get(operationId);
-      if (plan === undefined) return Promise.reject(new TypeError(`unknown operation ${JSON.stringify(operationId)}`));
-      if (plan.isPublic) return Promise.resolve(plan.anonymousResult as AuthResult<Op, V>);
-      if (plan.refused !== undefined) {
-        if (shapeProblem === undefined) return Promise.resolve(plan.refused as AuthResult<Op, V>);
-        return Promise.resolve({ ...plan.refused, body: shapeProblem(plan.refused.body, { operationId, status: 403, request }) } as AuthResult<Op, V>);
+      return evaluate(operationId, request, undefined) as Promise<AuthResult<Op, V>>;
+    },
+    async authorizeAll(operationIds: readonly Op[], request: AuthRequest): Promise<AuthResult<Op, V>> {
+      if (operationIds.length === 0) throw new TypeError('authorizeAll needs at least one operation');
+      const shared = new Map<string, unknown>();
+      let first: AuthResult | undefined;
+      for (const operationId of operationIds) {
+        const result = await evaluate(operationId, request, shared);
+        if (!result.ok) return result as AuthResult<Op, V>;
+        first ??= result;
       }
-      const ev = new Evaluation(plan, request);
-      let result: AuthResult | typeof PENDING;
-      try {
-        result = step(ev);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return (result === PENDING ? drive(ev) : Promise.resolve(result)) as Promise<AuthResult<Op, V>>;
+      return first as AuthResult<Op, V>;
     },
     match(method: string, path: string): Op | undefined {
-      const found = lenient(method, path);
+      const found = routes.classify(method, path, false);
       return found === AMBIGUOUS_ROUTE ? undefined : (found as Op | undefined);
     },
     route(method: string, path: string): Op | null | undefined {
-      const found = classify(method, path);
+      const found = routes.classify(method, path, true);
       return found === AMBIGUOUS_ROUTE ? null : (found as Op | undefined);
     },
     issued(auth: unknown): boolean {

@@ -202,6 +202,41 @@ function walk(node: TrieNode, segments: readonly string[], index: number, method
   return undefined;
 }
 
+/** The operations a node answers `method` with: HEAD also reaches GET (RFC 9110 §9.3.2). */
+function methodsAt(node: TrieNode, method: string): (string | undefined)[] {
+  return method === 'head' ? [node.methods.get('head'), node.methods.get('get')] : [node.methods.get(method)];
+}
+
+/**
+ * Every operation that matches: a concrete path next to a template (`/users/count`
+ * and `/users/{id}`), two templates, or an explicit HEAD operation next to a GET one.
+ * First-match routers (Express, @koa/router, Hono) run whichever route was registered
+ * first, and a HEAD request runs the GET handler when no HEAD route was registered,
+ * so such a path could reach any of their handlers.
+ */
+function collect(node: TrieNode, segments: readonly string[], index: number, method: string, out: string[]): void {
+  if (index === segments.length) {
+    for (const id of methodsAt(node, method)) if (id !== undefined && !out.includes(id)) out.push(id);
+    return;
+  }
+  const raw = segments[index] as string;
+  const exact = node.statics.get(raw);
+  if (exact) collect(exact, segments, index + 1, method, out);
+  if (raw === '') return;
+  const decoded = decodeSegment(raw);
+  for (const edge of node.patterns) if (edge.regex.test(decoded)) collect(edge.node, segments, index + 1, method, out);
+  if (node.param !== undefined) collect(node.param, segments, index + 1, method, out);
+}
+
+/** Whether any path can match two operations for one method (see `collect`); if not, `candidates` skips the search. */
+function hasOverlaps(node: TrieNode): boolean {
+  const branches = (node.param ? 1 : 0) + node.patterns.length;
+  if ((branches > 0 && node.statics.size > 0) || branches > 1 || (node.methods.has('head') && node.methods.has('get'))) return true;
+  for (const child of node.statics.values()) if (hasOverlaps(child)) return true;
+  for (const edge of node.patterns) if (hasOverlaps(edge.node)) return true;
+  return node.param !== undefined && hasOverlaps(node.param);
+}
+
 /**
  * Whether some operation is reachable only by letting a parameter be empty: the
  * empty segment of a trailing slash (`/things/` next to `/things/{id}`) or an empty
@@ -258,11 +293,25 @@ export function createMatcher(operations: OperationTable, basePath: string): Rou
 /**
  * As `createMatcher`, but tells an ambiguous path apart from an unknown one: a path
  * that only case or percent-encoding separates from a static route (see `walk`),
- * one that `unsafePath` refuses, or one whose trailing slash or empty expression
+ * one that `unsafePath` refuses, one whose trailing slash or empty expression
  * another operation's template could take (see `reachableWhenEmpty`). The server
- * adapters refuse ambiguous paths in every mode.
+ * adapters refuse ambiguous paths in every mode. A path two operations match is not
+ * ambiguous here: `candidates` lists them, and the adapters require all of them.
  */
 export function createRouteClassifier(operations: OperationTable, basePath: string, strict = true): RouteClassifier {
+  const index = createRouteIndex(operations, basePath);
+  return (method, path) => index.classify(method, path, strict);
+}
+
+export interface RouteIndex {
+  /** See `createRouteClassifier` (strict) and `createMatcher` (lenient). */
+  classify(method: string, path: string, strict: boolean): Walked;
+  /** Every operation the path matches for the method, the one `classify` answers first; empty if it answers none. */
+  candidates(method: string, path: string): string[];
+}
+
+/** One trie per guard for both the strict and the lenient rules. */
+export function createRouteIndex(operations: OperationTable, basePath: string): RouteIndex {
   const root = newNode();
   let hasPatterns = false;
   for (const operationId of Object.keys(operations)) {
@@ -273,7 +322,9 @@ export function createRouteClassifier(operations: OperationTable, basePath: stri
   }
   const base = normalizeBasePath(basePath);
   const foldedBase = decodeSegment(base).toLowerCase();
-  return (method: string, path: string): Walked => {
+  const overlaps = hasOverlaps(root);
+  /** The path below the base path, or why there is none. */
+  const relative = (path: string, strict: boolean): string | undefined | typeof AMBIGUOUS_ROUTE => {
     // The query is cut; when strict, a `#` before it stays, so that `unsafePath` refuses it.
     let end = path.indexOf('?');
     if (end === -1) end = path.length;
@@ -281,20 +332,22 @@ export function createRouteClassifier(operations: OperationTable, basePath: stri
       const h = path.indexOf('#');
       if (h !== -1 && h < end) end = h;
     }
-    let rel = end === path.length ? path : path.slice(0, end);
+    const rel = end === path.length ? path : path.slice(0, end);
     if (strict && unsafePath(rel)) return AMBIGUOUS_ROUTE;
-    if (base !== '') {
-      // The base path must end at a segment boundary: `/v1` does not contain `/v10`.
-      if (!rel.startsWith(base)) {
-        // `/V1/pets` or `/%761/pets` may still reach the API's routes (see `walk`).
-        const folded = decodeSegment(rel).toLowerCase();
-        const boundary = folded.charCodeAt(foldedBase.length);
-        return folded.startsWith(foldedBase) && (folded.length === foldedBase.length || boundary === 47) ? AMBIGUOUS_ROUTE : undefined;
-      }
-      const next = rel.charCodeAt(base.length);
-      if (rel.length > base.length && next !== 47) return undefined;
-      rel = rel.slice(base.length);
+    if (base === '') return rel;
+    // The base path must end at a segment boundary: `/v1` does not contain `/v10`.
+    if (!rel.startsWith(base)) {
+      // `/V1/pets` or `/%761/pets` may still reach the API's routes (see `walk`).
+      const folded = decodeSegment(rel).toLowerCase();
+      const boundary = folded.charCodeAt(foldedBase.length);
+      return folded.startsWith(foldedBase) && (folded.length === foldedBase.length || boundary === 47) ? AMBIGUOUS_ROUTE : undefined;
     }
+    if (rel.length > base.length && rel.charCodeAt(base.length) !== 47) return undefined;
+    return rel.slice(base.length);
+  };
+  const classify = (method: string, path: string, strict: boolean): Walked => {
+    const rel = relative(path, strict);
+    if (typeof rel !== 'string') return rel;
     const lower = method.toLowerCase();
     const segments = splitPath(rel);
     const found = walk(root, segments, 0, lower);
@@ -303,5 +356,16 @@ export function createRouteClassifier(operations: OperationTable, basePath: stri
       if (reachableWhenEmpty(root, trailing ? [...segments, ''] : segments, 0, lower, false)) return AMBIGUOUS_ROUTE;
     }
     return found;
+  };
+  return {
+    classify,
+    candidates(method, path) {
+      const found = classify(method, path, true);
+      if (typeof found !== 'string') return [];
+      if (!overlaps) return [found];
+      const out = [found];
+      collect(root, splitPath(relative(path, true) as string), 0, method.toLowerCase(), out);
+      return out;
+    },
   };
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalPattern, createRouteBinder, mountOrder, operationRoutes, routePattern, type RouteSyntax } from '../../templates/runtime/runtime-bind.js';
 import { createNearbyCheck } from '../../templates/runtime/runtime-nearby.js';
-import { AMBIGUOUS_ROUTE, createRouteClassifier } from '../../templates/runtime/runtime-routes.js';
+import { AMBIGUOUS_ROUTE, createRouteClassifier, createRouteIndex } from '../../templates/runtime/runtime-routes.js';
 
 const op = (method: string, path: string) => ({ method, path, auth: { kind: 'public' } }) as const;
 const operations = {
@@ -105,8 +105,8 @@ describe('the strict classifier refuses what routers resolve differently', () =>
   const matched: [string, string, string | undefined][] = [
     ['GET', '/v1/things', 'listThings'],
     ['GET', '/v1/things/1', 'getThing'],
-    ['GET', '/v1/reports/a.pdf', 'getReportPdf'],
     ['GET', '/v1/reports/a', 'getReport'],
+    ['GET', '/v1/reports/a.pdf', 'getReportPdf'],
     ['GET', '/v1/admin/stats/', 'getStats'],
     ['HEAD', '/v1/things/1', 'getThing'],
     ['GET', '/v1/things/1?x=#', 'getThing'],
@@ -114,6 +114,21 @@ describe('the strict classifier refuses what routers resolve differently', () =>
   ];
   it.each(matched)('%s %s → %s', (method, path, want) => {
     expect(classify(method, path)).toBe(want);
+  });
+});
+
+describe('every operation a path matches (first-match routers may run any of them)', () => {
+  const index = createRouteIndex({ ...operations, mine: op('get', '/things/mine'), headThing: op('head', '/things/{id}') }, '/v1');
+  const cases: [string, string, string[]][] = [
+    ['GET', '/v1/reports/a.pdf', ['getReportPdf', 'getReport']],
+    ['GET', '/v1/things/mine', ['mine', 'getThing']],
+    ['GET', '/v1/things/1', ['getThing']],
+    ['HEAD', '/v1/things/1', ['headThing', 'getThing']],
+    ['GET', '/v1/things/', []],
+    ['GET', '/v1/elsewhere', []],
+  ];
+  it.each(cases)('%s %s → %j', (method, path, want) => {
+    expect(index.candidates(method, path)).toEqual(want);
   });
 });
 
@@ -131,6 +146,7 @@ describe("what unknownRoute: 'next' may pass", () => {
     '/v1/admin;x/stats',
     '/v1/docs/1#/secret',
     '/v1/admin/%252e%252e/things',
+    '/api/v1/things/1', // the API mounted under a prefix
   ])('%s could be meant for the spec → refused', (path) => {
     expect(nearby(path)).toBe(true);
   });
