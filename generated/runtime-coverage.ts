@@ -5,7 +5,7 @@
 // routes their framework registered (Express best effort over its router stack,
 // Fastify through an `onRoute` recorder, @koa/router and Hono from their tables);
 // node:http and Fetch have no route table, so there is nothing to list there.
-import type { Guard } from './runtime-server.js';
+import type { Guard } from './runtime-types.js';
 import type { OperationRoute, RouteSyntax } from './runtime-bind.js';
 
 /** A route as the framework registered it. */

@@ -1,0 +1,84 @@
+// Which runtime files the output needs: one row per runtime file with the runtime
+// files it imports, and one row per target (server adapter, client integration) with
+// the files it starts from. The output gets the closure of a target's rows. A table
+// rather than a scan of import lines, so an import written another way (double quotes,
+// `import()`) cannot silently leave a file out: test/unit/manifest.test.ts parses every
+// runtime file with TypeScript and checks that its imports are exactly its row.
+import type { ClientIntegration, ServerAdapter } from './targets.js';
+
+export const RUNTIME_IMPORTS = {
+  'axios.ts': ['runtime-client.ts'],
+  'express.ts': ['runtime-request.ts', 'runtime-server.ts'],
+  'fastify.ts': ['runtime-request.ts', 'runtime-server.ts'],
+  'fetch.ts': ['runtime-server.ts'],
+  'hono.ts': ['runtime-request.ts', 'runtime-server.ts'],
+  'koa.ts': ['runtime-request.ts', 'runtime-server.ts'],
+  'node.ts': ['runtime-server.ts'],
+  'openapi-fetch.ts': ['runtime-client.ts'],
+  'runtime-attach.ts': ['runtime-credentials.ts', 'runtime-http-schemes.ts', 'runtime-tables.ts'],
+  'runtime-bind.ts': ['runtime-tables.ts'],
+  'runtime-client.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-env.ts', 'runtime-oauth2.ts', 'runtime-select.ts', 'runtime-tables.ts', 'runtime-with-auth.ts'],
+  'runtime-coverage.ts': ['runtime-bind.ts', 'runtime-types.ts'],
+  'runtime-credentials.ts': ['runtime-http-schemes.ts', 'runtime-tables.ts'],
+  'runtime-decide.ts': ['runtime-bind.ts', 'runtime-problem.ts', 'runtime-request.ts', 'runtime-types.ts'],
+  'runtime-env.ts': ['runtime-credentials.ts', 'runtime-tables.ts'],
+  'runtime-evaluate.ts': [
+    'runtime-bind.ts',
+    'runtime-extract.ts',
+    'runtime-http-schemes.ts',
+    'runtime-nearby.ts',
+    'runtime-plan.ts',
+    'runtime-problem.ts',
+    'runtime-request.ts',
+    'runtime-routes.ts',
+    'runtime-tables.ts',
+    'runtime-types.ts',
+  ],
+  'runtime-extract.ts': ['runtime-http-schemes.ts', 'runtime-plan.ts', 'runtime-request.ts', 'runtime-types.ts'],
+  'runtime-http-schemes.ts': [],
+  'runtime-keys.ts': [],
+  'runtime-nearby.ts': ['runtime-bind.ts', 'runtime-tables.ts'],
+  'runtime-oauth2.ts': [],
+  'runtime-plan.ts': ['runtime-http-schemes.ts', 'runtime-problem.ts', 'runtime-tables.ts', 'runtime-types.ts'],
+  'runtime-problem.ts': ['runtime-types.ts'],
+  'runtime-request.ts': [],
+  'runtime-routes.ts': ['runtime-tables.ts'],
+  'runtime-select.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-tables.ts'],
+  'runtime-server.ts': ['runtime-bind.ts', 'runtime-coverage.ts', 'runtime-decide.ts', 'runtime-evaluate.ts', 'runtime-problem.ts', 'runtime-request.ts', 'runtime-types.ts'],
+  'runtime-tables.ts': [],
+  'runtime-types.ts': ['runtime-bind.ts', 'runtime-request.ts', 'runtime-tables.ts'],
+  'runtime-with-auth.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-routes.ts', 'runtime-select.ts', 'runtime-tables.ts'],
+} as const satisfies Readonly<Record<string, readonly string[]>>;
+
+export type RuntimeFile = keyof typeof RUNTIME_IMPORTS;
+
+/** What every output holds: the guard's runtime and the key helpers. */
+const ALWAYS: readonly RuntimeFile[] = ['runtime-server.ts', 'runtime-keys.ts'];
+
+/** The files each target starts from. `fetch` is both a server adapter and a client integration: two rows. */
+export const SERVER_RUNTIME: { readonly [A in ServerAdapter]: readonly RuntimeFile[] } = {
+  express: ['express.ts'],
+  fastify: ['fastify.ts'],
+  koa: ['koa.ts'],
+  hono: ['hono.ts'],
+  fetch: ['fetch.ts'],
+  node: ['node.ts'],
+};
+export const CLIENT_RUNTIME: { readonly [I in ClientIntegration]: readonly RuntimeFile[] } = {
+  fetch: ['runtime-client.ts'],
+  'openapi-fetch': ['runtime-client.ts', 'openapi-fetch.ts'],
+  axios: ['runtime-client.ts', 'axios.ts'],
+};
+
+/** The runtime files the targets need, imports included, in a stable order. */
+export function runtimeFilesFor(server: readonly ServerAdapter[], client: readonly ClientIntegration[]): RuntimeFile[] {
+  const out = new Set<RuntimeFile>();
+  const queue: RuntimeFile[] = [...ALWAYS, ...server.flatMap((a) => SERVER_RUNTIME[a]), ...client.flatMap((i) => CLIENT_RUNTIME[i])];
+  while (queue.length > 0) {
+    const file = queue.shift() as RuntimeFile;
+    if (out.has(file)) continue;
+    out.add(file);
+    queue.push(...RUNTIME_IMPORTS[file]);
+  }
+  return [...out].sort();
+}
