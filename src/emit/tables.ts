@@ -1,9 +1,35 @@
-// IR -> the plain data written into security.ts (the shape of templates/runtime/runtime-tables.ts).
+// IR -> the plain data written into security.ts. Its rows are typed here, and
+// tables.contract.ts makes it a compile-time fact that they are exactly the runtime's
+// table types (templates/runtime/runtime-tables.ts) once printed (`undefined` dropped).
 // Origins, descriptions and other review-only facts stay out: the tables are what runs.
 import type { OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
-import type { Data } from './literal.js';
 
-export function schemeData(s: Scheme): Data {
+// Type aliases, not interfaces: only those are assignable to printLiteral's `Data`.
+export type FlowRow = {
+  readonly flow: 'implicit' | 'password' | 'clientCredentials' | 'authorizationCode';
+  readonly authorizationUrl?: string | undefined;
+  readonly tokenUrl?: string | undefined;
+  readonly refreshUrl?: string | undefined;
+  readonly scopes: readonly string[];
+};
+export type SchemeRow =
+  | { readonly kind: 'apiKey'; readonly in: 'header' | 'query' | 'cookie'; readonly name: string }
+  | { readonly kind: 'http'; readonly scheme: string; readonly bearerFormat?: string | undefined }
+  | { readonly kind: 'oauth2'; readonly flows: readonly FlowRow[] }
+  | { readonly kind: 'openIdConnect'; readonly url: string }
+  | { readonly kind: 'mutualTLS' };
+export type UseRow = {
+  readonly scheme: string;
+  readonly scopes: readonly string[];
+};
+export type AuthRow = { readonly kind: 'public' } | { readonly kind: 'required' | 'optional'; readonly anyOf: readonly (readonly UseRow[])[] };
+export type OperationRow = {
+  readonly method: string;
+  readonly path: string;
+  readonly auth: AuthRow;
+};
+
+export function schemeData(s: Scheme): SchemeRow {
   switch (s.kind) {
     case 'apiKey':
       return { kind: 'apiKey', in: s.in, name: s.name };
@@ -31,7 +57,7 @@ export function schemeData(s: Scheme): Data {
   }
 }
 
-export function authData(auth: OperationAuth): Data {
+export function authData(auth: OperationAuth): AuthRow {
   if (auth.kind === 'public') return { kind: 'public' };
   return {
     kind: auth.kind,
@@ -40,11 +66,11 @@ export function authData(auth: OperationAuth): Data {
 }
 
 /** Object.fromEntries defines own properties, so a scheme named `__proto__` stays a key. */
-export function schemesTable(model: SecurityModel): Data {
+export function schemesTable(model: SecurityModel): { readonly [id: string]: SchemeRow } {
   return Object.fromEntries(model.schemes.map((s) => [s.id, schemeData(s)]));
 }
 
-export function operationsTable(model: SecurityModel): Data {
+export function operationsTable(model: SecurityModel): { readonly [id: string]: OperationRow } {
   return Object.fromEntries(model.operations.map((o) => [o.id, { method: o.method, path: o.path, auth: authData(o.auth) }]));
 }
 
