@@ -33,12 +33,18 @@ async function authorizeEach<Op extends string, V>(guard: Guard<Op, V>, operatio
   return result.ok ? { pass: true, auth: result } : { pass: false, answer: result };
 }
 
-/** `'GET /healthz'` entries as a set of `METHOD path`; a GET entry covers HEAD. */
-function outsideSpecSet(entries: readonly string[] | undefined): ReadonlySet<string> {
+/**
+ * `'GET /healthz'` entries as a set of `METHOD path`; a GET entry covers HEAD. An
+ * entry that is an operation's path is refused when the adapter is made: it would
+ * read as exempting that operation.
+ */
+function outsideSpecSet<Op extends string, V>(entries: readonly string[] | undefined, guard: Guard<Op, V>): ReadonlySet<string> {
   const set = new Set<string>();
   for (const entry of entries ?? []) {
     const m = /^([A-Za-z]+) (\/\S*)$/.exec(entry.trim());
     if (m === null) throw new TypeError(`outsideSpec entry ${JSON.stringify(entry)} is not 'METHOD /path'`);
+    const op = guard.match(m[1] as string, m[2] as string);
+    if (op !== undefined) throw new TypeError(`outsideSpec entry ${JSON.stringify(entry)} is the path of operation ${JSON.stringify(op)}`);
     const method = (m[1] as string).toUpperCase();
     set.add(method + ' ' + m[2]);
     if (method === 'GET') set.add('HEAD ' + m[2]);
@@ -93,19 +99,20 @@ export interface DeciderFeatures {
  * including one two operations match, since first-match routers run either.
  */
 export function pathDecider<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}, features: DeciderFeatures = { refuseMethodOverride: true, passPreflight: true }): RequestDecider<Op, V> {
-  const outside = outsideSpecSet(options.outsideSpec);
+  const outside = outsideSpecSet(options.outsideSpec, guard);
   return (request) => {
     const method = (request.method ?? 'GET').toUpperCase();
     const path = request.path ?? '/';
     // First: no pass below (outside the spec, preflight, 'next') may be turned into an operation.
     if (features.refuseMethodOverride === true && carriesMethodOverride(request)) return refuse(400, METHOD_OVERRIDE_DETAIL);
-    if (outside.size > 0 && outside.has(method + ' ' + path)) return Promise.resolve(UNDECIDED);
     const op = guard.route(method, path);
     if (op === null) return refuse(404, AMBIGUOUS_ROUTE_DETAIL);
     if (op !== undefined) {
       const all = guard.routing.candidates(method, path);
       return all.length > 1 ? authorizeEach(guard, all, request) : authorizeAs(guard, op, request);
     }
+    // Only a path no operation has: an entry never exempts an operation's path.
+    if (outside.size > 0 && outside.has(method + ' ' + path)) return Promise.resolve(UNDECIDED);
     if (features.passPreflight === true && preflightFor(guard, request, method)) return Promise.resolve(UNDECIDED);
     return unknownRoute(guard, request, options);
   };
@@ -125,7 +132,7 @@ export type RouteDecider<Op extends string, V> = (request: AuthRequest, patterns
  * have been meant).
  */
 export function routeDecider<Op extends string, V>(guard: Guard<Op, V>, syntax: RouteSyntax, options: AdapterOptions = {}, features: DeciderFeatures = { passPreflight: true }): RouteDecider<Op, V> {
-  const outside = outsideSpecSet(options.outsideSpec);
+  const outside = outsideSpecSet(options.outsideSpec, guard);
   const bind = guard.routing.bind;
   return (request, patterns) => {
     const method = (request.method ?? 'GET').toUpperCase();
@@ -135,12 +142,11 @@ export function routeDecider<Op extends string, V>(guard: Guard<Op, V>, syntax: 
     let outsiders = 0;
     for (const pattern of patterns) {
       const bound = bind(method, pattern, syntax);
-      if (bound === undefined) {
+      if (bound.length === 0) {
         if (outside.has(method + ' ' + pattern)) outsiders++;
         else others++;
-      } else if (!ops.includes(bound)) {
-        ops.push(bound);
       }
+      for (const op of bound) if (!ops.includes(op)) ops.push(op);
     }
     const first = ops[0];
     if (first !== undefined) {
@@ -150,7 +156,7 @@ export function routeDecider<Op extends string, V>(guard: Guard<Op, V>, syntax: 
     if (outsiders > 0 && others === 0) return Promise.resolve(UNDECIDED);
     // A preflight passes only to routes that are no operation's (the CORS plugin's own,
     // or none): an `all` route on an operation's path would run its handler unchecked.
-    if (features.passPreflight === true && preflightFor(guard, request, method) && !patterns.some((p) => bind('*', p, syntax) !== undefined)) return Promise.resolve(UNDECIDED);
+    if (features.passPreflight === true && preflightFor(guard, request, method) && !patterns.some((p) => bind('*', p, syntax).length > 0)) return Promise.resolve(UNDECIDED);
     return unknownRoute(guard, request, options);
   };
 }

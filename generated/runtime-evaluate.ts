@@ -170,7 +170,6 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
           break;
         }
         let result = ev.slots[ev.n + local];
-        if (result === undefined && ev.shared !== undefined) result = ev.slots[ev.n + local] = ev.shared.get(use.scheme.name);
         if (result === undefined) {
           const scheme = use.scheme;
           try {
@@ -184,7 +183,6 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
             return PENDING;
           }
           ev.slots[ev.n + local] = result = asPrincipal(result);
-          ev.shared?.set(scheme.name, result);
         }
         if (result === false) {
           verified = false;
@@ -222,13 +220,12 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
         throw new VerifierError(use.scheme.name, ev.plan.operationId, error);
       }
       ev.slots[ev.n + use.local] = asPrincipal(value);
-      ev.shared?.set(use.scheme.name, ev.slots[ev.n + use.local]);
       const result = step(ev);
       if (result !== PENDING) return result;
     }
   };
 
-  const evaluate = (operationId: string, request: AuthRequest, shared: Map<string, unknown> | undefined): Promise<AuthResult> => {
+  const evaluate = (operationId: string, request: AuthRequest): Promise<AuthResult> => {
     const plan = plans.get(operationId);
     if (plan === undefined) return Promise.reject(new TypeError(`unknown operation ${JSON.stringify(operationId)}`));
     if (plan.isPublic) return Promise.resolve(plan.anonymousResult);
@@ -236,7 +233,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       if (shapeProblem === undefined) return Promise.resolve(plan.refused);
       return Promise.resolve({ ...plan.refused, body: shapeProblem(plan.refused.body, { operationId, status: 403, request }) });
     }
-    const ev = new Evaluation(plan, request, shared);
+    const ev = new Evaluation(plan, request);
     let result: AuthResult | typeof PENDING;
     try {
       result = step(ev);
@@ -248,14 +245,15 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
 
   return {
     authorize(operationId: Op, request: AuthRequest): Promise<AuthResult<Op, V>> {
-      return evaluate(operationId, request, undefined) as Promise<AuthResult<Op, V>>;
+      return evaluate(operationId, request) as Promise<AuthResult<Op, V>>;
     },
     async authorizeAll(operationIds: readonly Op[], request: AuthRequest): Promise<AuthResult<Op, V>> {
       if (operationIds.length === 0) throw new TypeError('authorizeAll needs at least one operation');
-      const shared = new Map<string, unknown>();
       let first: AuthResult | undefined;
+      // Each operation is decided on its own, with its own verifier context: a verifier
+      // may accept a key for one operation and not another.
       for (const operationId of operationIds) {
-        const result = await evaluate(operationId, request, shared);
+        const result = await evaluate(operationId, request);
         if (!result.ok) return result as AuthResult<Op, V>;
         first ??= result;
       }

@@ -97,8 +97,9 @@ export interface Guard<Op extends string = string, V = unknown> {
   /**
    * For a request whose handler could be any of several operations (routes of two
    * operations match it, and which runs depends on the router): it must satisfy each,
-   * in order; the first failure is the answer, else the first operation's decision.
-   * Each scheme is still verified at most once.
+   * in order, each decided on its own (its verifiers see its operation id, so a
+   * scheme is verified once per operation); the first failure is the answer, else the
+   * first operation's decision.
    */
   authorizeAll(operationIds: readonly Op[], request: AuthRequest): Promise<AuthResult<Op, V>>;
   /**
@@ -126,8 +127,8 @@ export interface Guard<Op extends string = string, V = unknown> {
 export interface GuardRouting<Op extends string = string> {
   /** Every operation with its method and full path template (base path included). */
   readonly operations: readonly OperationRoute<Op>[];
-  /** The operation a framework route (method and pattern as registered) implements, if any. */
-  bind(method: string, pattern: string, syntax: RouteSyntax): Op | undefined;
+  /** The operations a framework route (method and pattern as registered) serves; usually one, none for a route no spec path implies. */
+  bind(method: string, pattern: string, syntax: RouteSyntax): readonly Op[];
   /**
    * Every operation whose template matches the path for the method (HEAD also reaching
    * GET), the one `route` answers first; empty when none. Several mean the handler

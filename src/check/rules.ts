@@ -3,6 +3,7 @@
 // that exist (a lesson from ogen): generation refuses.
 import type { Diagnostic, DiagnosticCode, Severity } from '../diagnostics/types.js';
 import type { Operation, Origin, OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
+import { overlappingPaths } from './paths.js';
 
 /** RFC 9110 §5.1: a field name is a token. */
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -119,6 +120,7 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
       ids.set(op.id, op.origin.at);
     }
   }
+  out.push(...overlappingPaths(model));
   return out;
 }
 

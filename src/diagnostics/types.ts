@@ -26,6 +26,7 @@ export type DiagnosticCode =
   | 'authorization-api-key'
   | 'operation-skipped'
   | 'alternative-dropped'
+  | 'overlapping-paths'
   | 'schema';
 
 export interface Diagnostic {

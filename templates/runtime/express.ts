@@ -47,12 +47,20 @@ function finish<Op extends string, V>(req: Request, res: Response, next: NextFun
   next();
 }
 
+/**
+ * The URL the routes after this middleware will be matched against, whatever router it
+ * is mounted on: `baseUrl + url`, not `originalUrl`, so a rewrite mounted before the
+ * guard (`req.url = …`) is judged as the router will route it.
+ */
+function routedUrl(req: Request): string {
+  return req.baseUrl + req.url;
+}
+
 /** App-wide: `app.use(authMiddleware(guard))` before the routes. */
 export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}): RequestHandler {
   const decide = pathDecider(guard, options);
   return (req, res, next) => {
-    // `originalUrl`: the path as received, whatever router the middleware is mounted on.
-    decide(authRequestFromNode(req, req.originalUrl)).then((decision) => finish(req, res, next, decision), next);
+    decide(authRequestFromNode(req, routedUrl(req))).then((decision) => finish(req, res, next, decision), next);
   };
 }
 
@@ -71,7 +79,7 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
     if (typeof route?.path !== 'string' || !agrees(req.method, route.path, req.baseUrl)) return send(res, routeMismatchParts());
     // Already decided for this operation by this guard's app-wide middleware: verify once per request.
     if (req.auth?.operationId === operationId && guard.issued(req.auth)) return next();
-    decide(authRequestFromNode(req, req.originalUrl)).then((decision) => finish(req, res, next, decision), next);
+    decide(authRequestFromNode(req, routedUrl(req))).then((decision) => finish(req, res, next, decision), next);
   };
 }
 

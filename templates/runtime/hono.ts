@@ -58,7 +58,7 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
       // Each handler of a route is an entry of its own: the same pattern may repeat.
       if (route.method !== 'ALL') {
         patterns.push(route.path);
-      } else if (guard.routing.bind('*', route.path, 'hono') !== undefined) {
+      } else if (guard.routing.bind('*', route.path, 'hono').length > 0) {
         // `app.all` on an operation's path is a route serving it; any other method-less
         // entry (`app.use`, `cors()`) is middleware.
         patterns.push(route.path);
@@ -106,7 +106,7 @@ export function coverage<Op extends string, V>(app: Hono<any, any, any>, guard: 
   const seen = new Set<string>();
   for (const route of app.routes) {
     // Every handler of a route is an entry; `app.use` entries are method-less middleware.
-    if (route.method === 'ALL' && guard.routing.bind('GET', route.path, 'hono') === undefined) continue;
+    if (route.method === 'ALL' && guard.routing.bind('*', route.path, 'hono').length === 0) continue;
     const key = route.method + ' ' + route.path;
     if (seen.has(key)) continue;
     seen.add(key);

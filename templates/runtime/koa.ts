@@ -69,12 +69,16 @@ async function finish<Op extends string, V>(ctx: Context, next: Next, decision: 
   return next();
 }
 
-/** App-wide: `app.use(authMiddleware(guard, { router }))` before `app.use(router.routes())`. */
+/**
+ * App-wide: `app.use(authMiddleware(guard, { router }))` before `app.use(router.routes())`.
+ * The request is judged by `ctx.url` (what the router will route, after any rewrite
+ * mounted before the guard), never `ctx.originalUrl`.
+ */
 export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: KoaAuthOptions = {}): Middleware {
   const router = options.router;
   if (router === undefined) {
     const decide = pathDecider(guard, options);
-    return async (ctx, next) => finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.originalUrl)));
+    return async (ctx, next) => finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url)));
   }
   // A method-override middleware between this one and the router would change the route.
   const decide = routeDecider(guard, 'path-to-regexp', options, { refuseMethodOverride: true, passPreflight: true });
@@ -91,7 +95,7 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
       layers = [exclusive === 'specificity' ? layers.reduce(fewest) : (layers[layers.length - 1] as KoaLayerLike)];
     }
     const patterns = layers.map((layer) => (typeof layer.path === 'string' ? layer.path : String(layer.path)));
-    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.originalUrl), patterns));
+    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url), patterns));
   };
 }
 
@@ -107,7 +111,7 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
     if (pattern !== undefined && !agrees(ctx.method, String(pattern))) return send(ctx, routeMismatchParts());
     const state = ctx.state as { auth?: RequestAuth | undefined };
     if (state.auth?.operationId === operationId && guard.issued(state.auth)) return next();
-    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.originalUrl)));
+    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url)));
   };
 }
 

@@ -272,45 +272,50 @@ export function operationRoutes<Op extends string>(operations: OperationTable, b
 }
 
 /**
- * Answers which operation a matched framework route is, from its method and pattern.
- * The method `'*'` asks whether the pattern is the path of any operation (whatever
- * its method): the answer is then the first such operation.
+ * Answers which operations a matched framework route serves, from its method and
+ * pattern: usually one; several when spec paths differ only in parameter names
+ * (`{id}` and `{name}`), or for HEAD when the spec has HEAD and GET operations there
+ * (frameworks run the GET route for HEAD); none for a route no spec path implies. The
+ * method `'*'` asks for the operations of the path whatever their method.
  */
-export type RouteBinder<Op extends string> = (method: string, pattern: string, syntax: RouteSyntax) => Op | undefined;
+export type RouteBinder<Op extends string> = (method: string, pattern: string, syntax: RouteSyntax) => readonly Op[];
+
+const NONE: readonly never[] = Object.freeze([]);
 
 export function createRouteBinder<Op extends string>(routes: readonly OperationRoute<Op>[]): RouteBinder<Op> {
-  const bySyntax = new Map<RouteSyntax, Map<string, Op>>();
-  const tableFor = (syntax: RouteSyntax): Map<string, Op> => {
+  const bySyntax = new Map<RouteSyntax, Map<string, Op[]>>();
+  const tableFor = (syntax: RouteSyntax): Map<string, Op[]> => {
     let table = bySyntax.get(syntax);
     if (table === undefined) {
-      table = new Map();
+      const t = new Map<string, Op[]>();
+      const add = (key: string, op: Op): void => {
+        const ops = t.get(key);
+        if (ops === undefined) t.set(key, [op]);
+        else if (!ops.includes(op)) ops.push(op);
+      };
       for (const r of routes) {
         const canonical = canonicalTemplate(r.template, syntax);
-        // The first operation keeps a (method, path) pair, as in the path matcher.
-        if (!table.has(r.method + ' ' + canonical)) table.set(r.method + ' ' + canonical, r.operationId);
-        if (!table.has('* ' + canonical)) table.set('* ' + canonical, r.operationId);
+        add(r.method + ' ' + canonical, r.operationId);
+        add('* ' + canonical, r.operationId);
       }
-      bySyntax.set(syntax, table);
+      bySyntax.set(syntax, (table = t));
     }
     return table;
   };
   // Patterns come from the app's route table, so this cache is bounded by it.
-  const cache = new Map<string, Op | undefined>();
+  const cache = new Map<string, readonly Op[]>();
   return (method, pattern, syntax) => {
     const upper = method.toUpperCase();
     const cacheKey = syntax + ' ' + upper + ' ' + pattern;
-    if (cache.has(cacheKey)) return cache.get(cacheKey);
+    let found = cache.get(cacheKey);
+    if (found !== undefined) return found;
     const canonical = canonicalPattern(pattern, syntax);
-    let found: Op | undefined;
+    found = NONE;
     if (canonical !== undefined) {
       const table = tableFor(syntax);
-      found = table.get(upper + ' ' + canonical);
-      if (upper === 'HEAD') {
-        // RFC 9110 §9.3.2: frameworks answer HEAD with the GET route. When the spec has
-        // both, a HEAD request may run either handler: no single operation is its own.
-        const get = table.get('GET ' + canonical);
-        found = found === undefined ? get : get === undefined ? found : undefined;
-      }
+      const own = table.get(upper + ' ' + canonical) ?? NONE;
+      // RFC 9110 §9.3.2: frameworks answer HEAD with the GET route.
+      found = upper === 'HEAD' ? [...own, ...(table.get('GET ' + canonical) ?? NONE)] : own;
     }
     cache.set(cacheKey, found);
     return found;

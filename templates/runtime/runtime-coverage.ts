@@ -31,9 +31,9 @@ export function routeCoverage<Op extends string, V>(
   const outside = new Set(outsideSpec.map((entry) => entry.trim().replace(/^(\S+)/, (m) => m.toUpperCase())));
   for (const route of routes) {
     const method = route.method.toUpperCase();
-    const op = guard.routing.bind(method, route.pattern, syntax);
-    if (op !== undefined && (method !== 'HEAD' || guard.routing.operations.some((r) => r.operationId === op && r.method === 'HEAD'))) served.add(op);
-    else if (op === undefined && method !== 'HEAD' && !outside.has(method + ' ' + route.pattern)) unknown.push({ method, pattern: route.pattern });
+    const ops = guard.routing.bind(method, route.pattern, syntax);
+    for (const op of ops) if (method !== 'HEAD' || guard.routing.operations.some((r) => r.operationId === op && r.method === 'HEAD')) served.add(op);
+    if (ops.length === 0 && method !== 'HEAD' && !outside.has(method + ' ' + route.pattern)) unknown.push({ method, pattern: route.pattern });
   }
   return { missing: guard.routing.operations.filter((r) => !served.has(r.operationId)), unknown };
 }

@@ -97,11 +97,6 @@ export class Evaluation {
   constructor(
     readonly plan: Plan,
     readonly request: AuthRequest,
-    /**
-     * Verifier results by scheme name, shared by the evaluations of one request when it
-     * must satisfy several operations (`authorizeAll`): each scheme is still verified once.
-     */
-    readonly shared: Map<string, unknown> | undefined = undefined,
   ) {
     // Plain packed arrays: a typed array's backing store costs more to allocate than it saves here.
     this.states = plan.initialStates.slice();

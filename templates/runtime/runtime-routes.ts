@@ -21,11 +21,13 @@ interface TrieNode {
   readonly statics: Map<string, TrieNode>;
   /** Static segments decoded and lower-cased: what a request segment must not be confused with. */
   readonly folded: Set<string>;
+  /** Static children by decoded, lower-cased segment: `admin` and `Admin` are one route to Express. */
+  readonly byFolded: Map<string, TrieNode[]>;
   readonly patterns: PatternEdge[];
   /** Child for a segment that is exactly one template expression (`{petId}`). */
   param: TrieNode | undefined;
   /** Lower-case method → operation id. */
-  readonly methods: Map<string, string>;
+  readonly methods: Map<string, string[]>;
 }
 
 export type RouteMatcher = (method: string, path: string) => string | undefined;
@@ -38,7 +40,7 @@ export const AMBIGUOUS_ROUTE: unique symbol = Symbol('ambiguous route');
 export type RouteClassifier = (method: string, path: string) => string | undefined | typeof AMBIGUOUS_ROUTE;
 
 function newNode(): TrieNode {
-  return { statics: new Map(), folded: new Set(), patterns: [], param: undefined, methods: new Map() };
+  return { statics: new Map(), folded: new Set(), byFolded: new Map(), patterns: [], param: undefined, methods: new Map() };
 }
 
 /**
@@ -122,6 +124,9 @@ function insert(root: TrieNode, template: string, method: string, operationId: s
         const encoded = encodePathSegment(decoded);
         if (!node.statics.has(encoded)) node.statics.set(encoded, next);
         node.folded.add(decoded.toLowerCase());
+        const siblings = node.byFolded.get(decoded.toLowerCase());
+        if (siblings === undefined) node.byFolded.set(decoded.toLowerCase(), [next]);
+        else siblings.push(next);
       }
       node = next;
     } else if (segment.kind === 'param') {
@@ -146,15 +151,20 @@ function insert(root: TrieNode, template: string, method: string, operationId: s
   }
   // The first operation in table order keeps a (method, template) pair: duplicates
   // are a spec error the generator reports, never a silent override.
-  if (!node.methods.has(method)) node.methods.set(method, operationId);
+  // Every operation stays: `/things` and `/things/` (one node, the trailing slash is
+  // tolerated) or `{id}` and `{name}` are distinct spec paths routers take as one, so a
+  // request there must satisfy each (see `collect`). The first answers `walk`.
+  const ids = node.methods.get(method);
+  if (ids === undefined) node.methods.set(method, [operationId]);
+  else if (!ids.includes(operationId)) ids.push(operationId);
 }
 
 function lookupMethod(node: TrieNode, method: string): string | undefined {
-  const id = node.methods.get(method);
+  const id = node.methods.get(method)?.[0];
   if (id !== undefined) return id;
   // RFC 9110 §9.3.2: HEAD is GET without a body, and servers route it to the GET
   // handler, so the guard must protect it the same way.
-  return method === 'head' ? node.methods.get('get') : undefined;
+  return method === 'head' ? node.methods.get('get')?.[0] : undefined;
 }
 
 /** RFC 3986 pchar: unreserved, sub-delims, `:` and `@` stay; everything else is percent-encoded. */
@@ -203,8 +213,9 @@ function walk(node: TrieNode, segments: readonly string[], index: number, method
 }
 
 /** The operations a node answers `method` with: HEAD also reaches GET (RFC 9110 §9.3.2). */
-function methodsAt(node: TrieNode, method: string): (string | undefined)[] {
-  return method === 'head' ? [node.methods.get('head'), node.methods.get('get')] : [node.methods.get(method)];
+function methodsAt(node: TrieNode, method: string): readonly string[] {
+  const own = node.methods.get(method) ?? [];
+  return method === 'head' ? [...own, ...(node.methods.get('get') ?? [])] : own;
 }
 
 /**
@@ -216,7 +227,7 @@ function methodsAt(node: TrieNode, method: string): (string | undefined)[] {
  */
 function collect(node: TrieNode, segments: readonly string[], index: number, method: string, out: string[]): void {
   if (index === segments.length) {
-    for (const id of methodsAt(node, method)) if (id !== undefined && !out.includes(id)) out.push(id);
+    for (const id of methodsAt(node, method)) if (!out.includes(id)) out.push(id);
     return;
   }
   const raw = segments[index] as string;
@@ -224,6 +235,8 @@ function collect(node: TrieNode, segments: readonly string[], index: number, met
   if (exact) collect(exact, segments, index + 1, method, out);
   if (raw === '') return;
   const decoded = decodeSegment(raw);
+  // Case-insensitive routers (Express, @koa/router) take `admin` for `Admin` too.
+  for (const sibling of node.byFolded.get(decoded.toLowerCase()) ?? []) if (sibling !== exact) collect(sibling, segments, index + 1, method, out);
   for (const edge of node.patterns) if (edge.regex.test(decoded)) collect(edge.node, segments, index + 1, method, out);
   if (node.param !== undefined) collect(node.param, segments, index + 1, method, out);
 }
@@ -232,6 +245,8 @@ function collect(node: TrieNode, segments: readonly string[], index: number, met
 function hasOverlaps(node: TrieNode): boolean {
   const branches = (node.param ? 1 : 0) + node.patterns.length;
   if ((branches > 0 && node.statics.size > 0) || branches > 1 || (node.methods.has('head') && node.methods.has('get'))) return true;
+  for (const ids of node.methods.values()) if (ids.length > 1) return true;
+  for (const siblings of node.byFolded.values()) if (siblings.length > 1) return true;
   for (const child of node.statics.values()) if (hasOverlaps(child)) return true;
   for (const edge of node.patterns) if (hasOverlaps(edge.node)) return true;
   return node.param !== undefined && hasOverlaps(node.param);

@@ -52,7 +52,13 @@ describe('a framework route names its operation', () => {
     ['hono', 'GET', '/v1/things/:id{[0-9]+}', undefined],
   ];
   it.each(cases)('%s %s %s → %s', (syntax, method, pattern, want) => {
-    expect(bind(method, pattern, syntax)).toBe(want);
+    expect(bind(method, pattern, syntax)).toEqual(want === undefined ? [] : [want]);
+  });
+  it('several operations when spec paths differ only in parameter names, and for HEAD next to GET', () => {
+    const b = createRouteBinder(operationRoutes({ a: op('get', '/u/{id}'), b: op('get', '/u/{name}'), h: op('head', '/u/{id}') }, ''));
+    expect(b('GET', '/u/:x', 'path-to-regexp')).toEqual(['a', 'b']);
+    expect(b('HEAD', '/u/:x', 'find-my-way')).toEqual(['h', 'a', 'b']);
+    expect(b('*', '/u/:x', 'hono')).toEqual(['a', 'b', 'h']);
   });
 });
 
@@ -129,6 +135,13 @@ describe('every operation a path matches (first-match routers may run any of the
   ];
   it.each(cases)('%s %s → %j', (method, path, want) => {
     expect(index.candidates(method, path)).toEqual(want);
+  });
+  it('spec paths routers take as one: letter case, a trailing slash, parameter names', () => {
+    const i = createRouteIndex({ lower: op('get', '/admin'), upper: op('get', '/Admin'), bare: op('get', '/t'), slash: op('get', '/t/'), byId: op('get', '/u/{id}'), byName: op('get', '/u/{name}') }, '');
+    expect(i.candidates('GET', '/admin')).toEqual(['lower', 'upper']);
+    expect(i.candidates('GET', '/Admin')).toEqual(['upper', 'lower']);
+    expect(i.candidates('GET', '/t')).toEqual(['bare', 'slash']);
+    expect(i.candidates('GET', '/u/1')).toEqual(['byId', 'byName']);
   });
 });
 

@@ -236,4 +236,10 @@ describe('schema (opt-in: codegen lint --validate)', () => {
     expect(diagnostics[0]!.message).toContain("'version'");
     expect((await buildModel('openapi.json', dir)).diagnostics.filter((d) => d.code === 'schema')).toEqual([]);
   });
+
+  it('overlapping-paths: paths routers take as one (parameter names, a trailing slash, letter case), a warning at the later operation', async () => {
+    const get = (id: string) => ({ get: { operationId: id, responses: {} } });
+    const { diagnostics } = await modelOf(oas3({ paths: { '/u/{id}': get('a'), '/u/{name}': get('b'), '/t': get('c'), '/t/': get('d'), '/admin': get('e'), '/Admin': get('f'), '/other/{x}': get('g') } }));
+    expect(find(diagnostics, 'overlapping-paths').sort()).toEqual(['warning /paths/~1admin/get', 'warning /paths/~1t~1/get', 'warning /paths/~1u~1{name}/get'].sort());
+  });
 });
