@@ -32,9 +32,10 @@ export async function buildModel(specPath: string, cwd: string = process.cwd(), 
   if (!loaded.ok) return { model: undefined, diagnostics: loaded.diagnostics };
   const normalized = await normalize(loaded.spec);
   let model = normalized.model;
-  let all = model ? [...normalized.diagnostics, ...checkModel(model, normalized.rejectedSchemes, normalized.documentOrder)] : [...normalized.diagnostics];
-  if (model && options.skipInvalid) {
-    const skipped = skipInvalidOperations(model, all, normalized.rejectedSchemes);
+  const checked = model ? checkModel(model, normalized.rejectedSchemes) : undefined;
+  let all = [...normalized.diagnostics, ...(checked?.diagnostics ?? [])];
+  if (model && checked && options.skipInvalid) {
+    const skipped = skipInvalidOperations(model, all, checked.unenforceable);
     model = skipped.model;
     all = [...skipped.diagnostics];
   }

@@ -1,6 +1,9 @@
-// Check stage: rules over the IR that turn spec mistakes into diagnostics. An AND
-// set that names an undefined scheme is an error, never weakened to the schemes
-// that exist (a lesson from ogen): generation refuses.
+// Check stage: rules over the IR that turn spec mistakes into diagnostics, one
+// function per rule in the RULES table. An AND set that names an undefined scheme is
+// an error, never weakened to the schemes that exist (a lesson from ogen): generation
+// refuses. What a rule finds unenforceable (an undefined scheme, one normalize
+// rejected, an apiKey header no request can carry) is returned as data, so
+// `--skip-invalid` never reads it back out of messages or pointers.
 import type { Diagnostic, DiagnosticCode, Severity } from '../diagnostics/types.js';
 import type { Operation, Origin, OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
 import { overlappingPaths } from './paths.js';
@@ -11,27 +14,58 @@ const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const KNOWN_HTTP_SCHEMES = new Set(['basic', 'bearer']);
 const LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
 
-/**
- * `documentOrder` is the model's operations as the file writes them (from normalize):
- * requirement checks walk it so the first diagnostic of each subject is the first
- * occurrence a reader finds. Without it, the model's sorted order is used.
- */
-export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<string> = new Set(), documentOrder: readonly Operation[] = model.operations): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const report = (code: DiagnosticCode, severity: Severity, at: Origin, message: string, subject?: string): void => {
-    const d: Diagnostic = { code, severity, message, file: at.file, pointer: at.at };
-    out.push(subject === undefined ? d : { ...d, subject });
-  };
-  const schemes = new Map<string, Scheme>(model.schemes.map((s) => [s.id, s]));
-  // Per oauth2 scheme, once: the scopes its flows declare (undefined when no flow has a scopes map).
-  const scopeSets = new Map<string, ReadonlySet<string> | undefined>();
-  const declaredScopes = (s: Extract<Scheme, { kind: 'oauth2' }>): ReadonlySet<string> | undefined => {
-    if (!scopeSets.has(s.id)) scopeSets.set(s.id, s.flows.some((f) => f.scopesDeclared) ? new Set(s.flows.flatMap((f) => f.scopes)) : undefined);
-    return scopeSets.get(s.id);
-  };
+export interface CheckResult {
+  readonly diagnostics: Diagnostic[];
+  /** Scheme names no guard can enforce, with why (for `--skip-invalid`). */
+  readonly unenforceable: ReadonlyMap<string, string>;
+}
 
-  for (const s of model.schemes) {
+interface CheckContext {
+  readonly model: SecurityModel;
+  readonly schemes: ReadonlyMap<string, Scheme>;
+  readonly rejectedSchemes: ReadonlySet<string>;
+  /** The model's operations in document order: the first diagnostic of a kind points at the first occurrence a reader finds. */
+  readonly ordered: readonly Operation[];
+  /** Filled by `requirements`, read by the rules after it. */
+  readonly used: Set<string>;
+  readonly unenforceable: Map<string, string>;
+  report(code: DiagnosticCode, severity: Severity, at: Origin, message: string, subject?: string): void;
+}
+
+type Rule = (ctx: CheckContext) => void;
+
+/** Every rule, in the order their diagnostics are reported. `requirements` fills `used` for the ones after it. */
+const RULES: readonly Rule[] = [schemeRules, requirements, unusedSchemes, credentialsOverHttp, duplicateOperationIds, overlapping];
+
+export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<string> = new Set()): CheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const unenforceable = new Map<string, string>();
+  for (const id of rejectedSchemes) unenforceable.set(id, 'its definition is invalid');
+  const ctx: CheckContext = {
+    model,
+    schemes: new Map(model.schemes.map((s) => [s.id, s])),
+    rejectedSchemes,
+    ordered: [...model.operations].sort((a, b) => a.position - b.position),
+    used: new Set(),
+    unenforceable,
+    report(code, severity, at, message, subject) {
+      const d: Diagnostic = { code, severity, message, file: at.file, pointer: at.at };
+      diagnostics.push(subject === undefined ? d : { ...d, subject });
+    },
+  };
+  for (const rule of RULES) rule(ctx);
+  return { diagnostics, unenforceable };
+}
+
+function overlapping(ctx: CheckContext): void {
+  for (const d of overlappingPaths(ctx.model)) ctx.report(d.code, d.severity, { file: d.file, at: d.pointer }, d.message, d.subject);
+}
+
+function schemeRules(ctx: CheckContext): void {
+  const report = ctx.report;
+  for (const s of ctx.model.schemes) {
     if (s.kind === 'apiKey' && s.in === 'header' && !HTTP_TOKEN.test(s.name)) {
+      ctx.unenforceable.set(s.id, `header "${s.name}" is not a valid HTTP field name`);
       report('invalid-header-name', 'error', { file: s.origin.file, at: s.origin.at + '/name' }, `apiKey scheme "${s.id}" names header "${s.name}", which is not a valid HTTP field name (RFC 9110 §5.1), so no request can carry it`, s.name);
     }
     if (s.kind === 'apiKey' && s.in === 'query') {
@@ -44,13 +78,23 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
       report('unknown-http-scheme', 'info', s.origin, `http scheme "${s.id}" uses auth-scheme "${s.scheme}": its verifier receives the raw credentials after the scheme word`, s.id);
     }
   }
+}
 
+/** Every security requirement: undefined schemes, scopes, AND sets that cannot mean what they say. */
+function requirements(ctx: CheckContext): void {
+  const { model, schemes, report } = ctx;
+  // Per oauth2 scheme, once: the scopes its flows declare (undefined when no flow has a scopes map).
+  const scopeSets = new Map<string, ReadonlySet<string> | undefined>();
+  const declaredScopes = (s: Extract<Scheme, { kind: 'oauth2' }>): ReadonlySet<string> | undefined => {
+    if (!scopeSets.has(s.id)) scopeSets.set(s.id, s.flows.some((f) => f.scopesDeclared) ? new Set(s.flows.flatMap((f) => f.scopes)) : undefined);
+    return scopeSets.get(s.id);
+  };
   // Root and operation auth objects are shared when inherited: check each origin once.
   const seen = new Set<string>();
-  const used = new Set<string>();
+  const used = ctx.used;
   const auths: OperationAuth[] = [];
   if (model.rootAuth) auths.push(model.rootAuth);
-  for (const op of documentOrder) auths.push(op.auth);
+  for (const op of ctx.ordered) auths.push(op.auth);
   for (const auth of auths) {
     if (auth.kind === 'public') continue;
     const key = auth.origin.file + '#' + auth.origin.at;
@@ -74,7 +118,8 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
         if (!fresh) continue;
         const scheme = schemes.get(use.scheme);
         if (!scheme) {
-          if (!rejectedSchemes.has(use.scheme)) {
+          if (!ctx.rejectedSchemes.has(use.scheme)) {
+            ctx.unenforceable.set(use.scheme, 'it is not defined');
             report('undefined-scheme', 'error', use.origin, `security requirement names scheme "${use.scheme}", which is not defined${model.version === '2.0' ? ' in securityDefinitions' : ' in components.securitySchemes'}`, use.scheme);
           }
           continue;
@@ -94,10 +139,18 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
     }
   }
 
+}
+
+function unusedSchemes(ctx: CheckContext): void {
+  const { model, used, report } = ctx;
   for (const s of model.schemes) {
     if (!used.has(s.id)) report('unused-scheme', 'warning', s.origin, `security scheme "${s.id}" is defined but no operation uses it`, s.id);
   }
 
+}
+
+function credentialsOverHttp(ctx: CheckContext): void {
+  const { model, used, report } = ctx;
   const plainHttp = model.serverUrls.filter((u) => {
     const m = /^http:\/\/([^/:]+|\[[^\]]+\])/i.exec(u);
     return m !== null && !LOCAL_HOSTS.test(m[1] ?? '');
@@ -111,6 +164,10 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
     }
   }
 
+}
+
+function duplicateOperationIds(ctx: CheckContext): void {
+  const { model, report } = ctx;
   const ids = new Map<string, string>();
   for (const op of model.operations) {
     const first = ids.get(op.id);
@@ -120,8 +177,6 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
       ids.set(op.id, op.origin.at);
     }
   }
-  out.push(...overlappingPaths(model));
-  return out;
 }
 
 type ApiKeyScheme = Extract<Scheme, { kind: 'apiKey' }>;

@@ -16,12 +16,9 @@ export interface SkipResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function skipInvalidOperations(model: SecurityModel, diagnostics: readonly Diagnostic[], rejectedSchemes: ReadonlySet<string>): SkipResult {
-  const defined = new Set(model.schemes.map((s) => s.id));
-  const uncarriable = new Set(
-    model.schemes.filter((s) => s.kind === 'apiKey' && diagnostics.some((d) => d.code === 'invalid-header-name' && d.pointer === `${s.origin.at}/name` && d.file === s.origin.file)).map((s) => s.id),
-  );
-  const bad = (scheme: string): boolean => !defined.has(scheme) || rejectedSchemes.has(scheme) || uncarriable.has(scheme);
+/** `unenforceable` is what the check stage found no guard can enforce (`CheckResult`). */
+export function skipInvalidOperations(model: SecurityModel, diagnostics: readonly Diagnostic[], unenforceable: ReadonlyMap<string, string>): SkipResult {
+  const bad = (scheme: string): boolean => unenforceable.has(scheme);
 
   const skipped: Diagnostic[] = [];
   const operations = model.operations.map((op) => {
@@ -55,7 +52,7 @@ export function skipInvalidOperations(model: SecurityModel, diagnostics: readonl
 
   const kept = diagnostics.map((d) => (d.severity === 'error' && SCHEME_ERRORS.has(d.code) ? { ...d, severity: 'warning' as const } : d));
   return {
-    model: { ...model, schemes: model.schemes.filter((s) => !uncarriable.has(s.id)), operations },
+    model: { ...model, schemes: model.schemes.filter((s) => !unenforceable.has(s.id)), operations },
     diagnostics: [...kept, ...skipped],
   };
 }

@@ -65,10 +65,10 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
   return [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, contents]) => ({ path: p, contents }));
 }
 
-/** Origins say where a value was written, not what it means: they stay out of the hash. */
+/** Origins and document positions say where a value was written, not what it means: they stay out of the hash. */
 function stripOrigins(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripOrigins);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'origin').map(([k, v]) => [k, stripOrigins(v)]));
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'origin' && k !== 'position').map(([k, v]) => [k, stripOrigins(v)]));
 }
 

@@ -80,6 +80,12 @@ export interface Operation {
   readonly origin: Origin;
   readonly auth: OperationAuth;
   readonly summary?: string;
+  /**
+   * Where the operation stands in the document (0-based, in the order the file writes
+   * paths and methods). The model lists operations sorted by path and method; checks
+   * report in document order. Like origins, it says where, not what: never hashed.
+   */
+  readonly position: number;
 }
 
 export type SpecVersion = '2.0' | '3.0' | '3.1';

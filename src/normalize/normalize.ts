@@ -15,12 +15,6 @@ export interface NormalizeResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Scheme names whose definitions were rejected (already reported). */
   readonly rejectedSchemes: ReadonlySet<string>;
-  /**
-   * The model's operations in the order the document writes them. The IR sorts
-   * them (deterministic output); checks walk this order so the first diagnostic
-   * of a kind points at the first occurrence a reader finds in the file.
-   */
-  readonly documentOrder: readonly Operation[];
 }
 
 export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
@@ -29,7 +23,7 @@ export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
   const version = detectVersion(spec.root);
   if (!version) {
     ctx.report('not-openapi', 'error', originOf(root), 'unsupported document: expected `swagger: "2.0"` or `openapi: 3.0.x / 3.1.x`');
-    return { model: undefined, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes, documentOrder: [] };
+    return { model: undefined, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes };
   }
   const schemesNode = version === '2.0' ? child(root, 'securityDefinitions') : child(child(root, 'components'), 'securitySchemes');
   const schemes: Scheme[] = await normalizeSchemes(ctx, schemesNode, version);
@@ -60,11 +54,11 @@ export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
         path,
         origin: originOf(op),
         auth,
+        position: operations.length,
       };
       operations.push(summary === undefined ? operation : { ...operation, summary });
     }
   }
-  const documentOrder = [...operations];
   operations.sort((a, b) => compareCodeUnits(a.path, b.path) || METHODS.indexOf(a.method) - METHODS.indexOf(b.method));
 
   const info = child(root, 'info');
@@ -80,7 +74,7 @@ export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
     schemes,
     operations,
   };
-  return { model, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes, documentOrder };
+  return { model, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes };
 }
 
 function detectVersion(doc: Record<string, unknown>): SpecVersion | undefined {
