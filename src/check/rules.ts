@@ -6,10 +6,9 @@
 // `--skip-invalid` never reads it back out of messages or pointers.
 import type { Diagnostic, DiagnosticCode, Severity } from '../diagnostics/types.js';
 import type { Operation, Origin, OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
+import { isHttpToken } from '../shared/http.js';
 import { overlappingPaths } from './paths.js';
 
-/** RFC 9110 §5.1: a field name is a token. */
-const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Registered in the IANA HTTP Authentication Scheme registry and handled by the runtime. */
 const KNOWN_HTTP_SCHEMES = new Set(['basic', 'bearer']);
 const LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
@@ -64,7 +63,7 @@ function overlapping(ctx: CheckContext): void {
 function schemeRules(ctx: CheckContext): void {
   const report = ctx.report;
   for (const s of ctx.model.schemes) {
-    if (s.kind === 'apiKey' && s.in === 'header' && !HTTP_TOKEN.test(s.name)) {
+    if (s.kind === 'apiKey' && s.in === 'header' && !isHttpToken(s.name)) {
       ctx.unenforceable.set(s.id, `header "${s.name}" is not a valid HTTP field name`);
       report('invalid-header-name', 'error', { file: s.origin.file, at: s.origin.at + '/name' }, `apiKey scheme "${s.id}" names header "${s.name}", which is not a valid HTTP field name (RFC 9110 §5.1), so no request can carry it`, s.name);
     }

@@ -2,27 +2,34 @@
 // Exit codes (BRIEF §5): 0 done / in sync; 1 lint errors, drift or a weakening
 // found; 2 bad usage or unusable input. Errors print one line, no stack trace
 // unless --debug.
-import yargs, { type Argv } from 'yargs';
+import yargs, { type ArgumentsCamelCase, type Argv } from 'yargs';
 import { ConfigError } from '../config/config.js';
 import { TemplateError } from '../emit/index.js';
 import { VERSION } from '../pipeline.js';
 import { WriteError } from '../write/write.js';
 import { EXIT, UsageError, consoleIo } from './io.js';
+import type { TargetFlags } from './targets.js';
 
-type Flags = Record<string, unknown>;
-
+// Every flag is declared once with its type; the handlers read the argv yargs infers
+// from these declarations, so a flag's type is never re-asserted by a cast.
 function targetOptions<T>(y: Argv<T>) {
   return y
     .option('config', { type: 'string', describe: 'config file (default: codegen.config.json, .mjs, .js or .ts in the working directory)' })
     .option('spec', { type: 'string', describe: 'OpenAPI file (YAML or JSON); overrides the config' })
     .option('out', { type: 'string', describe: 'output folder (default: generated)' })
     .option('server', { type: 'string', array: true, describe: 'server adapters: express,fastify,koa,hono,fetch,node or all' })
-    .option('client', { type: 'string', describe: 'emit client.ts; optionally integrations: fetch,openapi-fetch,axios or all' })
+    .option('client', { type: 'string', coerce: clientFlag, describe: 'emit client.ts; optionally integrations: fetch,openapi-fetch,axios or all' })
     .option('templates', { type: 'string', describe: 'folder with template overrides' })
     .option('skip-invalid', { type: 'boolean', describe: 'drop (and report) each alternative whose schemes are undefined, invalid or uncarriable, instead of refusing the spec; an operation left with none is refused (403)' });
 }
 
-/** `--client` alone means true; `--client axios,fetch` a list; absent means "from config". */
+type TargetArgv = ArgumentsCamelCase<Awaited<ReturnType<typeof targetOptions<object>>['argv']>>;
+
+/**
+ * `--client` alone means true; `--client axios,fetch` a list; absent means "from config".
+ * yargs hands over what the command line held (`--no-client` is `false`, a repeated
+ * flag an array), hence `unknown`; the list is split by the config stage.
+ */
 function clientFlag(v: unknown): string[] | boolean | undefined {
   if (v === undefined) return undefined;
   if (v === '' || v === true || v === 'true') return true;
@@ -30,20 +37,22 @@ function clientFlag(v: unknown): string[] | boolean | undefined {
   return [String(v)];
 }
 
-function targetFlags(argv: Flags) {
+function targetFlags(argv: TargetArgv): TargetFlags {
   return {
-    config: argv['config'] as string | undefined,
-    spec: argv['spec'] as string | undefined,
-    out: argv['out'] as string | undefined,
-    server: argv['server'] as string[] | undefined,
-    client: clientFlag(argv['client']),
-    templates: argv['templates'] as string | undefined,
-    skipInvalid: argv['skipInvalid'] as boolean | undefined,
+    config: argv.config,
+    spec: argv.spec,
+    out: argv.out,
+    server: argv.server,
+    client: argv.client,
+    templates: argv.templates,
+    skipInvalid: argv.skipInvalid,
   };
 }
 
 export async function main(args: readonly string[], cwd: string = process.cwd()): Promise<number> {
   let exit: number = EXIT.ok;
+  // Read before yargs runs (and declared below only for --help and --strict): a usage
+  // error yargs reports must already know where to print and whether to add a stack.
   const debug = args.includes('--debug');
   const io = consoleIo(args.includes('--quiet'));
   const run = (task: () => Promise<number>) => async () => {
@@ -63,7 +72,7 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
         (argv) =>
           run(async () => {
             const { runGenerate } = await import('./commands/generate.js');
-            return runGenerate({ ...targetFlags(argv), verify: Boolean(argv['verify']) }, io, cwd);
+            return runGenerate({ ...targetFlags(argv), verify: argv.verify ?? false }, io, cwd);
           })(),
       )
       .command(
@@ -76,7 +85,7 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
         (argv) =>
           run(async () => {
             const { runLint } = await import('./commands/lint.js');
-            return runLint({ ...targetFlags(argv), format: argv.format, validate: Boolean(argv['validate']) }, io, cwd);
+            return runLint({ ...targetFlags(argv), format: argv.format, validate: argv.validate ?? false }, io, cwd);
           })(),
       )
       .command(
@@ -107,11 +116,12 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
             .positional('old', { type: 'string', demandOption: true })
             .positional('new', { type: 'string', demandOption: true })
             .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text' as const })
-            .option('fail-on', { type: 'string', default: 'weakening', describe: 'comma list of classes that make the exit code 1: weakening, strengthening, client-breaking, neutral, none' }),
+            // A repeated --fail-on arrives as an array; String() joins it into one comma list.
+            .option('fail-on', { type: 'string', default: 'weakening', coerce: String, describe: 'comma list of classes that make the exit code 1: weakening, strengthening, client-breaking, neutral, none' }),
         (argv) =>
           run(async () => {
             const { runDiff } = await import('./commands/diff.js');
-            return runDiff({ old: argv.old, new: argv.new, format: argv.format, failOn: String(argv['fail-on']) }, io, cwd);
+            return runDiff({ old: argv.old, new: argv.new, format: argv.format, failOn: argv.failOn }, io, cwd);
           })(),
       )
       .fail((message, error) => {

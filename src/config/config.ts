@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLIENT_INTEGRATIONS, SERVER_ADAPTERS, type ClientIntegration, type ServerAdapter } from '../emit/index.js';
+import { transpileToModule } from '../verify/compiler.js';
 
 export interface SpecConfig {
   /** The OpenAPI file, relative to the config file's folder. */
@@ -83,14 +84,10 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<{ conf
 /**
  * Node 20 cannot import TypeScript, so a `.ts` config is transpiled (types erased, no
  * type-check) to a sibling temporary `.mjs`, keeping its relative imports working.
- * The compiler is loaded only here, so other configs never pay for it.
+ * The compiler (verify/compiler.ts) is loaded only then, so other configs never pay for it.
  */
 async function importTypeScript(file: string): Promise<unknown> {
-  const { ts } = await import('ts-morph');
-  const output = ts.transpileModule(readFileSync(file, 'utf8'), {
-    fileName: file,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-  }).outputText;
+  const output = await transpileToModule(readFileSync(file, 'utf8'), file);
   const temp = path.join(path.dirname(file), `.codegen.config.${process.pid}.${Date.now()}.mjs`);
   writeFileSync(temp, output);
   try {

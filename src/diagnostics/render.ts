@@ -1,4 +1,5 @@
 // Diagnostics -> text for people (one line each, `file#pointer`) or JSON for tools.
+import { replaceControls, unicodeEscape } from '../shared/control-chars.js';
 import type { Diagnostic } from './types.js';
 
 export function formatLocation(d: Diagnostic): string {
@@ -15,7 +16,7 @@ export function formatDiagnostic(d: Diagnostic): string {
  * U+2028/9) are shown as escapes so a spec cannot forge lines or recolour a terminal.
  */
 export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return replaceControls(text, unicodeEscape);
 }
 
 /**

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { FilePlan } from '../emit/plan.js';
 import { readTree } from '../write/write.js';
+import { compareCodeUnits } from '../shared/order.js';
 import { unifiedDiff } from './unified.js';
 
 export type DriftStatus =
@@ -44,7 +45,7 @@ export async function findDrift(outDir: string, plans: readonly FilePlan[], cwd:
   for (const [rel, file] of existing) {
     if (file.generated && !planned.has(rel)) entries.push({ path: rel, status: 'stale', actual: file.contents.toString('utf8'), expected: undefined });
   }
-  return entries.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  return entries.sort((x, y) => compareCodeUnits(x.path, y.path));
 }
 
 /** A unified diff from the file on disk to what generation would write (`/dev/null` for an absent side). */

@@ -1,6 +1,7 @@
 // Unified diff text (the `diff -u` / `git diff` format) from a line edit script.
 // Lines are split keeping their terminator, so a missing final newline or a
 // CRLF change is a real difference and is shown as one.
+import { replaceControlsButTab, unicodeEscape } from '../shared/control-chars.js';
 import { diffLines, type Edit } from './myers.js';
 
 export interface UnifiedOptions {
@@ -26,7 +27,7 @@ export function splitLines(text: string): string[] {
  */
 function visible(line: string): string {
   const body = line.endsWith('\n') ? line.slice(0, -1) : line;
-  return body.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return replaceControlsButTab(body, (c) => (c === '\r' ? '\\r' : unicodeEscape(c)));
 }
 
 /** The unified diff of two texts; `''` when they are equal. */

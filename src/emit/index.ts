@@ -3,6 +3,7 @@
 // under templates/runtime/, copied as the manifest (manifest.ts) lists for the targets.
 import type { SecurityModel } from '../ir/types.js';
 import { envNames } from '../naming/env-names.js';
+import { compareCodeUnits } from '../shared/order.js';
 import { printLiteral } from './literal.js';
 import { contentHash, header, packageJson, type FilePlan } from './plan.js';
 import { docCommentText, literalUnion, stringLiteral } from './sinks.js';
@@ -62,7 +63,7 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
   }
 
   for (const [name, text] of runtime) files.set(name, head + text);
-  return [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, contents]) => ({ path: p, contents }));
+  return [...files.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([p, contents]) => ({ path: p, contents }));
 }
 
 /** Origins and document positions say where a value was written, not what it means: they stay out of the hash. */

@@ -1,6 +1,7 @@
 // A file plan: what the emit stage hands to the writer. Paths are relative to the
 // output folder and `/`-separated; contents are final bytes (header included).
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../shared/canonical-json.js';
 import { lineCommentText } from './sinks.js';
 
 export interface FilePlan {
@@ -57,14 +58,4 @@ export function header(info: HeaderInfo): string {
 /** sha256 of a canonical JSON rendering (sorted keys), shortened: changes when the input does. */
 export function contentHash(value: unknown): string {
   return 'sha256:' + createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 32);
-}
-
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-    .join(',')}}`;
 }

@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { compareCodeUnits } from '../shared/order.js';
 import { RUNTIME_IMPORTS, type RuntimeFile } from './manifest.js';
 
 export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -61,7 +62,7 @@ export class TemplateSource {
 
   /** The override files read so far (name -> contents), or undefined when none was. */
   overridesUsed(): Record<string, string> | undefined {
-    const used = [...this.texts.entries()].filter(([, t]) => t.override).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const used = [...this.texts.entries()].filter(([, t]) => t.override).sort(([a], [b]) => compareCodeUnits(a, b));
     return used.length === 0 ? undefined : Object.fromEntries(used.map(([name, t]) => [name, t.text]));
   }
 

@@ -1,6 +1,6 @@
 // Scheme names -> environment variable base names for the client's
 // credentialsFromEnv(): SCREAMING_SNAKE_CASE, unique per spec, stable.
-import { compareCodeUnits } from '../normalize/security.js';
+import { compareCodeUnits } from '../shared/order.js';
 
 export function toScreamingSnake(name: string): string {
   const words = name

@@ -1,9 +1,32 @@
 // Shared state of one normalize run: the loaded spec, the diagnostics sink and
 // small readers that keep pointers attached to every value they return.
+//
+// Raw nodes carry the openapi-types shape the spec promises (`Raw<OpenAPIV3.OperationObject>`)
+// so that every field name the readers ask for is checked by the compiler: a typo
+// like `field(op, 'securty')` does not compile. The shape is only a promise about
+// names: values stay `unknown` and each reader checks them, since a spec may put
+// anything anywhere.
 import type { Diagnostic, DiagnosticCode, Severity } from '../diagnostics/types.js';
 import type { Located, LoadedSpec } from '../load/load.js';
 import { joinPointer } from '../load/pointer.js';
 import type { Origin } from '../ir/types.js';
+
+declare const SHAPE: unique symbol;
+
+/** A located spec value that should have shape `T` (unchecked: `value` stays `unknown`). */
+export type Raw<T> = Located & { readonly [SHAPE]?: T };
+
+/**
+ * T's fields by their spelling: openapi-types keys path items by the `HttpMethods`
+ * enum, whose members are the strings `'get'`, `'put'`, ….
+ */
+type Spelled<T> = { [P in keyof T as P extends string ? `${P}` : never]-?: NonNullable<T[P]> };
+/** Field names of any member of a union (a node may be any spec version's object). */
+export type FieldOf<T> = T extends unknown ? keyof Spelled<T> & string : never;
+type FieldType<T, K extends string> = T extends unknown ? (K extends keyof Spelled<T> ? Spelled<T>[K] : never) : never;
+type EntryOf<T> = T extends readonly (infer E)[] ? E : T extends Readonly<Record<string, infer V>> ? NonNullable<V> : unknown;
+/** What a `$ref` resolves to: the shape without its Reference Object alternative. */
+type Resolved<T> = Exclude<T, { $ref: string }>;
 
 export class NormalizeContext {
   readonly diagnostics: Diagnostic[] = [];
@@ -18,7 +41,7 @@ export class NormalizeContext {
   }
 
   /** Follow `$ref`s; an unresolvable one is reported and yields undefined. */
-  async resolve(node: Located): Promise<Located | undefined> {
+  async resolve<T>(node: Raw<T>): Promise<Raw<Resolved<T>> | undefined> {
     const r = await this.spec.deref(node);
     if ('code' in r) {
       this.diagnostics.push(r);
@@ -28,10 +51,20 @@ export class NormalizeContext {
   }
 }
 
-export function child(node: Located, key: string | number): Located {
+function childOf(node: Located, key: string | number): Located {
   const v = node.value;
   const value = isRecord(v) && Object.prototype.hasOwnProperty.call(v, key) ? v[key as string] : Array.isArray(v) ? v[key as number] : undefined;
   return { value, file: node.file, pointer: joinPointer(node.pointer, key) };
+}
+
+/** A named field of an object node (own property only: `__proto__` is not a field). */
+export function field<T, K extends FieldOf<T>>(node: Raw<T>, key: K): Raw<FieldType<T, K>> {
+  return childOf(node, key);
+}
+
+/** An entry of a map or array node, by a key the spec chose (a scheme name, a path, an index). */
+export function entry<T>(node: Raw<T>, key: string | number): Raw<EntryOf<T>> {
+  return childOf(node, key);
 }
 
 export function originOf(node: Located): Origin {
@@ -47,7 +80,8 @@ export function keysOf(node: Located): string[] {
   return isRecord(node.value) ? Object.keys(node.value) : [];
 }
 
-export function stringAt(node: Located, key: string): string | undefined {
-  const v = child(node, key).value;
+/** A named field's value when it is a string. */
+export function stringAt<T>(node: Raw<T>, key: FieldOf<T>): string | undefined {
+  const v = childOf(node, key).value;
   return typeof v === 'string' ? v : undefined;
 }

@@ -1,14 +1,18 @@
 // Normalize stage: the only code that reads raw spec objects. Detects the version,
 // reads schemes (schemes.ts), path items and operations, resolves root default vs
 // operation override, and returns the IR plus the diagnostics found on the way.
+import type { OpenAPI } from 'openapi-types';
 import type { Diagnostic } from '../diagnostics/types.js';
-import type { Located, LoadedSpec } from '../load/load.js';
-import type { HttpMethod, Operation, OperationAuth, Scheme, SecurityModel, SpecVersion } from '../ir/types.js';
-import { NormalizeContext, child, isRecord, keysOf, originOf, stringAt } from './context.js';
+import type { LoadedSpec } from '../load/load.js';
+import type { Operation, OperationAuth, Scheme, SecurityModel, SpecVersion } from '../ir/types.js';
+import { HTTP_METHODS, methodRank } from '../shared/http.js';
+import { compareCodeUnits } from '../shared/order.js';
+import { NormalizeContext, entry, field, isRecord, keysOf, originOf, stringAt, type Raw } from './context.js';
 import { normalizeSchemes } from './schemes.js';
-import { compareCodeUnits, normalizeSecurity } from './security.js';
+import { normalizeSecurity } from './security.js';
 
-export const METHODS: readonly HttpMethod[] = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+/** A document of any version: field names are checked against all three. */
+type Document = Raw<OpenAPI.Document>;
 
 export interface NormalizeResult {
   readonly model: SecurityModel | undefined;
@@ -19,29 +23,29 @@ export interface NormalizeResult {
 
 export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
   const ctx = new NormalizeContext(spec);
-  const root: Located = { value: spec.root, file: spec.file, pointer: '' };
-  const version = detectVersion(spec.root);
+  const root: Document = { value: spec.root, file: spec.file, pointer: '' };
+  const version = detectVersion(root);
   if (!version) {
     ctx.report('not-openapi', 'error', originOf(root), 'unsupported document: expected `swagger: "2.0"` or `openapi: 3.0.x / 3.1.x`');
     return { model: undefined, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes };
   }
-  const schemesNode = version === '2.0' ? child(root, 'securityDefinitions') : child(child(root, 'components'), 'securitySchemes');
+  const schemesNode = version === '2.0' ? field(root, 'securityDefinitions') : field(field(root, 'components'), 'securitySchemes');
   const schemes: Scheme[] = await normalizeSchemes(ctx, schemesNode, version);
 
-  const rootSecurity = child(root, 'security');
+  const rootSecurity = field(root, 'security');
   const rootAuth: OperationAuth | undefined = rootSecurity.value === undefined ? undefined : normalizeSecurity(ctx, rootSecurity, 'root');
 
   const operations: Operation[] = [];
-  const pathsNode = child(root, 'paths');
+  const pathsNode = field(root, 'paths');
   for (const path of keysOf(pathsNode)) {
     if (!path.startsWith('/')) continue; // `x-` extensions
-    const item = await ctx.resolve(child(pathsNode, path));
+    const item = await ctx.resolve(entry(pathsNode, path));
     if (!item || !isRecord(item.value)) continue;
-    for (const method of METHODS) {
-      const opNode = child(item, method);
+    for (const method of HTTP_METHODS) {
+      const opNode = field(item, method);
       if (!isRecord(opNode.value)) continue;
       const op = (await ctx.resolve(opNode)) ?? opNode;
-      const security = child(op, 'security');
+      const security = field(op, 'security');
       const auth: OperationAuth =
         security.value !== undefined
           ? normalizeSecurity(ctx, security, 'operation')
@@ -59,9 +63,9 @@ export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
       operations.push(summary === undefined ? operation : { ...operation, summary });
     }
   }
-  operations.sort((a, b) => compareCodeUnits(a.path, b.path) || METHODS.indexOf(a.method) - METHODS.indexOf(b.method));
+  operations.sort((a, b) => compareCodeUnits(a.path, b.path) || methodRank(a.method) - methodRank(b.method));
 
-  const info = child(root, 'info');
+  const info = field(root, 'info');
   const serverUrls = version === '2.0' ? serversV2(root) : serversV3(root);
   const model: SecurityModel = {
     ...(rootAuth ? { rootAuth } : {}),
@@ -77,37 +81,40 @@ export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
   return { model, diagnostics: ctx.diagnostics, rejectedSchemes: ctx.rejectedSchemes };
 }
 
-function detectVersion(doc: Record<string, unknown>): SpecVersion | undefined {
-  if (doc['swagger'] === '2.0' || doc['swagger'] === 2) return '2.0';
-  const v = doc['openapi'];
+function detectVersion(root: Document): SpecVersion | undefined {
+  const swagger = field(root, 'swagger').value;
+  if (swagger === '2.0' || swagger === 2) return '2.0';
+  const v = field(root, 'openapi').value;
   if (typeof v !== 'string') return undefined;
   if (/^3\.0(\.|$)/.test(v)) return '3.0';
   if (/^3\.1(\.|$)/.test(v)) return '3.1';
   return undefined;
 }
 
-function serversV3(root: Located): string[] {
-  const servers = child(root, 'servers').value;
-  if (!Array.isArray(servers)) return [];
+function serversV3(root: Document): string[] {
+  const servers = field(root, 'servers');
+  if (!Array.isArray(servers.value)) return [];
   const urls: string[] = [];
-  for (const s of servers) {
-    if (!isRecord(s) || typeof s['url'] !== 'string') continue;
+  for (let i = 0; i < servers.value.length; i++) {
+    const server = entry(servers, i);
+    const url = stringAt(server, 'url');
+    if (!isRecord(server.value) || url === undefined) continue;
     // Substitute server variables with their defaults (OpenAPI 3 §4.8.6).
-    const vars = isRecord(s['variables']) ? s['variables'] : {};
+    const vars = field(server, 'variables');
     urls.push(
-      s['url'].replace(/\{([^}]+)\}/g, (whole, name: string) => {
-        const v = Object.prototype.hasOwnProperty.call(vars, name) ? vars[name] : undefined;
-        return isRecord(v) && typeof v['default'] === 'string' ? v['default'] : whole;
+      url.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+        const v = isRecord(vars.value) ? stringAt(entry(vars, name), 'default') : undefined;
+        return v ?? whole;
       }),
     );
   }
   return urls;
 }
 
-function serversV2(root: Located): string[] {
+function serversV2(root: Document): string[] {
   const host = stringAt(root, 'host');
   if (!host) return [];
-  const schemesValue = child(root, 'schemes').value;
+  const schemesValue = field(root, 'schemes').value;
   const schemes = Array.isArray(schemesValue) ? schemesValue.filter((s): s is string => typeof s === 'string') : ['https'];
   const basePath = stringAt(root, 'basePath') ?? '';
   return schemes.map((s) => `${s}://${host}${basePath}`);

@@ -1,10 +1,11 @@
 // Security requirement arrays -> OperationAuth. The array is OR, each object AND,
 // `{}` the anonymous alternative, `[]` public (OpenAPI 3.1 §4.8.30, Swagger 2.0 the same).
-import type { Located } from '../load/load.js';
+import type { OpenAPIV3 } from 'openapi-types';
 import type { AuthSource, OperationAuth, Requirement, Use } from '../ir/types.js';
-import { child, isRecord, keysOf, originOf, type NormalizeContext } from './context.js';
+import { compareCodeUnits } from '../shared/order.js';
+import { entry, isRecord, keysOf, originOf, type NormalizeContext, type Raw } from './context.js';
 
-export function normalizeSecurity(ctx: NormalizeContext, node: Located, source: AuthSource): OperationAuth {
+export function normalizeSecurity(ctx: NormalizeContext, node: Raw<readonly OpenAPIV3.SecurityRequirementObject[]>, source: AuthSource): OperationAuth {
   const origin = originOf(node);
   if (!Array.isArray(node.value)) {
     ctx.report('invalid-security', 'error', origin, '`security` must be an array of requirement objects');
@@ -14,7 +15,7 @@ export function normalizeSecurity(ctx: NormalizeContext, node: Located, source: 
   const anyOf: Requirement[] = [];
   let anonymous = false;
   node.value.forEach((_, index) => {
-    const reqNode = child(node, index);
+    const reqNode = entry(node, index);
     if (!isRecord(reqNode.value)) {
       ctx.report('invalid-security', 'error', originOf(reqNode), 'a security requirement must be an object');
       return;
@@ -26,7 +27,7 @@ export function normalizeSecurity(ctx: NormalizeContext, node: Located, source: 
     }
     const allOf: Use[] = [];
     for (const scheme of names) {
-      const useNode = child(reqNode, scheme);
+      const useNode = entry(reqNode, scheme);
       const raw = useNode.value;
       if (!Array.isArray(raw) || raw.some((s) => typeof s !== 'string')) {
         ctx.report('invalid-security', 'error', originOf(useNode), `scopes of "${scheme}" must be an array of strings`, scheme);
@@ -41,8 +42,4 @@ export function normalizeSecurity(ctx: NormalizeContext, node: Located, source: 
   // `[{}]` alone is still `optional` (never `public`): the diff must see it as such.
   if (anyOf.length === 0 && !anonymous) return { kind: 'public', source, origin };
   return { kind: anonymous ? 'optional' : 'required', anyOf, source, origin };
-}
-
-export function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -7,10 +7,11 @@
 // <script> gets `<`, `>`, `&` and U+2028/9 as \u escapes so `</script>` cannot
 // end the block.
 
+import { replaceControls, unicodeEscape } from '../shared/control-chars.js';
+
 /** Text for a Markdown table cell or paragraph: no markup, no line breaks, no cell breaks. */
 export function mdText(text: string): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+  return replaceControls(text, () => ' ')
     .replace(/[\\`*_[\]|~$@!]/g, (c) => `\\${c}`)
     .replace(/[<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&amp;'));
 }
@@ -22,7 +23,7 @@ export function htmlText(text: string): string {
 
 /** JSON that is safe inside `<script type="application/json">`: parses back to the same value. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, unicodeEscape);
 }
 
 /**
@@ -31,7 +32,7 @@ export function scriptJson(value: unknown): string {
  * GFM tables require even inside code.
  */
 export function mdCode(text: string): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/\|/g, '\\|');
+  const flat = replaceControls(text, () => ' ').replace(/\|/g, '\\|');
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';

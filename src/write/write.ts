@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isGenerated, type FilePlan } from '../emit/plan.js';
+import { compareCodeUnits } from '../shared/order.js';
 
 export class WriteError extends Error {}
 
@@ -56,7 +57,7 @@ export async function scanTree(dir: string): Promise<Map<string, TreeEntry>> {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && rel === '') return;
       throw error;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries.sort((a, b) => compareCodeUnits(a.name, b.name));
     for (const e of entries) {
       const relPath = rel === '' ? e.name : `${rel}/${e.name}`;
       const abs = path.join(dir, relPath);

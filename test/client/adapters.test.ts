@@ -5,10 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import createClient from 'openapi-fetch';
 import axios from 'axios';
 import { startServer, type TestServer } from './helpers.js';
-import { clientAuth, type Credentials } from './fixture/client.js';
-import { authMiddleware } from '../../templates/runtime/openapi-fetch.js';
-import { authInterceptor } from '../../templates/runtime/axios.js';
-import { ForeignOriginError, MissingCredentialsError, UnknownOperationError } from '../../templates/runtime/runtime-client.js';
+import { generatedClient, type ClientModule, type Credentials, type GeneratedClient } from './generated.js';
 
 interface paths {
   '/pets/{petId}': { get: { parameters: { path: { petId: string } }; responses: { 200: { content: { 'application/json': unknown } } } } };
@@ -19,8 +16,18 @@ interface paths {
 
 let api: TestServer;
 let other: TestServer;
+let clientAuth: ClientModule['clientAuth'];
+let authMiddleware: GeneratedClient['openapiFetch']['authMiddleware'];
+let authInterceptor: GeneratedClient['axios']['authInterceptor'];
+let ForeignOriginError: ClientModule['ForeignOriginError'];
+let MissingCredentialsError: ClientModule['MissingCredentialsError'];
+let UnknownOperationError: ClientModule['UnknownOperationError'];
 
 beforeAll(async () => {
+  const generated = await generatedClient('client-adapters');
+  ({ clientAuth, ForeignOriginError, MissingCredentialsError, UnknownOperationError } = generated.client);
+  ({ authMiddleware } = generated.openapiFetch);
+  ({ authInterceptor } = generated.axios);
   other = await startServer((_req, res) => res.end('{}'));
   api = await startServer((req, res) => {
     if (req.url.startsWith('/v1/away')) {
@@ -31,7 +38,7 @@ beforeAll(async () => {
     res.setHeader('content-type', 'application/json');
     res.end('{}');
   });
-});
+}, 60_000);
 afterAll(async () => {
   await api.close();
   await other.close();

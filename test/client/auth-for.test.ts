@@ -1,23 +1,26 @@
 // Truth tables for authFor: which alternative is chosen and exactly what is attached,
-// for each credential combination over the fixture tables.
+// for each credential combination over the tables generated from client-spec.yaml.
 
-import { describe, expect, it, vi } from 'vitest';
-import { authFor, type Credentials } from './fixture/client.js';
-import { tables } from './fixture/security.js';
-import {
-  applyAuth,
-  encodeBasic,
-  InvalidCredentialsError,
-  mergeCookieHeader,
-  MissingCredentialsError,
-  resolveAuth,
-} from '../../templates/runtime/runtime-client.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { generatedClient, type ClientModule, type Credentials, type SecurityModule } from './generated.js';
+import { applyAuth, encodeBasic, mergeCookieHeader, resolveAuth } from '../../templates/runtime/runtime-client.js';
+
+// The generated client (client-spec.yaml); its errors are the generated runtime's classes.
+let authFor: ClientModule['authFor'];
+let tables: SecurityModule['tables'];
+let MissingCredentialsError: ClientModule['MissingCredentialsError'];
+let InvalidCredentialsError: ClientModule['InvalidCredentialsError'];
+beforeAll(async () => {
+  const generated = await generatedClient('client-auth-for');
+  ({ authFor, MissingCredentialsError, InvalidCredentialsError } = generated.client);
+  ({ tables } = generated.security);
+}, 60_000);
 
 const basic = { username: 'alice', password: 'pw' };
 const basicHeader = `Basic ${Buffer.from('alice:pw').toString('base64')}`;
 
 type Want = { alternative: number; headers?: Record<string, string>; query?: Record<string, string>; cookies?: Record<string, string> };
-type Row = [name: string, operation: Parameters<typeof authFor>[0], credentials: Credentials, want: Want | 'missing'];
+type Row = [name: string, operation: string, credentials: Credentials, want: Want | 'missing'];
 
 const rows: Row[] = [
   // disjoint: [{BasicAuth, QueryKey}, {CookieKey, HeaderKey}]
@@ -105,7 +108,7 @@ describe('authFor details', () => {
   it('MissingCredentialsError names schemes and locations, never a value', async () => {
     const error = await authFor('disjoint', { BasicAuth: { username: 'alice-user', password: 's3cr3t-pw' }, HeaderKey: 'k3y-value' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MissingCredentialsError);
-    const missing = error as MissingCredentialsError;
+    const missing = error as InstanceType<ClientModule['MissingCredentialsError']>;
     expect(missing.operationId).toBe('disjoint');
     expect(missing.alternatives).toEqual([['BasicAuth', 'QueryKey'], ['CookieKey', 'HeaderKey']]);
     for (const name of ['BasicAuth', 'QueryKey', 'CookieKey', 'HeaderKey', 'api_key', 'session', 'X-API-Key', 'disjoint']) {

@@ -1,10 +1,19 @@
 // credentialsFromEnv: one variable per scheme, optional prefix, Basic as a
 // _USERNAME/_PASSWORD pair, unset or empty meaning "no credential".
 
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { authFor, credentialsFromEnv, envNames } from './fixture/client.js';
-import { schemes } from './fixture/security.js';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generatedClient, type ClientModule, type SecurityModule } from './generated.js';
 import { credentialsFromEnv as rawCredentialsFromEnv } from '../../templates/runtime/runtime-client.js';
+
+let authFor: ClientModule['authFor'];
+let credentialsFromEnv: ClientModule['credentialsFromEnv'];
+let envNames: ClientModule['envNames'];
+let schemes: SecurityModule['schemes'];
+beforeAll(async () => {
+  const generated = await generatedClient('client-env');
+  ({ authFor, credentialsFromEnv, envNames } = generated.client);
+  ({ schemes } = generated.security);
+}, 60_000);
 
 afterEach(() => {
   vi.unstubAllEnvs();

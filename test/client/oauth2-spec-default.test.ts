@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers.js';
 import { generateFixture, importGenerated, TEST_OUTPUT } from '../helpers/generated.js';
 import { typecheck } from '../helpers/typecheck.js';
-import { clientCredentialsToken as fixtureToken } from './fixture/client.js';
+import { generatedClient } from './generated.js';
 import { clientCredentialsToken as genericToken, clientCredentialsTokenUrl } from '../../templates/runtime/runtime-client.js';
 
 interface TokenOptions {
@@ -117,7 +117,8 @@ describe('generated clientCredentialsToken: tokenUrl from the spec', () => {
     expect(await token()).toBe('/hostile#1');
     expect(asked).toEqual([new URL("https://auth.example.com/token'\"`${globalThis.__pwned = 1}").href]);
     expect((globalThis as { __pwned?: unknown }).__pwned).toBeUndefined();
-    // The hand-written fixture in the generated shape defaults the same way.
+    // The client the other tests use (client-spec.yaml, one clientCredentials scheme) defaults the same way.
+    const { clientCredentialsToken: fixtureToken } = (await generatedClient('client-oauth2-specs/client-spec')).client;
     const urls: string[] = [];
     await fixtureToken({ ...secret, fetch: (input, init) => (urls.push(String(input)), fetch(`${server.origin}/fixture`, init)) })();
     expect(urls).toEqual(['https://auth.example.com/token']);

@@ -4,14 +4,17 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers.js';
-import { authFor } from './fixture/client.js';
+import { generatedClient, type ClientModule } from './generated.js';
 import { clientCredentialsToken, OAuthTokenError } from '../../templates/runtime/runtime-client.js';
 
 let server: TestServer;
 let issued = 0;
 let reply: { status: number; body: unknown; delayMs?: number } = { status: 200, body: {} };
 
+let authFor: ClientModule['authFor'];
+
 beforeAll(async () => {
+  ({ authFor } = (await generatedClient('client-oauth2')).client);
   server = await startServer(async (_req, res) => {
     if (reply.delayMs !== undefined) await new Promise((r) => setTimeout(r, reply.delayMs));
     issued++;
@@ -19,7 +22,7 @@ beforeAll(async () => {
     res.writeHead(reply.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   });
-});
+}, 60_000);
 afterAll(() => server.close());
 beforeEach(() => {
   server.seen.length = 0;

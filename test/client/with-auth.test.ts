@@ -4,13 +4,17 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers.js';
-import { withAuth, type Credentials } from './fixture/client.js';
-import { ForeignOriginError, MissingCredentialsError, UnknownOperationError } from '../../templates/runtime/runtime-client.js';
+import { generatedClient, type ClientModule, type Credentials } from './generated.js';
 
 let api: TestServer;
 let other: TestServer;
+let withAuth: ClientModule['withAuth'];
+let ForeignOriginError: ClientModule['ForeignOriginError'];
+let MissingCredentialsError: ClientModule['MissingCredentialsError'];
+let UnknownOperationError: ClientModule['UnknownOperationError'];
 
 beforeAll(async () => {
+  ({ withAuth, ForeignOriginError, MissingCredentialsError, UnknownOperationError } = (await generatedClient('client-with-auth')).client);
   other = await startServer((req, res) => res.end(`other:${req.url}`));
   api = await startServer((req, res) => {
     const path = req.url.split('?')[0];
@@ -29,7 +33,7 @@ beforeAll(async () => {
       res.end(JSON.stringify({ method: req.method, url: req.url }));
     }
   });
-});
+}, 60_000);
 
 afterAll(async () => {
   await api.close();

@@ -89,7 +89,31 @@ afterAll(() => {
   console.info(`corpus: ${manifest.files.length} specs in ${Math.round(performance.now() - started)} ms; slowest generate: ${slowest.map(([f, r]) => `${path.basename(f)} ${Math.round(r.ms)} ms`).join(', ')}`);
 });
 
+/**
+ * The specs the manifest says must be refused, written out here so that an entry whose
+ * expected_outcome changed (or is neither value) cannot move a spec out of both tables below.
+ */
+const REFUSED = [
+  'fungenerators.com__qrcode__1.5',
+  'import.io__data__1.0',
+  'rapidapi.com__dynamicdocs__1.0',
+  'shutterstock.com__main__1.2.0',
+  'sinao.app__main__1.1.0',
+  'surevoip.co.uk__main__9dcb0dc8-unbundled',
+  'wordnik.com__main__4.0',
+];
+/** The one spec whose path items are `$ref`s to missing files (see the manifest-codes test). */
+const UNBUNDLED = 'surevoip.co.uk__main__9dcb0dc8-unbundled';
+const UNBUNDLED_PATH_REFS = 26;
+
 describe('corpus manifest', () => {
+  it('every entry is either generated (54) or refused (7), and the refused ones are exactly those named here', () => {
+    expect(manifest.files.filter((e) => e.expected_outcome !== 'generate' && e.expected_outcome !== 'refuse').map((e) => e.file)).toEqual([]);
+    expect(toGenerate).toHaveLength(54);
+    expect(toRefuse.map(idOf).sort()).toEqual(REFUSED);
+    expect(new Set(manifest.files.map(idOf)).size).toBe(61); // one output folder per spec
+  });
+
   it('lists 61 files, each byte-for-byte as recorded (sha256)', () => {
     expect(manifest.files).toHaveLength(manifest.file_count);
     expect(manifest.files).toHaveLength(61);
@@ -102,12 +126,15 @@ describe('corpus: the manifest codes, exactly as predicted', () => {
   const CODES = new Set(['undefined-scheme', 'invalid-scheme', 'invalid-header-name', 'unresolved-ref', 'scopes-on-non-oauth-scheme', 'undeclared-scope', 'oauth2-scopes-missing']);
   it.each(manifest.files.map((e) => [idOf(e), e] as const))('%s: code, subject, first pointer and count of each predicted diagnostic; none unpredicted', async (_, e) => {
     const { diagnostics } = await buildModel(specOf(e), REPO);
+    // The unbundled surevoip file's path items are $refs to files that are missing too; the
+    // manifest lists only the security schemes, the path items are refused all the same.
+    // Only that spec has them, and exactly this many (all errors).
+    const pathRefs = diagnostics.filter((d) => d.code === 'unresolved-ref' && d.pointer.startsWith('/paths/'));
+    expect(pathRefs.map((d) => d.severity)).toEqual(Array(idOf(e) === UNBUNDLED ? UNBUNDLED_PATH_REFS : 0).fill('error'));
     const got = new Map<string, { pointer: string; occurrences: number }>();
     for (const d of diagnostics) {
-      if (!CODES.has(d.code)) continue;
-      // The unbundled surevoip file's path items are $refs to files that are missing too; the
-      // manifest lists only the security schemes, the path items are refused all the same.
-      if (d.code === 'unresolved-ref' && d.pointer.startsWith('/paths/')) continue;
+      // Codes outside the manifest's vocabulary (the other warnings) are not predicted by it.
+      if (!CODES.has(d.code) || pathRefs.includes(d)) continue;
       const key = `${d.severity} ${d.code} ${d.subject ?? ''}`;
       const seen = got.get(key);
       got.set(key, seen ? { ...seen, occurrences: seen.occurrences + 1 } : { pointer: d.pointer, occurrences: 1 });
@@ -160,7 +187,7 @@ describe('corpus: expected_outcome generate (CLI in-process)', () => {
   }, 180_000);
 
   it('the in-process run writes the same bytes as the CLI process (kubernetes)', async () => {
-    const e = toGenerate.find((x) => x.file.includes('kubernetes'))!;
+    const e = generatedEntry('kubernetes');
     const out = path.join(REPO, 'test-output/corpus-process', idOf(e));
     rmSync(out, { recursive: true, force: true });
     const run = await runCli(['generate', '--spec', specOf(e), '--out', out, ...ARGS], REPO);
@@ -182,7 +209,13 @@ interface SecurityModule {
   schemes: Record<string, { kind: string; scheme?: string; in?: string; name?: string; flows?: { tokenUrl?: string; authorizationUrl?: string; scopes: string[] }[] }>;
   operations: Record<string, { auth: { kind: string; anyOf?: { scheme: string; scopes: string[] }[][] } }>;
 }
-const load = async (file: string, name: string): Promise<unknown> => import(path.join(OUT, idOf(manifest.files.find((e) => e.file.includes(file))!), name));
+/** The one generated spec whose file name contains `file` (more or fewer is an error, not a guess). */
+function generatedEntry(file: string): Entry {
+  const found = toGenerate.filter((e) => e.file.includes(file));
+  if (found.length !== 1) throw new Error(`${found.length} generated corpus specs match "${file}"`);
+  return found[0]!;
+}
+const load = async (file: string, name: string): Promise<unknown> => import(path.join(OUT, idOf(generatedEntry(file)), name));
 const guardOf = async (file: string) => (await load(file, 'guard.ts')) as GuardModule;
 const securityOf = async (file: string) => (await load(file, 'security.ts')) as SecurityModule;
 
@@ -214,7 +247,9 @@ describe('corpus findings, handled deliberately', () => {
     const sec = await securityOf('gitea');
     expect(sec.schemes['AuthorizationHeaderToken']).toEqual({ kind: 'apiKey', in: 'header', name: 'Authorization' });
     expect(sec.schemes['BasicAuth']).toEqual({ kind: 'http', scheme: 'basic' });
-    const op = Object.entries(sec.operations).find(([, o]) => o.auth.anyOf?.[0]?.[0]?.scheme === 'BasicAuth' && o.auth.anyOf.some((a) => a[0]?.scheme === 'AuthorizationHeaderToken'))![0];
+    const found = Object.entries(sec.operations).find(([, o]) => o.auth.anyOf?.[0]?.[0]?.scheme === 'BasicAuth' && o.auth.anyOf.some((a) => a[0]?.scheme === 'AuthorizationHeaderToken'));
+    expect(found, 'an operation with BasicAuth first and AuthorizationHeaderToken as an alternative').toBeDefined();
+    const op = found![0];
     const { createGuard } = await guardOf('gitea');
 
     const basic = recording(Object.keys(sec.schemes), (s, c) => s === 'BasicAuth' && (c as { username: string }).username === 'alice');
@@ -241,23 +276,30 @@ describe('corpus findings, handled deliberately', () => {
     const sec = await securityOf('signl4');
     expect(sec.schemes['API_Key_Header']).toMatchObject({ in: 'header', name: 'x-s4-api-key' });
     expect(sec.schemes['API_Key_Query']).toMatchObject({ in: 'query', name: 'x-s4-api-key' });
-    expect(generated.get(manifest.files.find((e) => e.file.includes('signl4'))!.file)!.stderr).toContain('#/security/0: warning api-key-and-same-name:');
+    expect(generated.get(generatedEntry('signl4').file)!.stderr).toContain('#/security/0: warning api-key-and-same-name:');
     const op = opRequiring(sec, 'API_Key_Header', 'API_Key_Query', 'OAuth2');
     const v = recording(Object.keys(sec.schemes), () => true);
     const guard = (await guardOf('signl4')).createGuard(v.verifiers);
     expect((await guard.authorize(op, { headers: { 'X-S4-Api-Key': 'k', authorization: 'Bearer t' } })).ok).toBe(false);
     expect(v.calls).toEqual([]);
     const ok = await guard.authorize(op, { headers: { 'x-s4-api-key': 'k', authorization: 'Bearer t' }, query: { 'x-s4-api-key': 'k' } });
-    // Verified, then 403 only because the permissive verifier grants no scopes.
+    // All three verified, then 403: OAuth2 requires offline_access, public_api_read and
+    // public_api_write, and the permissive verifier grants no scopes.
     expect(v.calls.map(([s]) => s).sort()).toEqual(['API_Key_Header', 'API_Key_Query', 'OAuth2']);
-    expect(ok.ok || ok.status === 403).toBe(true);
+    expect(ok).toMatchObject({ ok: false, status: 403 });
+    const scoped = recording(Object.keys(sec.schemes), () => true);
+    const all = ['offline_access', 'public_api_read', 'public_api_write'];
+    const granting = Object.fromEntries(Object.entries(scoped.verifiers).map(([k, f]) => [k, (c: unknown) => (f(c), { scopes: all })]));
+    const ok2 = await (await guardOf('signl4')).createGuard(granting).authorize(op, { headers: { 'x-s4-api-key': 'k', authorization: 'Bearer t' }, query: { 'x-s4-api-key': 'k' } });
+    expect(ok2.ok).toBe(true);
 
     const pendo = await securityOf('pendo');
-    const pop = Object.keys(pendo.operations).find((id) => pendo.operations[id]!.auth.anyOf?.length === 2)!;
+    const pop = Object.keys(pendo.operations).find((id) => pendo.operations[id]!.auth.anyOf?.length === 2);
+    expect(pop, 'a pendo operation with two alternatives').toBeDefined();
     const guard2 = (await guardOf('pendo')).createGuard(recording(Object.keys(pendo.schemes), () => true).verifiers);
-    expect((await guard2.authorize(pop, { headers: { 'Auth-Token': 'k' } })).ok).toBe(true);
-    expect((await guard2.authorize(pop, { headers: {}, query: { 'auth-token': 'k' } })).ok).toBe(true);
-    expect((await guard2.authorize(pop, { headers: {}, query: { 'Auth-Token': 'k' } })).ok).toBe(false); // query names are exact
+    expect((await guard2.authorize(pop!, { headers: { 'Auth-Token': 'k' } })).ok).toBe(true);
+    expect((await guard2.authorize(pop!, { headers: {}, query: { 'auth-token': 'k' } })).ok).toBe(true);
+    expect(await guard2.authorize(pop!, { headers: {}, query: { 'Auth-Token': 'k' } })).toMatchObject({ ok: false, status: 401 }); // query names are exact
   });
 
   it('scheme names that are not identifiers (pendo, marketdata, nbg) are verifier keys as written', async () => {
@@ -271,7 +313,7 @@ describe('corpus findings, handled deliberately', () => {
   });
 
   it("Google's two-OAuth2 AND is honoured (both verifiers see the one token) and warned about", async () => {
-    const e = toGenerate.find((x) => x.file.includes('googleapis.com__compute'))!;
+    const e = generatedEntry('googleapis.com__compute');
     expect(generated.get(e.file)!.stderr).toMatch(/warning oauth2-and-oauth2: /);
     const sec = await securityOf('googleapis.com__compute');
     const op = Object.keys(sec.operations)[0]!;
@@ -284,9 +326,9 @@ describe('corpus findings, handled deliberately', () => {
     expect(r.ok).toBe(true);
     expect(v.calls.map(([s]) => s).sort()).toEqual(['Oauth2', 'Oauth2c']);
     expect(v.calls.every(([, c]) => c === 'ya29.token')).toBe(true);
-    for (const accessapproval of toGenerate.filter((x) => x.file.includes('googleapis.com__accessapproval'))) {
-      expect(generated.get(accessapproval.file)!.stderr).toMatch(/warning oauth2-and-oauth2: /);
-    }
+    const accessapproval = toGenerate.filter((x) => x.file.includes('googleapis.com__accessapproval'));
+    expect(accessapproval).toHaveLength(1);
+    expect(generated.get(accessapproval[0]!.file)!.stderr).toMatch(/warning oauth2-and-oauth2: /);
   });
 
   it('oauth2 with relative URLs (visma, prss, zapier, vimeo) keeps them as written; a flow without scopes (dev.to) is an empty list', async () => {
@@ -296,25 +338,47 @@ describe('corpus findings, handled deliberately', () => {
     expect(devto.schemes['oauth2']!.flows!.some((f) => f.scopes.length === 0)).toBe(true);
   });
 
-  it('non-registered HTTP schemes (OAuth, negotiate, mutual, payone-hmac-sha256) reach the verifier as raw credentials', async () => {
-    const cases: [string, string, string][] = [
-      ['twitter', 'UserToken', 'OAuth'],
-      ['airflow', 'Kerberos', 'Negotiate'],
-      ['conjur', 'conjurKubernetesMutualTls', 'mutual'],
-      ['pay1.de', 'createAuth', 'payone-hmac-sha256'],
+  it('non-registered HTTP schemes (OAuth, mutual, payone-hmac-sha256) reach the verifier as raw credentials; negotiate (airflow) is declared but unused', async () => {
+    // `alone`: in some alternative the scheme is the only one, and a request carrying its
+    // raw credentials is authorized, the verifier getting them as written.
+    // `unused` (airflow): declared, but the root `security: []` makes every operation
+    // public, so the scheme table entry is the whole contract.
+    const cases: [file: string, scheme: string, word: string, use: 'alone' | 'unused'][] = [
+      ['twitter', 'UserToken', 'OAuth', 'alone'],
+      ['airflow', 'Kerberos', 'Negotiate', 'unused'],
+      ['conjur', 'conjurKubernetesMutualTls', 'mutual', 'alone'],
+      ['pay1.de', 'createAuth', 'payone-hmac-sha256', 'alone'],
     ];
-    for (const [file, scheme, word] of cases) {
+    for (const [file, scheme, word, use] of cases) {
       const sec = await securityOf(file);
       expect(sec.schemes[scheme], file).toMatchObject({ kind: 'http', scheme: word.toLowerCase() });
-      const e = manifest.files.find((x) => x.file.includes(file))!;
+      const e = generatedEntry(file);
       expect(generated.get(e.file)!.stderr + '').not.toMatch(/error/);
-      const op = Object.entries(sec.operations).find(([, o]) => o.auth.anyOf?.some((a) => a.length === 1 && a[0]!.scheme === scheme));
-      if (!op) continue; // used only in an AND (twitter): the table entry above is the contract
-      const v = recording(Object.keys(sec.schemes), (s, c) => s === scheme && c === 'raw,cred="x"');
-      const r = await (await guardOf(file)).createGuard(v.verifiers).authorize(op[0], { headers: { authorization: `${word.toUpperCase()} raw,cred="x"` } });
-      expect(r.ok, `${file} ${scheme}`).toBe(true);
-      expect(v.calls).toContainEqual([scheme, 'raw,cred="x"']);
+      if (use === 'unused') {
+        expect(Object.keys(sec.operations).length, file).toBeGreaterThan(0);
+        expect(Object.values(sec.operations).filter((o) => o.auth.kind !== 'public'), `${file}: every operation public`).toEqual([]);
+      } else {
+        const op = Object.entries(sec.operations).find(([, o]) => o.auth.anyOf?.some((a) => a.length === 1 && a[0]!.scheme === scheme));
+        expect(op, `${file}: an alternative that is ${scheme} alone`).toBeDefined();
+        const v = recording(Object.keys(sec.schemes), (s, c) => s === scheme && c === 'raw,cred="x"');
+        const r = await (await guardOf(file)).createGuard(v.verifiers).authorize(op![0], { headers: { authorization: `${word.toUpperCase()} raw,cred="x"` } });
+        expect(r.ok, `${file} ${scheme}`).toBe(true);
+        expect(v.calls).toContainEqual([scheme, 'raw,cred="x"']);
+      }
     }
+  });
+
+  it("twitter's BearerToken AND UserToken: both live in the one Authorization header, so no request satisfies it: 401, no verifier called", async () => {
+    const sec = await securityOf('twitter');
+    const anded = Object.entries(sec.operations).filter(([, o]) => o.auth.anyOf?.some((a) => a.length === 2));
+    expect(anded.length).toBeGreaterThan(0);
+    for (const [, o] of anded) expect(o.auth.anyOf!.map((a) => a.map((u) => u.scheme).sort())).toEqual([['BearerToken', 'UserToken']]);
+    const v = recording(Object.keys(sec.schemes), () => true);
+    const guard = (await guardOf('twitter')).createGuard(v.verifiers);
+    for (const authorization of ['Bearer t', 'OAuth raw,cred="x"']) {
+      expect(await guard.authorize(anded[0]![0], { headers: { authorization } }), authorization).toMatchObject({ ok: false, status: 401 });
+    }
+    expect(v.calls).toEqual([]);
   });
 });
 

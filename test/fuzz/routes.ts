@@ -1,6 +1,7 @@
 // The routes of the routing fuzz fixture (test/fuzz/routing.yaml) as users write
-// them in each router's syntax, which operations require credentials, and the log
-// the handlers write: every handler records which operation it implements and which
+// them in each router's syntax, which operations require credentials, the table the
+// app builders serve (`AppSpec`, shared with the siblings fixture), and the log the
+// handlers write: every handler records which operation it implements and which
 // operation the adapter's auth decision was for, keyed by the request's `x-fuzz-id`.
 
 /** Operation → whether it requires credentials (`getFeed` is optional: `[{}, {ApiKey: []}]`). */
@@ -34,9 +35,9 @@ export interface RoutePaths {
 }
 
 export interface RouteDef {
-  readonly method: 'GET' | 'DELETE';
+  readonly method: 'GET' | 'DELETE' | 'HEAD';
   /** The operation the handler implements; `undefined` outside the spec. */
-  readonly op: OperationId | undefined;
+  readonly op: string | undefined;
   /** Names the route in reports (the wildcard route is getFile's handler too). */
   readonly key: string;
   readonly paths: RoutePaths;
@@ -68,16 +69,42 @@ export const NEXT_EXTRA_ROUTES: readonly RouteDef[] = [
   { method: 'GET', op: 'getFile', key: 'getFile(wildcard)', paths: { ptr: '/v1/files/*path', fmw: '/v1/files/*', hono: '/v1/files/*' } },
   { method: 'GET', op: undefined, key: 'healthz', paths: same('/healthz') },
   { method: 'GET', op: undefined, key: 'extra', paths: same('/v1/extra') },
+  // Outside the spec but under a spec prefix (`/catalog`): passes only as listed in `outsideSpec`.
+  { method: 'GET', op: undefined, key: 'catalogExport', paths: same('/v1/catalog/export') },
 ];
 
 /** Options of the app-wide form in mode `next`. */
-export const NEXT_OPTIONS = { unknownRoute: 'next', outsideSpec: ['GET /healthz'] } as const;
+export const NEXT_OPTIONS = { unknownRoute: 'next', outsideSpec: ['GET /healthz', 'GET /v1/catalog/export'] } as const;
+
+/** Routes outside the spec that must answer 200 from their own handler in mode `next` (control). */
+export const OUTSIDE_SPEC_CONTROLS: readonly { readonly target: string; readonly route: string }[] = [
+  { target: '/healthz', route: 'healthz' },
+  { target: '/v1/catalog/export', route: 'catalogExport' },
+];
+
+/** What an app builder serves: the routes users write, the operations, the `next` mode's extras. */
+export interface AppSpec {
+  /** In registration order (first-match routers run the first that matches). */
+  readonly routes: readonly RouteDef[];
+  /** Added after `routes` in mode `next`. */
+  readonly nextRoutes: readonly RouteDef[];
+  /** Every operation id: `mountOperations` gets one handler each. */
+  readonly operationIds: readonly string[];
+  readonly nextOptions: { readonly unknownRoute: 'next'; readonly outsideSpec: readonly string[] };
+}
+
+/** The routes a server of `mode` registers, in order. */
+export const routesOf = (spec: AppSpec, mode: string): readonly RouteDef[] => (mode === 'next' ? [...spec.routes, ...spec.nextRoutes] : spec.routes);
+
+export const ROUTING_APP: AppSpec = { routes: SPEC_ROUTES, nextRoutes: NEXT_EXTRA_ROUTES, operationIds: OPERATION_IDS, nextOptions: NEXT_OPTIONS };
 
 // ---------------------------------------------------------------------------
 // The handlers' log
 // ---------------------------------------------------------------------------
 
 export const FUZZ_ID_HEADER = 'x-fuzz-id';
+/** A server sets this response header when the app saw something the adapter's contract rules out. */
+export const ANOMALY_HEADER = 'x-fuzz-anomaly';
 
 export interface HandlerRun {
   /** The route key (see `RouteDef.key`). */

@@ -1,9 +1,10 @@
-// Request targets for the differential routing fuzz test: the plain paths of
-// test/fuzz/routing.yaml (with concrete parameter values), the attack targets known
-// to have split guard and router apart, and fast-check-generated mutations of the
-// seeds (slashes, dot segments raw and encoded, fragments, `?` and `;`, backslashes,
-// letter case, percent-encoding, NUL, long paths, absolute-form, empty parameters)
-// under GET/HEAD/DELETE/POST/OPTIONS. Everything here is deterministic for a seed.
+// Request targets for the differential routing fuzz tests: for each fixture a
+// `Corpus` (fixed targets sent as is, seed paths, vocabulary); for test/fuzz/routing.yaml
+// the plain paths (with concrete parameter values), the attack targets known to have
+// split guard and router apart; and fast-check-generated mutations of a corpus's seeds
+// (slashes, dot segments raw and encoded, fragments, `?` and `;`, backslashes, letter
+// case, percent-encoding, NUL, long paths, absolute-form, empty parameters) under
+// GET/HEAD/DELETE/POST/OPTIONS. Everything here is deterministic for a seed.
 import fc from 'fast-check';
 
 export interface Target {
@@ -24,6 +25,7 @@ export const SEED_PATHS: readonly string[] = [
   '/v1/files/a/b',
   '/v1/admin/stats',
   '/v1/catalog',
+  '/v1/catalog/export',
   '/v1/orders/1',
   '/v1/pets/mine',
   '/v1/pets/7',
@@ -76,6 +78,10 @@ const ATTACK_GET: readonly string[] = [
   'HTTP://127.0.0.1/v1/admin/stats', 'http://127.0.0.1//v1/admin/stats', 'http://127.0.0.1/v1/admin/x/../stats', '*',
   '/v1/things/1?x', '/v1/things;/1', '/v1/things;x=1/1', '/v1/catalog;/../admin/stats', '/v1/catalog?/../admin/stats',
   '/healthz/../v1/admin/stats', '/healthz/%2e%2e/v1/admin/stats', '/v1/extra/../admin/stats', '/v1/extra/..%2Fadmin/stats',
+  // The outsideSpec route under a spec prefix (mode `next`): only its exact path passes.
+  '/v1/catalog/export/', '/v1/catalog/export/..', '/v1/catalog/export/../../admin/stats', '/v1/catalog/export/%2e%2e/%2e%2e/pets/mine',
+  '/v1/catalog/export#/../../admin/stats', '/v1/catalog/export?/../../pets/mine', '/v1/catalog/export;/../../admin/stats',
+  '/v1/catalog/EXPORT', '/v1/catalog/%65xport', '/v1/catalog//export', '/v1/catalog/export%2F..%2F..%2Fadmin%2Fstats', 'http://127.0.0.1/v1/catalog/export',
   '/v1/feed/../pets/mine', '/v1/feed/', '/v1/catalog/', '/v1/things/1/', '/v1/pets/', '/v1/docs/', '/v1/docs/1/', '/v1/orders/1',
 ];
 
@@ -92,11 +98,16 @@ export const ATTACK_TARGETS: readonly Target[] = [
 // Mutations
 // ---------------------------------------------------------------------------
 
+/** Words from routing syntax, spliced in as whole segments (after a fixture's own words). */
+export const SYNTAX_WORDS: readonly string[] = [
+  '1', 'a', 'a.pdf', '.pdf', 'a.b.pdf', '*', '..', '.', '%2e%2e', '%2E', '%2F', 'a%2Fb', ':id', '{id}', '%7Bid%7D',
+  '', 'x', '%00', '%C3%A9', '\u00e9', '%', '%zz', '~', '$', '(', ')', '@', '+', '=', '!', "'",
+];
+
 /** Words from the spec and from routing syntax, spliced in as whole segments. */
 const VOCAB: readonly string[] = [
-  'v1', 'V1', 'things', 'docs', 'secret', 'reports', 'files', 'admin', 'stats', 'catalog', 'orders', 'pets', 'mine', 'feed',
-  'healthz', 'extra', '1', 'a', 'a.pdf', '.pdf', 'a.b.pdf', '*', '..', '.', '%2e%2e', '%2E', '%2F', 'a%2Fb', ':id', '{id}', '%7Bid%7D',
-  '', 'x', '%00', '%C3%A9', '\u00e9', '%', '%zz', '~', '$', '(', ')', '@', '+', '=', '!', "'",
+  'v1', 'V1', 'things', 'docs', 'secret', 'reports', 'files', 'admin', 'stats', 'catalog', 'export', 'orders', 'pets', 'mine', 'feed',
+  'healthz', 'extra', ...SYNTAX_WORDS,
 ];
 const DOT_SEGMENTS: readonly string[] = ['.', '..', '%2e', '%2E', '%2e%2e', '%2E%2e', '%2E%2E', '.%2e', '%2e.', 'x/..', 'x/%2e%2e', 'a/b/../..'];
 const SUFFIXES: readonly string[] = ['/', '//', '#', '#/secret', '#x', '%23/secret', '?', '?a=1', '?/secret', ';', ';x=1', ';/secret', '%00', '.pdf', '/.', '/..', '/%2e%2e', '\\', '%5C', '%20', '%09', '/*'];
@@ -111,7 +122,7 @@ const segmentsOf = (p: string): string[] => p.split('/');
 const pct = (ch: string, lower: boolean): string =>
   [...Buffer.from(ch, 'utf8')].map((b) => '%' + (lower ? b.toString(16).padStart(2, '0') : b.toString(16).toUpperCase().padStart(2, '0'))).join('');
 
-const mutations: ReadonlyArray<fc.Arbitrary<Mutation>> = [
+const mutationsWith = (vocab: readonly string[]): ReadonlyArray<fc.Arbitrary<Mutation>> => [
   // Trailing and repeated slashes, empty segments.
   fc.constant((p: string) => p + '/'),
   fc.nat().map((n) => (p: string) => {
@@ -167,7 +178,7 @@ const mutations: ReadonlyArray<fc.Arbitrary<Mutation>> = [
     return p.slice(0, i) + s + p.slice(i);
   }),
   // A segment replaced by, or inserted from, the vocabulary (cross-route confusion).
-  fc.tuple(fc.nat(), fc.constantFrom(...VOCAB), fc.boolean()).map(([n, word, replace]) => (p: string) => {
+  fc.tuple(fc.nat(), fc.constantFrom(...vocab), fc.boolean()).map(([n, word, replace]) => (p: string) => {
     const segs = segmentsOf(p);
     const i = 1 + clampIndex(n, Math.max(1, segs.length - 1));
     return (replace ? [...segs.slice(0, i), word, ...segs.slice(i + 1)] : [...segs.slice(0, i), word, ...segs.slice(i)]).join('/');
@@ -191,14 +202,6 @@ const mutations: ReadonlyArray<fc.Arbitrary<Mutation>> = [
 const longPath: fc.Arbitrary<Mutation> = fc
   .tuple(fc.integer({ min: 200, max: 4000 }), fc.constantFrom('a', '/a', '/', '../', '%2e%2e/', 'x/'))
   .map(([n, unit]) => (p: string) => p + '/' + unit.repeat(Math.ceil(n / unit.length)));
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(...mutations.map((arbitrary) => ({ weight: 4, arbitrary })), { weight: 1, arbitrary: longPath });
-
-/** Mostly one or two mutations (near-valid paths are where routers disagree), sometimes up to four. */
-const mutationChain: fc.Arbitrary<Mutation[]> = fc.oneof(
-  { weight: 5, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 1 }) },
-  { weight: 3, arbitrary: fc.array(mutation, { minLength: 2, maxLength: 2 }) },
-  { weight: 2, arbitrary: fc.array(mutation, { minLength: 3, maxLength: 4 }) },
-);
 
 const METHODS: fc.Arbitrary<string> = fc.oneof(
   { weight: 10, arbitrary: fc.constant('GET') },
@@ -206,10 +209,34 @@ const METHODS: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('POST', 'OPTIONS') },
 );
 
-/** One generated target: a seed path with 1–4 mutations applied in order. */
-export const targetArbitrary: fc.Arbitrary<Target> = fc
-  .tuple(METHODS, fc.constantFrom(...SEED_PATHS), mutationChain)
-  .map(([method, seed, mutations]) => ({ method, target: sanitize(mutations.reduce((p, m) => m(p), seed)) }));
+/** What a fixture's targets are made of. */
+export interface Corpus {
+  /** Sent first, as is: controls, plain paths, known attacks. */
+  readonly fixed: readonly Target[];
+  /** The paths mutations start from. */
+  readonly seeds: readonly string[];
+  /** Words spliced in as whole segments (cross-route confusion). */
+  readonly vocab: readonly string[];
+}
+
+export const ROUTING_CORPUS: Corpus = {
+  fixed: [...PUBLIC_CONTROLS, ...SEED_PATHS.map((target) => ({ method: 'GET', target })), ...ATTACK_TARGETS],
+  seeds: SEED_PATHS,
+  vocab: VOCAB,
+};
+
+/** One generated target: a seed path with 1–4 mutations applied in order (mostly one or two: near-valid paths are where routers disagree). */
+export function targetArbitrary(corpus: Corpus): fc.Arbitrary<Target> {
+  const mutation: fc.Arbitrary<Mutation> = fc.oneof(...mutationsWith(corpus.vocab).map((arbitrary) => ({ weight: 4, arbitrary })), { weight: 1, arbitrary: longPath });
+  const chain: fc.Arbitrary<Mutation[]> = fc.oneof(
+    { weight: 5, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 1 }) },
+    { weight: 3, arbitrary: fc.array(mutation, { minLength: 2, maxLength: 2 }) },
+    { weight: 2, arbitrary: fc.array(mutation, { minLength: 3, maxLength: 4 }) },
+  );
+  return fc
+    .tuple(METHODS, fc.constantFrom(...corpus.seeds), chain)
+    .map(([method, seed, mutations]) => ({ method, target: sanitize(mutations.reduce((p, m) => m(p), seed)) }));
+}
 
 /**
  * Keeps the request line one line: spaces, CR, LF and other control characters would
@@ -222,11 +249,11 @@ export function sanitize(target: string): string {
 }
 
 /**
- * The full list for one run: controls and known attacks first, then `runs` generated
+ * The full list for one run: the corpus's fixed targets first, then `runs` generated
  * targets (duplicates dropped), all from `seed`.
  */
-export function buildTargets(seed: number, runs: number): Target[] {
-  const fixed = [...PUBLIC_CONTROLS, ...SEED_PATHS.map((target) => ({ method: 'GET', target })), ...ATTACK_TARGETS];
+export function buildTargets(seed: number, runs: number, corpus: Corpus): Target[] {
+  const fixed = corpus.fixed;
   const seen = new Set<string>();
   const out: Target[] = [];
   const add = (t: Target): void => {
@@ -236,7 +263,7 @@ export function buildTargets(seed: number, runs: number): Target[] {
     out.push(t);
   };
   fixed.forEach(add);
-  const generated = fc.sample(targetArbitrary, { seed, numRuns: runs * 2 });
+  const generated = fc.sample(targetArbitrary(corpus), { seed, numRuns: runs * 2 });
   for (const t of generated) {
     if (out.length >= fixed.length + runs) break;
     add(t);

@@ -2,17 +2,14 @@
 // strict settings generated code promises (BRIEF §3), under a chosen module mode.
 import path from 'node:path';
 import ts from 'typescript';
+import { STRICT_COMPILER_FLAGS } from '../../src/shared/compiler-options.js';
 
 export type ModuleMode = 'NodeNext' | 'Bundler';
 
+// The flags `codegen --verify` uses too (one list in src/shared/compiler-options.ts).
 export const STRICT_OPTIONS: ts.CompilerOptions = {
-  strict: true,
-  noUncheckedIndexedAccess: true,
-  exactOptionalPropertyTypes: true,
-  verbatimModuleSyntax: true,
+  ...STRICT_COMPILER_FLAGS,
   target: ts.ScriptTarget.ES2022,
-  skipLibCheck: true,
-  noEmit: true,
   types: ['node'],
 };
 

@@ -21,7 +21,7 @@ export async function runGenerate(flags: TargetFlags & { verify?: boolean }, io:
   }
   if (failed) return EXIT.unusable;
   if (flags.verify) {
-    const { typecheckFiles } = await import('../../print/typecheck.js');
+    const { typecheckFiles } = await import('../../verify/compiler.js');
     for (const { target, result } of results) {
       const problems = await typecheckFiles(result.files);
       if (problems.length > 0) {

@@ -1,0 +1,87 @@
+// Compile-time contract of the generated `guard.ts` and the adapters' handler maps.
+// A `*.test-d.ts` file: vitest's typecheck mode (vitest.config.ts, `typecheck`) runs
+// tsc over it during `npx vitest run` and reports every type error as a failed test,
+// so an `expectTypeOf` that no longer holds, or a `@ts-expect-error` line that is no
+// longer an error (TS2578), fails the test run, not only `npm run typecheck`.
+// Nothing here is executed; the run-time behaviour is test/runtime/types.test.ts.
+import type { PeerCertificate } from 'node:tls';
+import { describe, expectTypeOf, it } from 'vitest';
+import type { AuthSuccess, BasicCredentials, ClientCertificate } from '../../templates/runtime/runtime-server.js';
+import type { ExpressHandlers } from '../../templates/runtime/express.js';
+import type { FastifyHandlers } from '../../templates/runtime/fastify.js';
+import type { KoaHandlers } from '../../templates/runtime/koa.js';
+import type { HonoHandlers } from '../../templates/runtime/hono.js';
+import { createGuard, type OperationId } from './guard-tables.js';
+
+describe('generated guard typing', () => {
+  it('types credentials, principals and operation ids', async () => {
+    const guard = createGuard({
+      ApiKey: (key) => {
+        expectTypeOf(key).toEqualTypeOf<string>();
+        return key === 'k' ? { user: 'u', scopes: ['a'] as const } : null;
+      },
+      AppId: async (id, ctx) => {
+        expectTypeOf(id).toEqualTypeOf<string>();
+        expectTypeOf(ctx.operationId).toEqualTypeOf<OperationId>();
+        return id === 'a' ? { app: id } : false;
+      },
+      Basic: (c) => {
+        expectTypeOf(c).toEqualTypeOf<BasicCredentials>();
+        return c.password === 'p' ? { name: c.username } : undefined;
+      },
+      Mtls: (cert) => {
+        expectTypeOf(cert).toEqualTypeOf<ClientCertificate>();
+        return { cn: cert.subject?.CN };
+      },
+    });
+    const result = await guard.authorize('listPets', { headers: {} });
+    if (result.ok) {
+      expectTypeOf(result.operationId).toEqualTypeOf<OperationId>();
+      expectTypeOf(result.principals.ApiKey).toEqualTypeOf<{ user: string; scopes: readonly ['a'] } | undefined>();
+      expectTypeOf(result.principals.AppId).toEqualTypeOf<{ app: string } | undefined>();
+      expectTypeOf(result.principals.Basic).toEqualTypeOf<{ name: string } | undefined>();
+      expectTypeOf(result).toExtend<AuthSuccess<string, unknown>>();
+    }
+    expectTypeOf(guard.match('GET', '/pets')).toEqualTypeOf<OperationId | undefined>();
+    expectTypeOf(guard.authorize).parameter(0).toEqualTypeOf<OperationId>();
+    // @ts-expect-error an operation id that does not exist
+    void guard.authorize('nope', { headers: {} });
+  });
+
+  it('a missing verifier is a compile error', () => {
+    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: () => ({}) };
+    // @ts-expect-error Mtls is missing
+    createGuard(verifiers);
+  });
+
+  it('a wrongly typed verifier is a compile error', () => {
+    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: (c: string) => ({ c }), Mtls: () => ({}) };
+    // @ts-expect-error Basic receives BasicCredentials, not string
+    createGuard(verifiers);
+  });
+
+  it("node's PeerCertificate fits ClientCertificate", () => {
+    expectTypeOf<PeerCertificate>().toExtend<ClientCertificate>();
+  });
+});
+
+// `mountOperations` takes one handler per operation: leaving one out does not compile.
+
+describe('mountOperations handler maps', () => {
+  it('need every operation, and no other', () => {
+    const noop = (): void => undefined;
+    const all: ExpressHandlers<OperationId> = { listPets: noop, getPet: noop, health: noop };
+    expectTypeOf<keyof ExpressHandlers<OperationId>>().toEqualTypeOf<OperationId>();
+    // @ts-expect-error getPet has no handler
+    const express: ExpressHandlers<OperationId> = { listPets: noop, health: noop };
+    // @ts-expect-error getPet has no handler
+    const fastify: FastifyHandlers<OperationId> = { listPets: async () => 1, health: async () => 1 };
+    // @ts-expect-error getPet has no handler
+    const koa: KoaHandlers<OperationId> = { listPets: noop, health: noop };
+    // @ts-expect-error getPet has no handler
+    const hono: HonoHandlers<OperationId, unknown> = { listPets: (c) => c.text(''), health: (c) => c.text('') };
+    // @ts-expect-error an id the spec does not have
+    const extra: ExpressHandlers<OperationId> = { ...all, nope: noop };
+    void [express, fastify, koa, hono, extra];
+  });
+});
