@@ -50,7 +50,18 @@ export const envNames = {
   SessionCookie: "SESSION_COOKIE",
 } as const;
 
-const auth = createClientAuth<typeof tables, UsedSchemeName>(tables, envNames);
+/** Scheme name -> the environment variables its credential is read from (two for HTTP Basic: username, password). */
+export const envVariables = {
+  ApiKey: ["API_KEY"],
+  AppId: ["APP_ID"],
+  Basic: ["BASIC_USERNAME", "BASIC_PASSWORD"],
+  Bearer: ["BEARER"],
+  OAuth2: ["OAUTH2"],
+  QueryKey: ["QUERY_KEY"],
+  SessionCookie: ["SESSION_COOKIE"],
+} as const;
+
+const auth = createClientAuth<typeof tables, UsedSchemeName>(tables, envNames, envVariables);
 
 /** The headers, query parameters and cookies for `operationId`; throws MissingCredentialsError before anything is sent. */
 export function authFor(operationId: OperationId, credentials: Credentials): Promise<AuthParts> {

@@ -21,6 +21,7 @@ export {
   type CredentialValue,
   type EnvLike,
   type EnvNames,
+  type EnvVariables,
   type FetchLike,
   type MutualTLSConfigured,
   type WithAuthOptions,
@@ -32,25 +33,26 @@ export { credentialsFromEnv, defaultEnv } from './runtime-env.js';
 import { resolveAuth, type ClientAuth } from './runtime-select.js';
 import { withAuthFor } from './runtime-with-auth.js';
 import { credentialsFromEnv } from './runtime-env.js';
-import type { EnvNames } from './runtime-credentials.js';
+import type { EnvNames, EnvVariables } from './runtime-credentials.js';
 
 // ---------------------------------------------------------------------------
 // Per-spec binding
 
 /**
  * Binds the runtime to one spec's tables. The generated `client.ts` calls this once
- * with explicit type arguments: `createClientAuth<typeof tables, UsedSchemeName>(tables, envNames)`.
+ * with explicit type arguments: `createClientAuth<typeof tables, UsedSchemeName>(tables, envNames, envVariables)`.
  */
 export function createClientAuth<const T extends SecurityTables, Used extends keyof T['schemes'] & string = keyof T['schemes'] & string>(
   tables: T,
   envNames: EnvNames<Used>,
+  envVariables: EnvVariables<Used>,
 ): ClientAuth<T, Used> {
   const auth: ClientAuth<T, Used> = {
     tables,
     envNames,
     authFor: (operationId, credentials) => resolveAuth(tables, operationId, credentials),
     withAuth: (fetchImpl, credentials, options) => withAuthFor(auth, fetchImpl, credentials, options),
-    credentialsFromEnv: (env, options) => credentialsFromEnv<T['schemes'], Used>(tables.schemes, envNames, env, options),
+    credentialsFromEnv: (env, options) => credentialsFromEnv<T['schemes'], Used>(tables.schemes, envVariables, env, options),
   };
   return auth;
 }

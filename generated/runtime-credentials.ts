@@ -54,6 +54,8 @@ export interface AuthParts {
 
 /** Scheme name -> SCREAMING_SNAKE base name of its environment variable(s). */
 export type EnvNames<Used extends string = string> = { readonly [K in Used]?: string };
+/** Scheme name -> the variables its credential is read from, as the generator names them. */
+export type EnvVariables<Used extends string = string> = { readonly [K in Used]?: readonly string[] };
 
 /** Anything shaped like `process.env`. */
 export type EnvLike = { readonly [name: string]: string | undefined };

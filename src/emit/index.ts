@@ -2,7 +2,7 @@
 // values that already went through the sinks; the runtime is hand-written source
 // under templates/runtime/, copied as the manifest (manifest.ts) lists for the targets.
 import type { SecurityModel } from '../ir/types.js';
-import { envNames } from '../naming/env-names.js';
+import { envNames, envVariables } from '../naming/env-names.js';
 import { compareCodeUnits } from '../shared/order.js';
 import { printLiteral } from './literal.js';
 import { contentHash, header, packageJson, type FilePlan } from './plan.js';
@@ -53,13 +53,12 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
   if (options.client.length > 0) {
     const names = envNames(used);
     const envTable = Object.fromEntries(used.map((id) => [id, names.get(id) ?? '']));
+    const variables = Object.fromEntries(used.map((id) => [id, envVariables(model.schemes.find((s) => s.id === id), names.get(id) ?? '')]));
     const envDoc = used.map((id) => {
-      const scheme = model.schemes.find((s) => s.id === id);
-      const base = names.get(id) ?? '';
-      const vars = scheme?.kind === 'http' && scheme.scheme === 'basic' ? `${base}_USERNAME, ${base}_PASSWORD` : scheme?.kind === 'mutualTLS' ? '(not read: configure the certificate on the transport)' : base;
-      return ` *   ${docCommentText(id)}: ${vars}`;
+      const vars = variables[id] ?? [];
+      return ` *   ${docCommentText(id)}: ${vars.length > 0 ? vars.join(', ') : '(not read: configure the certificate on the transport)'}`;
     });
-    files.set('client.ts', templates.render('client.ts.hbs', { ...view, envNames: printLiteral(envTable), envDoc: envDoc.join('\n') }));
+    files.set('client.ts', templates.render('client.ts.hbs', { ...view, envNames: printLiteral(envTable), envVariables: printLiteral(variables), envDoc: envDoc.join('\n') }));
   }
 
   for (const [name, text] of runtime) files.set(name, head + text);

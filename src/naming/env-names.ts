@@ -1,5 +1,6 @@
 // Scheme names -> environment variable base names for the client's
 // credentialsFromEnv(): SCREAMING_SNAKE_CASE, unique per spec, stable.
+import type { Scheme } from '../ir/types.js';
 import { compareCodeUnits } from '../shared/order.js';
 
 export function toScreamingSnake(name: string): string {
@@ -13,6 +14,18 @@ export function toScreamingSnake(name: string): string {
   const joined = words.join('_').toUpperCase();
   if (joined === '') return 'CREDENTIAL';
   return /^[0-9]/.test(joined) ? `_${joined}` : joined;
+}
+
+/**
+ * The variables a scheme's credential is read from: `<BASE>` for a single value,
+ * `<BASE>_USERNAME` and `<BASE>_PASSWORD` for HTTP Basic, none for mutual TLS (the
+ * certificate is configured on the transport). The one place this rule is written:
+ * the generated client reads these names from its `envVariables` table.
+ */
+export function envVariables(scheme: Scheme | undefined, base: string): string[] {
+  if (scheme === undefined || scheme.kind === 'mutualTLS') return [];
+  if (scheme.kind === 'http' && scheme.scheme === 'basic') return [`${base}_USERNAME`, `${base}_PASSWORD`];
+  return [base];
 }
 
 /** Map scheme name -> env base name; names that collide get `_2`, `_3`… in code-unit order. */

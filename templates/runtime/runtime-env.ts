@@ -1,9 +1,9 @@
-// Credentials from environment variables: one variable per scheme, `<NAME>_USERNAME`
-// and `<NAME>_PASSWORD` for HTTP Basic, none for mutual TLS; unset or empty means no
-// credential. Browser-safe: `process` is looked up on `globalThis`, never imported.
+// Credentials from environment variables, read under the names the generated client's
+// `envVariables` table gives (the naming rule is the generator's); unset or empty
+// means no credential. Browser-safe: `process` is looked up on `globalThis`, never imported.
 import type { SchemeTable } from './runtime-tables.js';
 import { own } from './runtime-tables.js';
-import type { BasicCredentials, CredentialsFor, EnvLike, EnvNames } from './runtime-credentials.js';
+import type { BasicCredentials, CredentialsFor, EnvLike, EnvVariables } from './runtime-credentials.js';
 
 // ---------------------------------------------------------------------------
 // Environment
@@ -18,19 +18,21 @@ export function defaultEnv(): EnvLike {
 }
 
 /**
- * Reads one variable per scheme, `<prefix><NAME>`; HTTP Basic reads `<prefix><NAME>_USERNAME`
- * and `<prefix><NAME>_PASSWORD` (both must be non-empty). Mutual TLS is configured on the
- * transport and never read from the environment. Unset or empty means "no credential".
+ * Reads each scheme's variables as `envVariables` (generated) names them, each with
+ * `prefix` in front: one value, or for HTTP Basic the username and the password (both
+ * must be non-empty); a scheme with no variables (mutual TLS) is never read. Unset or
+ * empty means "no credential". The naming rule lives in the generator only.
  */
 export function credentialsFromEnv<Schemes extends SchemeTable, Used extends keyof Schemes & string>(
   schemes: Schemes,
-  envNames: EnvNames<Used>,
+  envVariables: EnvVariables<Used>,
   env: EnvLike = defaultEnv(),
   options: { readonly prefix?: string } = {},
 ): CredentialsFor<Schemes, Used> {
   const prefix = options.prefix ?? '';
-  const read = (name: string): string | undefined => {
-    const value = Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined;
+  const read = (name: string | undefined): string | undefined => {
+    if (name === undefined) return undefined;
+    const value = Object.prototype.hasOwnProperty.call(env, prefix + name) ? env[prefix + name] : undefined;
     return value === undefined || value === '' ? undefined : value;
   };
   // A scheme may be named `__proto__`: define, never assign.
@@ -38,19 +40,18 @@ export function credentialsFromEnv<Schemes extends SchemeTable, Used extends key
   const set = (key: string, value: string | BasicCredentials): void => {
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   };
-  for (const schemeName of Object.keys(envNames)) {
-    const base = own(envNames as { readonly [k: string]: string | undefined }, schemeName);
+  for (const schemeName of Object.keys(envVariables)) {
+    const names = own(envVariables as { readonly [k: string]: readonly string[] | undefined }, schemeName);
     const scheme = own(schemes, schemeName);
-    if (base === undefined || scheme === undefined || scheme.kind === 'mutualTLS') continue;
+    if (names === undefined || names.length === 0 || scheme === undefined || scheme.kind === 'mutualTLS') continue;
     if (scheme.kind === 'http' && scheme.scheme === 'basic') {
-      const username = read(`${prefix}${base}_USERNAME`);
-      const password = read(`${prefix}${base}_PASSWORD`);
+      const username = read(names[0]);
+      const password = read(names[1]);
       if (username !== undefined && password !== undefined) set(schemeName, { username, password });
     } else {
-      const value = read(`${prefix}${base}`);
+      const value = read(names[0]);
       if (value !== undefined) set(schemeName, value);
     }
   }
   return out as CredentialsFor<Schemes, Used>;
 }
-

@@ -7,11 +7,11 @@ import { credentialsFromEnv as rawCredentialsFromEnv } from '../../templates/run
 
 let authFor: ClientModule['authFor'];
 let credentialsFromEnv: ClientModule['credentialsFromEnv'];
-let envNames: ClientModule['envNames'];
+let envVariables: ClientModule['envVariables'];
 let schemes: SecurityModule['schemes'];
 beforeAll(async () => {
   const generated = await generatedClient('client-env');
-  ({ authFor, credentialsFromEnv, envNames } = generated.client);
+  ({ authFor, credentialsFromEnv, envVariables } = generated.client);
   ({ schemes } = generated.security);
 }, 60_000);
 
@@ -42,7 +42,12 @@ describe('credentialsFromEnv', () => {
   it('never reads mutual TLS and ignores inherited properties', () => {
     const env = Object.create({ HEADER_KEY: 'from-proto' }) as Record<string, string>;
     env['MTLS'] = 'x';
-    expect(rawCredentialsFromEnv(schemes, { ...envNames, Mtls: 'MTLS' }, env)).toEqual({});
+    expect(rawCredentialsFromEnv(schemes, { ...envVariables, Mtls: ['MTLS'] }, env)).toEqual({});
+  });
+
+  it('the generated table names every variable; the runtime has no naming rule of its own', () => {
+    expect(envVariables).toMatchObject({ HeaderKey: ['HEADER_KEY'], BasicAuth: ['BASIC_AUTH_USERNAME', 'BASIC_AUTH_PASSWORD'] });
+    expect(rawCredentialsFromEnv(schemes, { BasicAuth: ['WHO', 'SECRET'], HeaderKey: ['H'] }, { WHO: 'a', SECRET: 'b', H: 'x', BASIC_AUTH_USERNAME: 'no' })).toEqual({ BasicAuth: { username: 'a', password: 'b' }, HeaderKey: 'x' });
   });
 
   it('defaults to process.env', () => {

@@ -22,6 +22,7 @@ export type Credentials = Readonly<Record<string, unknown>>;
 /** The exports of the generated client.ts that the tests use. */
 export interface ClientModule {
   readonly envNames: Readonly<Record<string, string>>;
+  readonly envVariables: Readonly<Record<string, readonly string[]>>;
   readonly clientAuth: Runtime.AuthSource<Credentials> & {
     withAuth(fetchImpl: Runtime.FetchLike, credentials: Credentials, options: Runtime.WithAuthOptions): Runtime.FetchLike;
   };

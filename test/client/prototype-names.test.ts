@@ -44,7 +44,7 @@ const tables = {
 } as const satisfies SecurityTables;
 
 const credentials = { ProtoHeader: 'h-proto', CtorHeader: 'h-ctor', ProtoQuery: 'q-proto', ToStringQuery: 'q-tostring', ProtoCookie: 'c-proto', CtorCookie: 'c-ctor' };
-const auth = createClientAuth<typeof tables>(tables, {});
+const auth = createClientAuth<typeof tables>(tables, {}, {});
 
 const pairs = (headers: Headers) => {
   const out: [string, string][] = [];
