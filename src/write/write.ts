@@ -7,10 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isGenerated, type FilePlan } from '../emit/plan.js';
-import { compareCodeUnits } from '../shared/order.js';
+import type { FilePlan } from '../emit/plan.js';
+import { exists, removeTree, scanTree, WriteError } from './tree.js';
+import { hasRecovered, recoverOutput, type Recovery } from './recover.js';
 
-export class WriteError extends Error {}
+export { readTree, scanTree, WriteError, type TreeEntry } from './tree.js';
+export { hasRecovered, recoverOutput, type Recovery } from './recover.js';
 
 export interface WriteResult {
   readonly written: readonly string[];
@@ -39,166 +41,6 @@ export function assertSafeOutDir(outDir: string, cwd: string): void {
   }
 }
 
-/** One entry of an existing output folder, as found (symlinks are not followed). */
-export type TreeEntry =
-  | { readonly kind: 'dir'; readonly mode: number }
-  | { readonly kind: 'file'; readonly mode: number; readonly generated: boolean; readonly contents: Buffer }
-  | { readonly kind: 'symlink'; readonly target: string }
-  | { readonly kind: 'other' };
-
-/** Every entry under `dir` (not `dir` itself), relative and `/`-separated, parents before children. */
-export async function scanTree(dir: string): Promise<Map<string, TreeEntry>> {
-  const out = new Map<string, TreeEntry>();
-  const walk = async (rel: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && rel === '') return;
-      throw error;
-    }
-    entries.sort((a, b) => compareCodeUnits(a.name, b.name));
-    for (const e of entries) {
-      const relPath = rel === '' ? e.name : `${rel}/${e.name}`;
-      const abs = path.join(dir, relPath);
-      if (e.isSymbolicLink()) out.set(relPath, { kind: 'symlink', target: await fs.readlink(abs) });
-      else if (e.isDirectory()) {
-        out.set(relPath, { kind: 'dir', mode: (await fs.lstat(abs)).mode & 0o7777 });
-        await walk(relPath);
-      } else if (e.isFile()) {
-        const contents = await fs.readFile(abs);
-        const mode = (await fs.lstat(abs)).mode & 0o7777;
-        out.set(relPath, { kind: 'file', mode, generated: isGenerated(relPath, contents.subarray(0, 2000).toString('utf8')), contents });
-      } else out.set(relPath, { kind: 'other' });
-    }
-  };
-  await walk('');
-  return out;
-}
-
-/** Existing regular files under `dir`, relative and `/`-separated; generated ones flagged. */
-export async function readTree(dir: string): Promise<Map<string, { generated: boolean; contents: Buffer }>> {
-  const out = new Map<string, { generated: boolean; contents: Buffer }>();
-  for (const [rel, e] of await scanTree(dir)) if (e.kind === 'file') out.set(rel, { generated: e.generated, contents: e.contents });
-  return out;
-}
-
-// Sibling folders of one run: `<out>.tmp-<pid>-<hex>` (being built) and
-// `<out>.old-<pid>-<hex>` (the previous output while the new one is renamed in).
-const LEFTOVER = /^\.(tmp|old)-(\d+)-([0-9a-f]{8})$/;
-/** A folder of a live run is never touched; after this long it is considered abandoned anyway (pid reuse). */
-const ABANDONED_MS = 60 * 60 * 1000;
-
-export interface Recovery {
-  /** The leftover folder `<out>` was restored from (a run interrupted between its two renames). */
-  readonly restored?: string;
-  /** Leftover folders removed. */
-  readonly removed: readonly string[];
-  /** `.old-*` leftovers kept because they hold something of the user's that `<out>` lacks. */
-  readonly kept: readonly string[];
-}
-
-/**
- * Undo what an interrupted run left beside `outDir`. When `outDir` is missing and a
- * `<out>.old-*` folder exists, the run died between renaming the previous output away
- * and renaming the new one in: the previous output is renamed back. Then leftovers of
- * dead runs are removed: `.tmp-*` folders (half-built; they hold only copies) and
- * `.old-*` folders whose user entries all exist, identical, in `<out>` (an output
- * that was already replaced). Folders of a run still going (its pid is alive and the
- * folder is less than an hour old) are left alone.
- */
-export async function recoverOutput(outDir: string, cwd: string = process.cwd()): Promise<Recovery> {
-  const abs = path.resolve(cwd, outDir);
-  const parent = path.dirname(abs);
-  const base = path.basename(abs);
-  const shown = (name: string): string => path.relative(cwd, path.join(parent, name)).split(path.sep).join('/');
-  let names: string[];
-  try {
-    names = await fs.readdir(parent);
-  } catch {
-    return { removed: [], kept: [] };
-  }
-  const leftovers: { name: string; kind: string; mtime: number }[] = [];
-  for (const name of names.sort()) {
-    const m = name.startsWith(base) ? LEFTOVER.exec(name.slice(base.length)) : null;
-    if (!m) continue;
-    let st;
-    try {
-      st = await fs.lstat(path.join(parent, name));
-    } catch {
-      continue;
-    }
-    if (!st.isDirectory()) continue;
-    if (isLive(Number(m[2])) && Date.now() - st.mtimeMs < ABANDONED_MS) continue;
-    leftovers.push({ name, kind: m[1] as string, mtime: st.mtimeMs });
-  }
-  let restored: string | undefined;
-  if (!(await exists(abs))) {
-    const newest = leftovers.filter((l) => l.kind === 'old').sort((x, y) => y.mtime - x.mtime)[0];
-    if (newest) {
-      try {
-        await fs.rename(path.join(parent, newest.name), abs);
-      } catch (error) {
-        throw new WriteError(`cannot restore ${shown(base)} from ${shown(newest.name)} (left by an interrupted run): ${(error as Error).message}`);
-      }
-      restored = newest.name;
-    }
-  }
-  const removed: string[] = [];
-  const kept: string[] = [];
-  const current = restored !== undefined || (await exists(abs)) ? await scanTree(abs) : new Map<string, TreeEntry>();
-  for (const l of leftovers) {
-    if (l.name === restored) continue;
-    const dir = path.join(parent, l.name);
-    if (l.kind === 'old' && !covers(current, await scanTree(dir))) {
-      kept.push(shown(l.name));
-      continue;
-    }
-    await removeTree(dir);
-    removed.push(shown(l.name));
-  }
-  return { ...(restored === undefined ? {} : { restored: shown(restored) }), removed, kept };
-}
-
-/** Whether every user entry (not a generated file) of `old` exists, identical, in `current`. */
-function covers(current: Map<string, TreeEntry>, old: Map<string, TreeEntry>): boolean {
-  for (const [rel, e] of old) {
-    if (e.kind === 'file' && e.generated) continue;
-    const c = current.get(rel);
-    if (!c || c.kind !== e.kind) return false;
-    if (e.kind === 'file' && c.kind === 'file' && !e.contents.equals(c.contents)) return false;
-    if (e.kind === 'symlink' && c.kind === 'symlink' && e.target !== c.target) return false;
-  }
-  return true;
-}
-
-/** `rm -rf`, also through folders the user made read-only (their copies keep the mode). */
-async function removeTree(dir: string): Promise<void> {
-  try {
-    await fs.rm(dir, { recursive: true, force: true });
-  } catch {
-    const open = async (d: string): Promise<void> => {
-      await fs.chmod(d, 0o700).catch(() => undefined);
-      for (const e of await fs.readdir(d, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await open(path.join(d, e.name));
-    };
-    await open(dir);
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-}
-
-export function hasRecovered(r: Recovery): boolean {
-  return r.restored !== undefined || r.removed.length > 0 || r.kept.length > 0;
-}
-
-function isLive(pid: number): boolean {
-  if (pid === process.pid) return false; // ours cannot exist yet: a dead run's pid reused
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export async function writeOutput(outDir: string, plans: readonly FilePlan[], cwd: string = process.cwd()): Promise<WriteResult> {
   assertInside(plans);
@@ -309,11 +151,3 @@ function describeFsError(error: unknown, tmp: string, abs: string, outDir: strin
   return message.split(tmp).join(outDir).split(abs).join(outDir);
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

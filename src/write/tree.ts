@@ -1,0 +1,76 @@
+// The output folder as a tree: every entry with its kind and contents (files, with
+// their modes and whether we generated them; symlinks as symlinks; folders), and the
+// filesystem helpers the writer and the recovery share.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { isGenerated } from '../emit/plan.js';
+import { compareCodeUnits } from '../shared/order.js';
+
+export class WriteError extends Error {}
+
+/** One entry of an existing output folder, as found (symlinks are not followed). */
+export type TreeEntry =
+  | { readonly kind: 'dir'; readonly mode: number }
+  | { readonly kind: 'file'; readonly mode: number; readonly generated: boolean; readonly contents: Buffer }
+  | { readonly kind: 'symlink'; readonly target: string }
+  | { readonly kind: 'other' };
+
+/** Every entry under `dir` (not `dir` itself), relative and `/`-separated, parents before children. */
+export async function scanTree(dir: string): Promise<Map<string, TreeEntry>> {
+  const out = new Map<string, TreeEntry>();
+  const walk = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && rel === '') return;
+      throw error;
+    }
+    entries.sort((a, b) => compareCodeUnits(a.name, b.name));
+    for (const e of entries) {
+      const relPath = rel === '' ? e.name : `${rel}/${e.name}`;
+      const abs = path.join(dir, relPath);
+      if (e.isSymbolicLink()) out.set(relPath, { kind: 'symlink', target: await fs.readlink(abs) });
+      else if (e.isDirectory()) {
+        out.set(relPath, { kind: 'dir', mode: (await fs.lstat(abs)).mode & 0o7777 });
+        await walk(relPath);
+      } else if (e.isFile()) {
+        const contents = await fs.readFile(abs);
+        const mode = (await fs.lstat(abs)).mode & 0o7777;
+        out.set(relPath, { kind: 'file', mode, generated: isGenerated(relPath, contents.subarray(0, 2000).toString('utf8')), contents });
+      } else out.set(relPath, { kind: 'other' });
+    }
+  };
+  await walk('');
+  return out;
+}
+
+/** Existing regular files under `dir`, relative and `/`-separated; generated ones flagged. */
+export async function readTree(dir: string): Promise<Map<string, { generated: boolean; contents: Buffer }>> {
+  const out = new Map<string, { generated: boolean; contents: Buffer }>();
+  for (const [rel, e] of await scanTree(dir)) if (e.kind === 'file') out.set(rel, { generated: e.generated, contents: e.contents });
+  return out;
+}
+
+/** `rm -rf`, also through folders the user made read-only (their copies keep the mode). */
+export async function removeTree(dir: string): Promise<void> {
+  try {
+    await fs.rm(dir, { recursive: true, force: true });
+  } catch {
+    const open = async (d: string): Promise<void> => {
+      await fs.chmod(d, 0o700).catch(() => undefined);
+      for (const e of await fs.readdir(d, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await open(path.join(d, e.name));
+    };
+    await open(dir);
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
