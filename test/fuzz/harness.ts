@@ -9,6 +9,9 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { pool, rawHttp, type RawResult } from './raw-client.js';
 import { ANOMALY_HEADER, FUZZ_ID_HEADER, handlerRuns, type HandlerRun } from './routes.js';
 import type { Target } from './targets.js';
+import type { Adapters } from './apps.js';
+import { generateFixture, importGenerated } from '../helpers/generated.js';
+import type { Guard } from '../../templates/runtime/runtime-server.js';
 
 // ---------------------------------------------------------------------------
 // Run parameters
@@ -149,4 +152,19 @@ export async function fuzzServer(name: string, port: number, targets: readonly T
       ? ''
       : `${violations.length} violations on ${name} (seed ${seed}); first ${Math.min(10, violations.length)}:\n` + violations.slice(0, 10).map((v) => describeViolation(name, v)).join('\n');
   return { exchanges, violations, report, summary };
+}
+
+/** Generates a fixture spec's output and loads its guard (with the fuzz verifiers) and every adapter. */
+export async function loadFixture(spec: string, name: string): Promise<{ guard: Guard<string, unknown>; adapters: Adapters }> {
+  const dir = await generateFixture(spec, name);
+  const { createGuard } = await importGenerated<{ createGuard(verifiers: object): Guard<string, unknown> }>(dir, 'guard.ts');
+  const adapters: Adapters = {
+    express: await importGenerated(dir, 'express.ts'),
+    fastify: await importGenerated(dir, 'fastify.ts'),
+    koa: await importGenerated(dir, 'koa.ts'),
+    hono: await importGenerated(dir, 'hono.ts'),
+    node: await importGenerated(dir, 'node.ts'),
+    fetch: await importGenerated(dir, 'fetch.ts'),
+  };
+  return { guard: createGuard(verifiers), adapters };
 }

@@ -21,10 +21,8 @@
 // (to <file> with `.routing` before the extension). The siblings fixture is
 // siblings-fuzz.test.ts; the shared machinery is harness.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateFixture, importGenerated } from '../helpers/generated.js';
-import type { Guard } from '../../templates/runtime/runtime-server.js';
-import { FRAMEWORKS, MODES_OF, startApp, type Adapters, type Started } from './apps.js';
-import { dumpFile, exchangeAll, fuzzServer, RANDOM, REPLAY, runsOr, SEED, selected, VALID_KEY, verifiers, type Exchange } from './harness.js';
+import { FRAMEWORKS, MODES_OF, startApp, type Started } from './apps.js';
+import { dumpFile, exchangeAll, fuzzServer, loadFixture, RANDOM, REPLAY, runsOr, SEED, selected, VALID_KEY, type Exchange } from './harness.js';
 import { OUTSIDE_SPEC_CONTROLS, PUBLIC_CONTROL_OPS, requiresCredentials, ROUTING_APP } from './routes.js';
 import { buildTargets, PUBLIC_CONTROLS, ROUTING_CORPUS, type Target } from './targets.js';
 
@@ -36,25 +34,12 @@ const SERVERS = FRAMEWORKS.flatMap((framework) =>
 const TARGETS: readonly Target[] = REPLAY !== undefined ? [...PUBLIC_CONTROLS, ...REPLAY] : buildTargets(SEED, RUNS, ROUTING_CORPUS);
 console.log(`routing fuzz: seed ${SEED}, ${TARGETS.length} targets (${REPLAY !== undefined ? 'FUZZ_TARGETS replay' : `${RUNS} generated`}), ${SERVERS.length} servers` + (RANDOM ? ' [FUZZ_RANDOM]' : ''));
 
-interface GuardModule {
-  createGuard(verifiers: object): Guard<string, unknown>;
-}
 
 const running = new Map<string, Started>();
 const summaries: string[] = [];
 
 beforeAll(async () => {
-  const dir = await generateFixture('test/fuzz/routing.yaml', 'fuzz-routing');
-  const { createGuard } = await importGenerated<GuardModule>(dir, 'guard.ts');
-  const guard = createGuard(verifiers);
-  const adapters: Adapters = {
-    express: await importGenerated(dir, 'express.ts'),
-    fastify: await importGenerated(dir, 'fastify.ts'),
-    koa: await importGenerated(dir, 'koa.ts'),
-    hono: await importGenerated(dir, 'hono.ts'),
-    node: await importGenerated(dir, 'node.ts'),
-    fetch: await importGenerated(dir, 'fetch.ts'),
-  };
+  const { guard, adapters } = await loadFixture('test/fuzz/routing.yaml', 'fuzz-routing');
   for (const s of SERVERS) running.set(s.name, await startApp(s.framework, s.mode, adapters, guard, ROUTING_APP));
 }, 60_000);
 

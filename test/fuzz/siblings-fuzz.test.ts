@@ -20,10 +20,8 @@
 // Environment as in routing-fuzz.test.ts; ~400 generated targets by default (FUZZ_RUNS
 // with FUZZ_RANDOM); FUZZ_DUMP writes to <file> with `.siblings` before the extension.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateFixture, importGenerated } from '../helpers/generated.js';
-import type { Guard } from '../../templates/runtime/runtime-server.js';
-import { startApp, type Adapters, type Framework, type Mode, type Started } from './apps.js';
-import { dumpFile, exchangeAll, fuzzServer, RANDOM, REPLAY, runsOr, SEED, selected, VALID_KEY, verifiers, type Exchange } from './harness.js';
+import { startApp, type Framework, type Mode, type Started } from './apps.js';
+import { dumpFile, exchangeAll, fuzzServer, loadFixture, RANDOM, REPLAY, runsOr, SEED, selected, VALID_KEY, type Exchange } from './harness.js';
 import { KEYED_CONTROLS, type KeyedControl, overlapsOf, PUBLIC_CONTROL, PUBLIC_CONTROL_OP, siblingRequiresCredentials, siblingsApp, SIBLINGS_CORPUS, SIBLING_OPERATIONS, type Order } from './siblings-routes.js';
 import { buildTargets, type Target } from './targets.js';
 
@@ -59,25 +57,12 @@ const SERVERS: readonly SiblingServer[] = (Object.keys(LAYOUT) as Framework[]).f
 const TARGETS: readonly Target[] = REPLAY !== undefined ? [PUBLIC_CONTROL, ...REPLAY] : buildTargets(SEED, RUNS, SIBLINGS_CORPUS);
 console.log(`siblings fuzz: seed ${SEED}, ${TARGETS.length} targets (${REPLAY !== undefined ? 'FUZZ_TARGETS replay' : `${RUNS} generated`}), ${SERVERS.length} servers` + (RANDOM ? ' [FUZZ_RANDOM]' : ''));
 
-interface GuardModule {
-  createGuard(verifiers: object): Guard<string, unknown>;
-}
 
 const running = new Map<string, Started>();
 const summaries: string[] = [];
 
 beforeAll(async () => {
-  const dir = await generateFixture('test/fuzz/siblings.yaml', 'fuzz-siblings');
-  const { createGuard } = await importGenerated<GuardModule>(dir, 'guard.ts');
-  const guard = createGuard(verifiers);
-  const adapters: Adapters = {
-    express: await importGenerated(dir, 'express.ts'),
-    fastify: await importGenerated(dir, 'fastify.ts'),
-    koa: await importGenerated(dir, 'koa.ts'),
-    hono: await importGenerated(dir, 'hono.ts'),
-    node: await importGenerated(dir, 'node.ts'),
-    fetch: await importGenerated(dir, 'fetch.ts'),
-  };
+  const { guard, adapters } = await loadFixture('test/fuzz/siblings.yaml', 'fuzz-siblings');
   for (const s of SERVERS) running.set(s.name, await startApp(s.framework, s.mode, adapters, guard, siblingsApp(s.order ?? 'prot')));
 }, 60_000);
 
