@@ -124,6 +124,34 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
             return runDiff({ old: argv.old, new: argv.new, format: argv.format, failOn: argv.failOn }, io, cwd);
           })(),
       )
+      .command('keys', 'issue API keys in a format secret scanners recognise', (y) =>
+        y
+          .command(
+            'new',
+            'print a new API key once, with the record to store (id and hash, never the key)',
+            (k) =>
+              k
+                .option('prefix', { type: 'string', demandOption: true, describe: 'lower-case words joined by _, e.g. acme_live' })
+                .option('app', { type: 'string', array: true, default: [] as string[], describe: 'an App ID the key belongs to (repeatable)' })
+                .option('json', { type: 'boolean', default: false }),
+            (argv) =>
+              run(async () => {
+                const { runKeysNew } = await import('./commands/keys.js');
+                return runKeysNew({ prefix: argv.prefix, app: argv.app.map(String), json: argv.json }, io);
+              })(),
+          )
+          .command(
+            'pattern',
+            'print the secret-scanner rule for keys of a prefix',
+            (k) => k.option('prefix', { type: 'string', demandOption: true }).option('format', { choices: ['regex', 'gitleaks', 'github'] as const, default: 'regex' as const }),
+            (argv) =>
+              run(async () => {
+                const { runKeysPattern } = await import('./commands/keys.js');
+                return runKeysPattern({ prefix: argv.prefix, format: argv.format }, io);
+              })(),
+          )
+          .demandCommand(1, 'keys: name a subcommand (new, pattern)'),
+      )
       .fail((message, error) => {
         throw error ?? new UsageError(message);
       })

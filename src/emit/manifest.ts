@@ -15,6 +15,7 @@ export const RUNTIME_IMPORTS = {
   'koa.ts': ['runtime-request.ts', 'runtime-server.ts'],
   'node.ts': ['runtime-server.ts'],
   'openapi-fetch.ts': ['runtime-client.ts'],
+  'runtime-api-keys.ts': ['runtime-keys.ts'],
   'runtime-attach.ts': ['runtime-credentials.ts', 'runtime-http-schemes.ts', 'runtime-tables.ts'],
   'runtime-bind.ts': ['runtime-route-syntax.ts', 'runtime-tables.ts'],
   'runtime-client.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-env.ts', 'runtime-oauth2.ts', 'runtime-select.ts', 'runtime-tables.ts', 'runtime-with-auth.ts'],
@@ -54,8 +55,8 @@ export const RUNTIME_IMPORTS = {
 
 export type RuntimeFile = keyof typeof RUNTIME_IMPORTS;
 
-/** What every output holds: the guard's runtime and the key helpers. */
-const ALWAYS: readonly RuntimeFile[] = ['runtime-server.ts', 'runtime-keys.ts'];
+/** What every output holds: the guard's runtime and the key helpers (format and stores). */
+const ALWAYS: readonly RuntimeFile[] = ['runtime-server.ts', 'runtime-keys.ts', 'runtime-api-keys.ts'];
 
 /** The files each target starts from. `fetch` is both a server adapter and a client integration: two rows. */
 export const SERVER_RUNTIME: { readonly [A in ServerAdapter]: readonly RuntimeFile[] } = {
