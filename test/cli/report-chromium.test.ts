@@ -1,5 +1,5 @@
-// The HTML report in real headless Chromium (Debian's `chromium`, installed by
-// .ci/run): load the page from a file, check the rows its script renders, the
+// The HTML report in real headless Chromium (Debian's `chromium`, installed by the
+// test command, scripts/system-deps.sh): load the page from a file, check the rows its script renders, the
 // filter and sort (set through the URL fragment, so --dump-dom can see them), that
 // hostile spec strings stay text, and save a screenshot under test-output/.
 // Without Chromium the test fails with the command that installs it: it is never skipped.
@@ -72,8 +72,8 @@ function rowsOf(dom: string): Row[] {
 if (!CHROMIUM) {
   // Never a skip: without Chromium this test fails and says how to get it.
   describe('HTML report in Chromium', () => {
-    it("needs Debian's chromium package (.ci/run installs it)", () => {
-      expect.fail('chromium not found on PATH: install it with `apt-get install -y chromium` (bash .ci/run does)');
+    it("needs Debian's chromium package (npm test installs it)", () => {
+      expect.fail('chromium not found on PATH: `npm test` installs it (scripts/system-deps.sh), or run `apt-get install -y chromium`');
     });
   });
 } else {
