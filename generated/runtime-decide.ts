@@ -105,12 +105,11 @@ export function pathDecider<Op extends string, V>(guard: Guard<Op, V>, options: 
     const path = request.path ?? '/';
     // First: no pass below (outside the spec, preflight, 'next') may be turned into an operation.
     if (features.refuseMethodOverride === true && carriesMethodOverride(request)) return refuse(400, METHOD_OVERRIDE_DETAIL);
-    const op = guard.route(method, path);
-    if (op === null) return refuse(404, AMBIGUOUS_ROUTE_DETAIL);
-    if (op !== undefined) {
-      const all = guard.routing.candidates(method, path);
-      return all.length > 1 ? authorizeEach(guard, all, request) : authorizeAs(guard, op, request);
-    }
+    // One walk: the strict match and, where the spec has overlaps, every other operation.
+    const ops = guard.routing.routeAll(method, path);
+    if (ops === null) return refuse(404, AMBIGUOUS_ROUTE_DETAIL);
+    const op = ops[0];
+    if (op !== undefined) return ops.length > 1 ? authorizeEach(guard, ops, request) : authorizeAs(guard, op, request);
     // Only a path no operation has: an entry never exempts an operation's path.
     if (outside.size > 0 && outside.has(method + ' ' + path)) return Promise.resolve(UNDECIDED);
     if (features.passPreflight === true && preflightFor(guard, request, method)) return Promise.resolve(UNDECIDED);

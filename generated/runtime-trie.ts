@@ -230,7 +230,7 @@ export function collect(node: TrieNode, segments: readonly string[], index: numb
   if (node.param !== undefined) collect(node.param, segments, index + 1, method, out);
 }
 
-/** Whether any path can match two operations for one method (see `collect`); if not, `candidates` skips the search. */
+/** Whether any path can match two operations for one method (see `collect`); if not, `routeAll` skips the search. */
 export function hasOverlaps(node: TrieNode): boolean {
   const branches = (node.param ? 1 : 0) + node.patterns.length;
   if ((branches > 0 && node.statics.size > 0) || branches > 1 || (node.methods.has('head') && node.methods.has('get'))) return true;

@@ -130,11 +130,12 @@ export interface GuardRouting<Op extends string = string> {
   /** The operations a framework route (method and pattern as registered) serves; usually one, none for a route no spec path implies. */
   bind(method: string, pattern: string, syntax: RouteSyntax): readonly Op[];
   /**
-   * Every operation whose template matches the path for the method (HEAD also reaching
-   * GET), the one `route` answers first; empty when none. Several mean the handler
-   * that runs depends on the router and the order of its routes.
+   * `route` and every other operation whose template matches, in one walk: `null` for a
+   * path `route` refuses, empty when none matches, else `route`'s answer first (HEAD
+   * also reaches GET). Several mean the handler that runs depends on the router and
+   * the order of its routes.
    */
-  candidates(method: string, path: string): readonly Op[];
+  routeAll(method: string, path: string): readonly Op[] | null;
   /** Whether a path could have been meant for an operation (what `unknownRoute: 'next'` must not pass). */
   nearby(path: string): boolean;
   /** Reports a wiring error (a route bound to an operation it does not serve) through `onError`. */

@@ -91,7 +91,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
   const routing: GuardRouting<Op> = {
     operations,
     bind: createRouteBinder(operations),
-    candidates: (method, path) => routes.candidates(method, path) as Op[],
+    routeAll: (method, path) => routes.routeAll(method, path) as readonly Op[] | null,
     nearby: createNearbyCheck(tables.operations, basePath),
     reportError: (error) => onError(error),
   };

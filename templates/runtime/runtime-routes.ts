@@ -2,7 +2,7 @@
 // request path → the operation whose template matches (over the trie of
 // runtime-trie.ts, O(path segments)). The lenient matcher serves clients and logs;
 // the strict classifier refuses every path routers could resolve differently; and
-// `candidates` lists every operation a path matches.
+// `routeAll` lists every operation a path matches.
 import type { OperationTable } from './runtime-tables.js';
 import { AMBIGUOUS_ROUTE, collect, decodeSegment, hasOverlaps, insert, newNode, reachableWhenEmpty, splitPath, walk, type Walked } from './runtime-trie.js';
 
@@ -61,18 +61,24 @@ export function createMatcher(operations: OperationTable, basePath: string): Rou
  * one that `unsafePath` refuses, one whose trailing slash or empty expression
  * another operation's template could take (see `reachableWhenEmpty`). The server
  * adapters refuse ambiguous paths in every mode. A path two operations match is not
- * ambiguous here: `candidates` lists them, and the adapters require all of them.
+ * ambiguous here: `routeAll` lists them, and the adapters require all of them.
  */
 export function createRouteClassifier(operations: OperationTable, basePath: string, strict = true): RouteClassifier {
   const index = createRouteIndex(operations, basePath);
   return (method, path) => index.classify(method, path, strict);
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 export interface RouteIndex {
   /** See `createRouteClassifier` (strict) and `createMatcher` (lenient). */
   classify(method: string, path: string, strict: boolean): Walked;
-  /** Every operation the path matches for the method, the one `classify` answers first; empty if it answers none. */
-  candidates(method: string, path: string): string[];
+  /**
+   * The strict classification and every operation the path matches, in one walk:
+   * `null` for an ambiguous path, empty when none matches, else the one `classify`
+   * answers first, then the others (searched only when the spec has overlaps).
+   */
+  routeAll(method: string, path: string): readonly string[] | null;
 }
 
 /** One trie per guard for both the strict and the lenient rules. */
@@ -122,15 +128,14 @@ export function createRouteIndex(operations: OperationTable, basePath: string): 
     }
     return found;
   };
-  return {
-    classify,
-    candidates(method, path) {
-      const found = classify(method, path, true);
-      if (typeof found !== 'string') return [];
-      if (!overlaps) return [found];
-      const out = [found];
-      collect(root, splitPath(relative(path, true) as string), 0, method.toLowerCase(), out);
-      return out;
-    },
+  const routeAll = (method: string, path: string): readonly string[] | null => {
+    const found = classify(method, path, true);
+    if (found === AMBIGUOUS_ROUTE) return null;
+    if (found === undefined) return NONE;
+    if (!overlaps) return [found];
+    const out = [found];
+    collect(root, splitPath(relative(path, true) as string), 0, method.toLowerCase(), out);
+    return out;
   };
+  return { classify, routeAll };
 }
