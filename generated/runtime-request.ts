@@ -104,12 +104,21 @@ export function authRequestFromNode(req: NodeRequestLike, target: string = req.u
   };
 }
 
+/**
+ * The path of an absolute-form target. Only a plain authority (`host`, `host:digits`,
+ * `[ipv6]:digits`) is cut: parsers disagree about anything else (Express's router,
+ * through `url.parse`, reads `http://h:acme/pets` as the path `/:acme/pets`), so such a
+ * target is returned whole, and the strict matcher refuses a path that does not start
+ * with `/`.
+ */
 function withoutOrigin(target: string): string {
-  const origin = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(target);
-  if (origin === null) return target;
+  const origin = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(target);
+  if (origin === null || !PLAIN_AUTHORITY.test(origin[1] as string)) return target;
   const rest = target.slice(origin[0].length);
   return rest.charCodeAt(0) === 47 ? rest : '/' + rest;
 }
+
+const PLAIN_AUTHORITY = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 
 /** Builds an `AuthRequest` from a Fetch `Request`. */
 export function authRequestFromFetch(request: Request, clientCertificate?: ClientCertificate): AuthRequest {

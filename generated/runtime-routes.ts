@@ -30,6 +30,8 @@ export function normalizeBasePath(basePath: string): string {
  * (`//`) and dot segments raw or encoded (`.`, `%2e%2E`), which some normalize away.
  */
 function unsafePath(path: string): boolean {
+  // Origin-form only (RFC 9112 §3.2.1); an absolute-form target left whole by the request view is refused.
+  if (path.charCodeAt(0) !== 47 /* / */) return true;
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
     if (c === 35 /* # */ || c === 59 /* ; */ || c === 92 /* \ */) return true;
