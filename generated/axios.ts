@@ -83,8 +83,9 @@ export function authInterceptor<C extends object>(
     const previous = config.beforeRedirect;
     const headerNames = Object.keys(parts.headers).map((n) => n.toLowerCase());
     const queryNames = Object.keys(parts.query);
-    config.beforeRedirect = (redirectOptions, responseDetails) => {
-      previous?.(redirectOptions, responseDetails);
+    // Every argument passes through: axios 1.17+ adds a third (request details).
+    config.beforeRedirect = (redirectOptions, responseDetails, ...rest: unknown[]) => {
+      (previous as ((...args: unknown[]) => void) | undefined)?.(redirectOptions, responseDetails, ...rest);
       const target = new URL(String(redirectOptions['href'] ?? `${redirectOptions['protocol']}//${redirectOptions['host']}${redirectOptions['path']}`));
       if (trusted(target)) return;
       const outHeaders = redirectOptions['headers'] as Record<string, unknown> | undefined;
