@@ -7,6 +7,7 @@
 import type { Diagnostic, DiagnosticCode, Severity } from '../diagnostics/types.js';
 import type { Operation, Origin, OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
 import { isHttpToken } from '../shared/http.js';
+import { groupNameCollisions } from './groups.js';
 import { overlappingPaths } from './paths.js';
 
 /** Registered in the IANA HTTP Authentication Scheme registry and handled by the runtime. */
@@ -34,7 +35,7 @@ interface CheckContext {
 type Rule = (ctx: CheckContext) => void;
 
 /** Every rule, in the order their diagnostics are reported. `requirements` fills `used` for the ones after it. */
-const RULES: readonly Rule[] = [schemeRules, requirements, unusedSchemes, credentialsOverHttp, duplicateOperationIds, overlapping];
+const RULES: readonly Rule[] = [schemeRules, requirements, groupCollisions, unusedSchemes, credentialsOverHttp, duplicateOperationIds, overlapping];
 
 export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<string> = new Set()): CheckResult {
   const diagnostics: Diagnostic[] = [];
@@ -54,6 +55,10 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
   };
   for (const rule of RULES) rule(ctx);
   return { diagnostics, unenforceable };
+}
+
+function groupCollisions(ctx: CheckContext): void {
+  for (const d of groupNameCollisions(ctx.model)) ctx.report(d.code, d.severity, { file: d.file, at: d.pointer }, d.message, d.subject);
 }
 
 function overlapping(ctx: CheckContext): void {

@@ -27,6 +27,7 @@ export type DiagnosticCode =
   | 'operation-skipped'
   | 'alternative-dropped'
   | 'overlapping-paths'
+  | 'group-name-collision'
   | 'schema';
 
 export interface Diagnostic {

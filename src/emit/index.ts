@@ -8,6 +8,7 @@ import { printLiteral } from './literal.js';
 import { contentHash, header, packageJson, type FilePlan } from './plan.js';
 import { docCommentText, literalUnion, stringLiteral } from './sinks.js';
 import { operationsTable, schemesTable, usedSchemeIds } from './tables.js';
+import { verifierTypes } from './verifiers.js';
 
 import { runtimeFilesFor } from './manifest.js';
 import type { ClientIntegration, ServerAdapter } from './targets.js';
@@ -37,6 +38,7 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
   const head = header(headerInfo);
   const used = usedSchemeIds(model);
   const files = new Map<string, string>();
+  const verifiers = verifierTypes(model);
 
   const view = {
     header: head,
@@ -45,6 +47,11 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
     operations: printLiteral(operationsTable(model)),
     basePath: stringLiteral(model.basePath),
     usedSchemes: literalUnion(used),
+    groupNames: verifiers.groupNames,
+    verifierParams: verifiers.params,
+    verifierParamsRequired: verifiers.paramsRequired,
+    verifierArgs: verifiers.args,
+    verifiersBody: verifiers.body,
   };
   files.set('package.json', packageJson(headerInfo));
   files.set('security.ts', templates.render('security.ts.hbs', view));

@@ -3,6 +3,7 @@
 // table types (templates/runtime/runtime-tables.ts) once printed (`undefined` dropped).
 // Origins, descriptions and other review-only facts stay out: the tables are what runs.
 import type { OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
+import { compareCodeUnits } from '../shared/order.js';
 
 // Type aliases, not interfaces: only those are assignable to printLiteral's `Data`.
 export type FlowRow = {
@@ -22,7 +23,10 @@ export type UseRow = {
   readonly scheme: string;
   readonly scopes: readonly string[];
 };
-export type AuthRow = { readonly kind: 'public' } | { readonly kind: 'required' | 'optional'; readonly anyOf: readonly (readonly UseRow[])[] };
+export type AuthRow =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'required'; readonly anyOf: readonly (readonly UseRow[])[]; readonly at: readonly number[] }
+  | { readonly kind: 'optional'; readonly anyOf: readonly (readonly UseRow[])[]; readonly at: readonly number[]; readonly anonymousAt: number };
 export type OperationRow = {
   readonly method: string;
   readonly path: string;
@@ -59,10 +63,9 @@ export function schemeData(s: Scheme): SchemeRow {
 
 export function authData(auth: OperationAuth): AuthRow {
   if (auth.kind === 'public') return { kind: 'public' };
-  return {
-    kind: auth.kind,
-    anyOf: auth.anyOf.map((r) => r.allOf.map((u) => ({ scheme: u.scheme, scopes: u.scopes }))),
-  };
+  const anyOf = auth.anyOf.map((r) => r.allOf.map((u) => ({ scheme: u.scheme, scopes: u.scopes })));
+  const at = auth.anyOf.map((r) => r.index);
+  return auth.kind === 'required' ? { kind: 'required', anyOf, at } : { kind: 'optional', anyOf, at, anonymousAt: auth.anonymousIndex };
 }
 
 /** Object.fromEntries defines own properties, so a scheme named `__proto__` stays a key. */
@@ -72,6 +75,29 @@ export function schemesTable(model: SecurityModel): { readonly [id: string]: Sch
 
 export function operationsTable(model: SecurityModel): { readonly [id: string]: OperationRow } {
   return Object.fromEntries(model.operations.map((o) => [o.id, { method: o.method, path: o.path, auth: authData(o.auth) }]));
+}
+
+/**
+ * The key of an AND group in `Verifiers`: its scheme names in code-unit order joined
+ * with `" + "`, so one set of schemes shares one binding check wherever it appears.
+ * The runtime computes the same key (runtime-plan.ts `groupKey`).
+ */
+export function groupKey(schemes: readonly string[]): string {
+  return [...schemes].sort(compareCodeUnits).join(' + ');
+}
+
+/** Every AND group of two or more schemes in the model: key -> members in code-unit order; keys sorted. */
+export function groupsOf(model: SecurityModel): Map<string, readonly string[]> {
+  const groups = new Map<string, readonly string[]>();
+  for (const op of model.operations) {
+    if (op.auth.kind === 'public') continue;
+    for (const r of op.auth.anyOf) {
+      if (r.allOf.length < 2) continue;
+      const members = r.allOf.map((u) => u.scheme).sort(compareCodeUnits);
+      groups.set(members.join(' + '), members);
+    }
+  }
+  return new Map([...groups.entries()].sort(([a], [b]) => compareCodeUnits(a, b)));
 }
 
 /** Schemes named by at least one operation, in code-unit order. */

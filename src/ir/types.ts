@@ -46,14 +46,23 @@ export type SchemeKind = Scheme['kind'];
 /** One member of an AND set. */
 export interface Use {
   readonly scheme: string;
-  /** Required scopes (3.1: roles for any scheme), order as written, duplicates removed. */
+  /** Required scopes (3.1: roles for any scheme), sorted, duplicates removed (their order carries no meaning). */
   readonly scopes: readonly string[];
   readonly origin: Origin;
 }
 
-/** AND: every use must verify. Never empty (an empty object is the anonymous alternative). */
+/**
+ * AND: every use must verify, and a group of two or more schemes must also pass its
+ * binding check. Never empty (an empty object is the anonymous alternative).
+ */
 export interface Requirement {
+  /** Members in the order the requirement object writes them. */
   readonly allOf: readonly Use[];
+  /**
+   * The requirement's index in the `security` array as written, `{}` entries counted
+   * (what `AuthSuccess.alternative` reports). Kept when `--skip-invalid` drops others.
+   */
+  readonly index: number;
   readonly origin: Origin;
 }
 
@@ -66,6 +75,8 @@ export type OperationAuth =
   | {
       readonly kind: 'required' | 'optional';
       readonly anyOf: readonly Requirement[];
+      /** Index of the first `{}` in the array as written; -1 when `required`. */
+      readonly anonymousIndex: number;
       readonly source: AuthSource;
       readonly origin: Origin;
     };

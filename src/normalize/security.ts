@@ -13,7 +13,7 @@ export function normalizeSecurity(ctx: NormalizeContext, node: Raw<readonly Open
   }
   if (node.value.length === 0) return { kind: 'public', source, origin };
   const anyOf: Requirement[] = [];
-  let anonymous = false;
+  let anonymousIndex = -1;
   node.value.forEach((_, index) => {
     const reqNode = entry(node, index);
     if (!isRecord(reqNode.value)) {
@@ -22,7 +22,7 @@ export function normalizeSecurity(ctx: NormalizeContext, node: Raw<readonly Open
     }
     const names = keysOf(reqNode);
     if (names.length === 0) {
-      anonymous = true;
+      if (anonymousIndex === -1) anonymousIndex = index;
       return;
     }
     const allOf: Use[] = [];
@@ -36,10 +36,10 @@ export function normalizeSecurity(ctx: NormalizeContext, node: Raw<readonly Open
       const scopes = [...new Set(raw as string[])].sort(compareCodeUnits);
       allOf.push({ scheme, scopes, origin: originOf(useNode) });
     }
-    allOf.sort((a, b) => compareCodeUnits(a.scheme, b.scheme));
-    if (allOf.length > 0) anyOf.push({ allOf, origin: originOf(reqNode) });
+    // Members stay in written order: a binding check and error messages name them as written.
+    if (allOf.length > 0) anyOf.push({ allOf, index, origin: originOf(reqNode) });
   });
   // `[{}]` alone is still `optional` (never `public`): the diff must see it as such.
-  if (anyOf.length === 0 && !anonymous) return { kind: 'public', source, origin };
-  return { kind: anonymous ? 'optional' : 'required', anyOf, source, origin };
+  if (anyOf.length === 0 && anonymousIndex === -1) return { kind: 'public', source, origin };
+  return { kind: anonymousIndex === -1 ? 'required' : 'optional', anyOf, anonymousIndex, source, origin };
 }

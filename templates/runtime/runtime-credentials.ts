@@ -42,7 +42,11 @@ export type CredentialsFor<Schemes extends SchemeTable, Used extends keyof Schem
   readonly [K in Used]?: CredentialSource<CredentialValue<Schemes[K]>> | undefined;
 };
 
-/** What `authFor` hands back: the chosen alternative (-1 = none) and what to attach. */
+/**
+ * What `authFor` hands back: the chosen alternative, as its index in the operation's
+ * `security` array as written (`{}` counted, the index of `{}` when sending nothing;
+ * -1 for an operation with no requirement), and what to attach.
+ */
 export interface AuthParts {
   readonly alternative: number;
   readonly headers: Record<string, string>;

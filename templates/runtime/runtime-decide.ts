@@ -3,8 +3,10 @@
 // authorize it, and turn anything but a pass into the problem answer to send. The
 // framework adapters stay a few lines each because every rule lives here: routes
 // outside the spec, CORS preflight, `unknownRoute: 'next'`, method overrides, and the
-// once-per-route check that a per-route guard sits on a route of its operation.
-import type { AdapterOptions, AuthSuccess, Guard } from './runtime-types.js';
+// once-per-route check that a per-route guard sits on a route of its operation. Its
+// own refusals (404, 400, 500) reach `onDecision` as the guard's decisions do.
+import type { AdapterOptions, AuthSuccess, DecisionReason, Guard } from './runtime-types.js';
+import { clock } from './runtime-observe.js';
 import { AMBIGUOUS_ROUTE_DETAIL, METHOD_OVERRIDE_DETAIL, problemResponseParts, UNKNOWN_ROUTE_DETAIL, type ResponseParts } from './runtime-problem.js';
 import { readHeader, readQuery, type AuthRequest } from './runtime-request.js';
 import { canonicalPattern, canonicalTemplate, type RouteSyntax } from './runtime-bind.js';
@@ -16,7 +18,9 @@ export type Decision<Op extends string, V> =
 
 const UNDECIDED = Object.freeze({ pass: true as const, auth: undefined });
 
-function refuse(status: number, detail: string): Promise<{ readonly pass: false; readonly answer: ResponseParts }> {
+/** A refusal before any operation is authorized; reported to `onDecision` as one. `startedAt` is 0 when unobserved. */
+function refuse<Op extends string, V>(guard: Guard<Op, V>, request: AuthRequest, status: number, detail: string, reason: DecisionReason, startedAt: number): Promise<{ readonly pass: false; readonly answer: ResponseParts }> {
+  if (guard.routing.observed) guard.routing.reportRefusal(request.method ?? 'GET', status, reason, startedAt);
   return Promise.resolve({ pass: false as const, answer: problemResponseParts(status, detail) });
 }
 
@@ -69,9 +73,9 @@ function carriesMethodOverride(request: AuthRequest): boolean {
   return readQuery(request.query, '_method') !== undefined;
 }
 
-function unknownRoute<Op extends string, V>(guard: Guard<Op, V>, request: AuthRequest, options: AdapterOptions): Promise<Decision<Op, V>> {
+function unknownRoute<Op extends string, V>(guard: Guard<Op, V>, request: AuthRequest, options: AdapterOptions, startedAt: number): Promise<Decision<Op, V>> {
   if (options.unknownRoute === 'next' && !guard.routing.nearby(request.path ?? '/')) return Promise.resolve(UNDECIDED);
-  return refuse(404, UNKNOWN_ROUTE_DETAIL);
+  return refuse(guard, request, 404, UNKNOWN_ROUTE_DETAIL, 'unknown-route', startedAt);
 }
 
 export type RequestDecider<Op extends string, V> = (request: AuthRequest) => Promise<Decision<Op, V>>;
@@ -98,20 +102,22 @@ export interface DeciderFeatures {
  */
 export function pathDecider<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}, features: DeciderFeatures = { refuseMethodOverride: true, passPreflight: true }): RequestDecider<Op, V> {
   const outside = outsideSpecSet(options.outsideSpec, guard);
+  const observed = guard.routing.observed;
   return (request) => {
+    const startedAt = observed ? clock() : 0;
     const method = (request.method ?? 'GET').toUpperCase();
     const path = request.path ?? '/';
     // First: no pass below (outside the spec, preflight, 'next') may be turned into an operation.
-    if (features.refuseMethodOverride === true && carriesMethodOverride(request)) return refuse(400, METHOD_OVERRIDE_DETAIL);
+    if (features.refuseMethodOverride === true && carriesMethodOverride(request)) return refuse(guard, request, 400, METHOD_OVERRIDE_DETAIL, 'method-override', startedAt);
     // One walk: the strict match and, where the spec has overlaps, every other operation.
     const ops = guard.routing.routeAll(method, path);
-    if (ops === null) return refuse(404, AMBIGUOUS_ROUTE_DETAIL);
+    if (ops === null) return refuse(guard, request, 404, AMBIGUOUS_ROUTE_DETAIL, 'ambiguous-route', startedAt);
     const op = ops[0];
     if (op !== undefined) return ops.length > 1 ? authorizeEach(guard, ops, request) : authorizeAs(guard, op, request);
     // Only a path no operation has: an entry never exempts an operation's path.
     if (outside.size > 0 && outside.has(method + ' ' + path)) return Promise.resolve(UNDECIDED);
     if (features.passPreflight === true && preflightFor(guard, request, method)) return Promise.resolve(UNDECIDED);
-    return unknownRoute(guard, request, options);
+    return unknownRoute(guard, request, options, startedAt);
   };
 }
 
@@ -131,9 +137,11 @@ export type RouteDecider<Op extends string, V> = (request: AuthRequest, patterns
 export function routeDecider<Op extends string, V>(guard: Guard<Op, V>, syntax: RouteSyntax, options: AdapterOptions = {}, features: DeciderFeatures = { passPreflight: true }): RouteDecider<Op, V> {
   const outside = outsideSpecSet(options.outsideSpec, guard);
   const bind = guard.routing.bind;
+  const observed = guard.routing.observed;
   return (request, patterns) => {
+    const startedAt = observed ? clock() : 0;
     const method = (request.method ?? 'GET').toUpperCase();
-    if (features.refuseMethodOverride === true && carriesMethodOverride(request)) return refuse(400, METHOD_OVERRIDE_DETAIL);
+    if (features.refuseMethodOverride === true && carriesMethodOverride(request)) return refuse(guard, request, 400, METHOD_OVERRIDE_DETAIL, 'method-override', startedAt);
     const ops: Op[] = [];
     let others = 0;
     let outsiders = 0;
@@ -147,14 +155,14 @@ export function routeDecider<Op extends string, V>(guard: Guard<Op, V>, syntax: 
     }
     const first = ops[0];
     if (first !== undefined) {
-      if (others + outsiders > 0) return refuse(404, AMBIGUOUS_ROUTE_DETAIL);
+      if (others + outsiders > 0) return refuse(guard, request, 404, AMBIGUOUS_ROUTE_DETAIL, 'ambiguous-route', startedAt);
       return ops.length > 1 ? authorizeEach(guard, ops, request) : authorizeAs(guard, first, request);
     }
     if (outsiders > 0 && others === 0) return Promise.resolve(UNDECIDED);
     // A preflight passes only to routes that are no operation's (the CORS plugin's own,
     // or none): an `all` route on an operation's path would run its handler unchecked.
     if (features.passPreflight === true && preflightFor(guard, request, method) && !patterns.some((p) => bind('*', p, syntax).length > 0)) return Promise.resolve(UNDECIDED);
-    return unknownRoute(guard, request, options);
+    return unknownRoute(guard, request, options, startedAt);
   };
 }
 
@@ -198,6 +206,7 @@ export function routeCheck<Op extends string, V>(guard: Guard<Op, V>, operationI
     return got[0] === '';
   };
   return (method, pattern, mountedAt) => {
+    const startedAt = guard.routing.observed ? clock() : 0;
     const upper = method.toUpperCase();
     let got = patterns.get(pattern);
     if (got === undefined && !patterns.has(pattern)) {
@@ -211,6 +220,7 @@ export function routeCheck<Op extends string, V>(guard: Guard<Op, V>, operationI
       reported.add(key);
       guard.routing.reportError(new RouteMismatchError(operationId, upper, (mountedAt ?? '') + pattern));
     }
+    if (!ok) guard.routing.reportRefusal(upper, 500, 'route-mismatch', startedAt);
     return ok;
   };
 }

@@ -1,19 +1,22 @@
 // The evaluator of BRIEF §2 over compiled plans: alternatives in spec order (OR),
-// every use of one alternative (AND), scopes against the cached principal, the
-// anonymous alternative only when no credential of the operation was sent, and the
-// 401/403 answer with its challenges otherwise. Synchronous verifiers never pay for a
-// promise; an async one stops `step`, and `drive` awaits it and resumes there.
+// every use of one alternative (AND), then the AND group's binding check, then scopes
+// against the cached principals; the anonymous alternative only when no credential of
+// the operation was sent, and the 401/403 answer (runtime-deny.ts) otherwise.
+// Synchronous verifiers never pay for a promise; an async one stops `step`, and
+// `drive` awaits it and resumes there. Decision events (runtime-observe.ts) cost
+// nothing unless `onDecision` is set.
 import type { OperationTable, SchemeTable, SecurityTables } from './runtime-tables.js';
 import { own } from './runtime-tables.js';
 import { AMBIGUOUS_ROUTE, createRouteIndex, normalizeBasePath } from './runtime-routes.js';
 import { createRouteBinder, operationRoutes } from './runtime-bind.js';
 import { createNearbyCheck } from './runtime-nearby.js';
 import { quote } from './runtime-http-schemes.js';
-import { NONE_SENT, PROBLEM_CONTENT_TYPE } from './runtime-problem.js';
 import type { AuthRequest } from './runtime-request.js';
-import { ABSENT, INVALID, compilePlan, compileScheme, type CompiledAlternative, type CompiledScheme, type CompiledUse, type Plan } from './runtime-plan.js';
+import { ABSENT, INVALID, compilePlan, compileScheme, type CompiledAlternative, type CompiledGroup, type CompiledScheme, type Plan } from './runtime-plan.js';
 import { Evaluation, anyCredentialSent, stateOf } from './runtime-extract.js';
-import { VerifierError, type AuthFailure, type AuthResult, type AuthSuccess, type Guard, type GuardOptions, type GuardRouting, type ProblemBody, type ProblemLocation } from './runtime-types.js';
+import { createDeny } from './runtime-deny.js';
+import { observeDecisions, refusalEvent, report } from './runtime-observe.js';
+import { VerifierError, independent, type AuthResult, type AuthSuccess, type Guard, type GuardOptions, type GuardRouting } from './runtime-types.js';
 
 /** `step`'s answer when it must wait for an async verifier (see `Evaluation.pending`). */
 const PENDING: unique symbol = Symbol('pending');
@@ -38,9 +41,18 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
+/** The verified principals of an alternative, keyed by scheme name. */
+function principalsOf(ev: Evaluation, alternative: CompiledAlternative): Record<string, unknown> {
+  // Spread copies own keys as data properties (`__proto__` included, never the setter).
+  const principals: Record<string, unknown> = { ...alternative.principalsTemplate };
+  for (const use of alternative.uses) principals[use.scheme.name] = ev.slots[ev.n + use.local];
+  return principals;
+}
+
 /**
  * Compiles the tables once into per-operation plans. Throws when an operation names
- * a scheme the tables lack or a used scheme has no verifier function.
+ * a scheme the tables lack, a used scheme has no verifier function, or an AND group
+ * has neither a binding check nor the `independent` marker.
  */
 export function createGuardFromTables<const T extends SecurityTables<SchemeTable, OperationTable>, V>(
   tables: T,
@@ -52,6 +64,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
   const realmParam = `realm=${quote(realm)}`;
   const anonymousOnInvalid = options.anonymousOnInvalid === true;
   const shapeProblem = options.problem;
+  const onDecision = options.onDecision;
   const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const verifierTable = verifiers as unknown as { readonly [name: string]: unknown };
 
@@ -62,14 +75,19 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
     if (typeof verifier !== 'function') throw new TypeError(`no verifier function for security scheme ${JSON.stringify(name)}`);
     return compileScheme(name, spec, verifier as CompiledScheme['verifier'], realmParam);
   };
+  const bindingOf = (key: string): CompiledGroup['check'] | undefined => {
+    const check = own(verifierTable, key);
+    if (check === independent) return undefined;
+    if (typeof check !== 'function') throw new TypeError(`no binding check for AND group ${JSON.stringify(key)}: give Verifiers[${JSON.stringify(key)}] a function deciding whether the group's principals belong together, or \`independent\` if its schemes are unrelated`);
+    return check as CompiledGroup['check'];
+  };
   const schemeCache = new Map<string, CompiledScheme>();
   const plans = new Map<string, Plan>();
   for (const operationId of Object.keys(tables.operations)) {
-    plans.set(operationId, compilePlan(operationId, tables, schemeCache, compile, realmParam));
+    plans.set(operationId, compilePlan(operationId, tables, schemeCache, compile, bindingOf, realmParam));
   }
   const basePath = normalizeBasePath(options.basePath ?? tables.basePath);
   const routes = createRouteIndex(tables.operations, basePath);
-  // Decisions this guard made: an adapter skips a per-route check only for its own.
   // Decisions this guard made, for `issued`: its successes are instances of a class of
   // its own (an `instanceof` costs nothing per request, where a WeakSet insert cost
   // ~190 ns), its anonymous results the plans' shared ones.
@@ -94,61 +112,14 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
     routeAll: (method, path) => routes.routeAll(method, path) as readonly Op[] | null,
     nearby: createNearbyCheck(tables.operations, basePath),
     reportError: (error) => onError(error),
+    observed: onDecision !== undefined,
+    reportRefusal: (method, status, reason, startedAt) => {
+      if (onDecision !== undefined) report(onDecision, onError, refusalEvent(method.toUpperCase(), status, reason, startedAt));
+    },
   };
 
-  const succeed = (ev: Evaluation, index: number): AuthSuccess => {
-    const alternative = ev.plan.alternatives[index] as CompiledAlternative;
-    // Spread copies own keys as data properties (`__proto__` included, never the setter).
-    const principals: Record<string, unknown> = { ...alternative.principalsTemplate };
-    for (const use of alternative.uses) principals[use.scheme.name] = ev.slots[ev.n + use.local];
-    return new Success(ev.plan.operationId, index, principals);
-  };
-
-  const fail = (ev: Evaluation): AuthFailure => {
-    const plan = ev.plan;
-    let body: ProblemBody;
-    let status: 401 | 403;
-    let challenge: string;
-    if (ev.forbidden !== -1) {
-      const alternative = plan.alternatives[ev.forbidden] as CompiledAlternative;
-      status = 403;
-      challenge = alternative.forbiddenHeader;
-      body = {
-        type: 'about:blank',
-        title: 'Forbidden',
-        status,
-        detail: 'The credentials are valid but do not grant the scopes this operation requires.',
-        requiredScopes: alternative.requiredScopes,
-      };
-    } else {
-      if (shapeProblem === undefined && !anyCredentialSent(ev, utf8)) return plan.noCredentials;
-      status = 401;
-      const missing: ProblemLocation[] = [];
-      const invalid: ProblemLocation[] = [];
-      let tokenFailed = false;
-      for (let i = 0; i < plan.schemes.length; i++) {
-        const scheme = plan.schemes[i] as CompiledScheme;
-        const state = stateOf(ev, i, utf8);
-        if (state === ABSENT) missing.push(scheme.location);
-        else if (state === INVALID || ev.slots[ev.n + i] === false) {
-          invalid.push(scheme.location);
-          if (scheme.bearerFamily) tokenFailed = true;
-        }
-      }
-      challenge = tokenFailed ? plan.challengeInvalidToken : plan.challenge;
-      body = {
-        type: 'about:blank',
-        title: 'Unauthorized',
-        status,
-        detail:
-          missing.length === plan.schemes.length ? NONE_SENT : 'The credentials sent were not accepted for this operation.',
-        ...(missing.length > 0 ? { missing } : {}),
-        ...(invalid.length > 0 ? { invalid } : {}),
-      };
-    }
-    if (shapeProblem) body = shapeProblem(body, { operationId: plan.operationId, status, request: ev.request });
-    return { ok: false, status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': challenge }, body };
-  };
+  const succeed = (ev: Evaluation, alternative: CompiledAlternative): AuthSuccess => new Success(ev.plan.operationId, alternative.index, principalsOf(ev, alternative));
+  const fail = createDeny(options, utf8);
 
   /**
    * Runs alternatives from `ev.next` on, synchronously. When a verifier returns a
@@ -160,17 +131,22 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
     const plan = ev.plan;
     const alternatives = plan.alternatives;
     for (; ev.next < alternatives.length; ev.next++) {
-      const uses = (alternatives[ev.next] as CompiledAlternative).uses;
-      // Verifiers run only for alternatives whose credentials are all present.
+      const alternative = alternatives[ev.next] as CompiledAlternative;
+      const uses = alternative.uses;
+      // Verifiers run only for alternatives whose credentials are all present, and
+      // none of them for one whose member is already known bad (malformed, or
+      // rejected in an earlier alternative): the AND cannot hold.
       let allPresent = true;
+      let knownBad = false;
       for (const use of uses) {
         const state = stateOf(ev, use.local, utf8);
         if (state === ABSENT) {
           allPresent = false;
           break;
         }
+        if (state === INVALID || ev.slots[ev.n + use.local] === false) knownBad = true;
       }
-      if (!allPresent) continue;
+      if (!allPresent || knownBad) continue;
       // AND: stop at the first credential that is malformed or rejected.
       let verified = true;
       for (const use of uses) {
@@ -185,11 +161,14 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
           try {
             result = scheme.verifier(ev.slots[local], { operationId: plan.operationId, scheme: scheme.name, scopes: use.scopes, request: ev.request });
           } catch (error) {
+            ev.slots[ev.n + local] = false; // it ran: the decision event lists it
             throw new VerifierError(scheme.name, plan.operationId, error);
           }
           if (isThenable(result)) {
             ev.pending = result;
-            ev.pendingUse = use;
+            ev.pendingSlot = ev.n + local;
+            ev.pendingName = scheme.name;
+            ev.pendingBinding = false;
             return PENDING;
           }
           ev.slots[ev.n + local] = result = asPrincipal(result);
@@ -200,6 +179,27 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
         }
       }
       if (!verified) continue;
+      // Then the group's binding check, once per group and request: only `true` binds.
+      const group = alternative.group;
+      if (group !== undefined) {
+        let bound = ev.slots[group.slot];
+        if (bound === undefined) {
+          try {
+            bound = group.check(principalsOf(ev, alternative), { operationId: plan.operationId, group: group.key, request: ev.request });
+          } catch (error) {
+            throw new VerifierError(group.key, plan.operationId, error, true);
+          }
+          if (isThenable(bound)) {
+            ev.pending = bound;
+            ev.pendingSlot = group.slot;
+            ev.pendingName = group.key;
+            ev.pendingBinding = true;
+            return PENDING;
+          }
+          ev.slots[group.slot] = bound = bound === true;
+        }
+        if (bound !== true) continue;
+      }
       // Scopes are checked per alternative against the cached principal.
       let granted = true;
       for (const use of uses) {
@@ -208,7 +208,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
           break;
         }
       }
-      if (granted) return succeed(ev, ev.next);
+      if (granted) return succeed(ev, alternative);
       if (ev.forbidden === -1) ev.forbidden = ev.next;
     }
     if (plan.optional) {
@@ -222,20 +222,22 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
 
   const drive = async (ev: Evaluation): Promise<AuthResult> => {
     for (;;) {
-      const use = ev.pendingUse as CompiledUse;
+      const binding = ev.pendingBinding;
       let value: unknown;
       try {
         value = await (ev.pending as PromiseLike<unknown>);
       } catch (error) {
-        throw new VerifierError(use.scheme.name, ev.plan.operationId, error);
+        ev.slots[ev.pendingSlot] = false; // it ran: the decision event lists it
+        throw new VerifierError(ev.pendingName, ev.plan.operationId, error, binding);
       }
-      ev.slots[ev.n + use.local] = asPrincipal(value);
+      ev.slots[ev.pendingSlot] = binding ? value === true : asPrincipal(value);
       const result = step(ev);
       if (result !== PENDING) return result;
     }
   };
 
-  const evaluate = (operationId: string, request: AuthRequest): Promise<AuthResult> => {
+  /** Decides one operation; `kept`, when given, receives the evaluation (for the decision event). */
+  const evaluate = (operationId: string, request: AuthRequest, kept?: (Evaluation | undefined)[]): Promise<AuthResult> => {
     const plan = plans.get(operationId);
     if (plan === undefined) return Promise.reject(new TypeError(`unknown operation ${JSON.stringify(operationId)}`));
     if (plan.isPublic) return Promise.resolve(plan.anonymousResult);
@@ -244,6 +246,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       return Promise.resolve({ ...plan.refused, body: shapeProblem(plan.refused.body, { operationId, status: 403, request }) });
     }
     const ev = new Evaluation(plan, request);
+    if (kept !== undefined) kept[kept.length - 1] = ev;
     let result: AuthResult | typeof PENDING;
     try {
       result = step(ev);
@@ -253,21 +256,27 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
     return result === PENDING ? drive(ev) : Promise.resolve(result);
   };
 
+  /** Each operation decided on its own, with its own verifier context (a verifier may accept a key for one operation and not another). */
+  const evaluateAll = async (operationIds: readonly string[], request: AuthRequest, kept?: (Evaluation | undefined)[]): Promise<AuthResult> => {
+    if (operationIds.length === 0) throw new TypeError('authorizeAll needs at least one operation');
+    let first: AuthResult | undefined;
+    for (const operationId of operationIds) {
+      kept?.push(undefined);
+      const result = await evaluate(operationId, request, kept);
+      if (!result.ok) return result;
+      first ??= result;
+    }
+    return first as AuthResult;
+  };
+
+  const observed = onDecision === undefined ? undefined : observeDecisions(onDecision, onError, utf8, evaluateAll);
+
   return {
     authorize(operationId: Op, request: AuthRequest): Promise<AuthResult<Op, V>> {
-      return evaluate(operationId, request) as Promise<AuthResult<Op, V>>;
+      return (observed === undefined ? evaluate(operationId, request) : observed([operationId], request)) as Promise<AuthResult<Op, V>>;
     },
-    async authorizeAll(operationIds: readonly Op[], request: AuthRequest): Promise<AuthResult<Op, V>> {
-      if (operationIds.length === 0) throw new TypeError('authorizeAll needs at least one operation');
-      let first: AuthResult | undefined;
-      // Each operation is decided on its own, with its own verifier context: a verifier
-      // may accept a key for one operation and not another.
-      for (const operationId of operationIds) {
-        const result = await evaluate(operationId, request);
-        if (!result.ok) return result as AuthResult<Op, V>;
-        first ??= result;
-      }
-      return first as AuthResult<Op, V>;
+    authorizeAll(operationIds: readonly Op[], request: AuthRequest): Promise<AuthResult<Op, V>> {
+      return (observed === undefined ? evaluateAll(operationIds, request) : observed(operationIds, request)) as Promise<AuthResult<Op, V>>;
     },
     match(method: string, path: string): Op | undefined {
       const found = routes.classify(method, path, false);

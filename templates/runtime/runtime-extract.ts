@@ -18,7 +18,6 @@ import {
   SRC_TLS,
   UNKNOWN,
   type CompiledScheme,
-  type CompiledUse,
   type CredentialState,
   type Plan,
 } from './runtime-plan.js';
@@ -91,9 +90,13 @@ export class Evaluation {
   authWord = '';
   authCredentials = '';
   cookies: Map<string, string | typeof DUPLICATE> | undefined = undefined;
-  /** Set when `step` stops at a verifier that returned a thenable. */
+  /** Set when `step` stops at a verifier or binding check that returned a thenable. */
   pending: PromiseLike<unknown> | undefined = undefined;
-  pendingUse: CompiledUse | undefined = undefined;
+  /** Where its value goes: a scheme's result slot or a group's. */
+  pendingSlot = 0;
+  /** The scheme or group it belongs to, for a `VerifierError`. */
+  pendingName = '';
+  pendingBinding = false;
   constructor(
     readonly plan: Plan,
     readonly request: AuthRequest,

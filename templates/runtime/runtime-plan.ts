@@ -1,12 +1,13 @@
 // Compiling the security tables into per-operation plans, once per `createGuard`:
 // each scheme with where its credential comes from and its challenge, each
-// alternative with its uses, scopes and 403 challenge, and the answers that never
-// vary (the no-credentials 401, the refused 403). Also the per-request state sizes,
-// so a request copies two small arrays instead of building objects.
+// alternative with its uses, its AND group's binding check, scopes, 403 challenge and
+// index as written, and the answers that never vary (the no-credentials 401, the
+// refused 403). Also the per-request state sizes, so a request copies two small
+// arrays instead of building objects.
 import { own, type SchemeSpec, type SecurityTables } from './runtime-tables.js';
 import { HTTP_TOKEN, httpSchemeSpelling, quote } from './runtime-http-schemes.js';
 import { REFUSED, unauthorized } from './runtime-problem.js';
-import type { AuthFailure, AuthSuccess, ProblemLocation, VerifyContext } from './runtime-types.js';
+import type { AuthFailure, AuthSuccess, BindingContext, ProblemLocation, VerifyContext } from './runtime-types.js';
 
 export const SRC_HEADER = 0;
 export const SRC_AUTH_RAW = 1;
@@ -45,8 +46,27 @@ export interface CompiledUse {
   readonly scopes: readonly string[];
 }
 
+/** The binding check of an AND group (absent for a group marked `independent`). */
+export interface CompiledGroup {
+  /** `"ApiKey + AppId"`: the scheme names in code-unit order joined with `" + "`. */
+  readonly key: string;
+  /** Where a request caches the check's answer: after the 2n scheme slots, one per group of the plan. */
+  readonly slot: number;
+  readonly check: (principals: object, context: BindingContext) => unknown;
+}
+
+/** The key of an AND group in `Verifiers` (the generator's `groupKey` computes the same). */
+export function groupKey(schemes: readonly string[]): string {
+  // Default sort compares UTF-16 code units, the order the contract names.
+  return [...schemes].sort().join(' + ');
+}
+
 export interface CompiledAlternative {
+  /** Its index in the operation's `security` array as written (`AuthSuccess.alternative`). */
+  readonly index: number;
   readonly uses: readonly CompiledUse[];
+  /** Set for an AND group of two or more schemes with a binding check. */
+  readonly group: CompiledGroup | undefined;
   /**
    * An object with this alternative's scheme names as own keys: each success copies
    * it and fills the values in, so every result object has one stable shape and
@@ -66,6 +86,7 @@ export interface Plan {
   readonly alternatives: readonly CompiledAlternative[];
   readonly challenge: string;
   readonly challengeInvalidToken: string;
+  /** The anonymous success: its `alternative` is the index of `{}`, or -1 for a public operation. */
   readonly anonymousResult: AuthSuccess;
   /**
    * The 401 for a request that carries none of the operation's credentials: always the
@@ -78,7 +99,7 @@ export interface Plan {
    * can ever authorize it, so every request gets this fixed 403.
    */
   readonly refused: AuthFailure | undefined;
-  /** Per-request state starts as copies of these (packed arrays, so copies are cheap). */
+  /** Per-request state starts as copies of these (packed arrays, so copies are cheap): slots are 2n scheme slots, then one per group. */
   readonly initialStates: readonly CredentialState[];
   readonly initialSlots: readonly unknown[];
 }
@@ -139,23 +160,33 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
   }
 }
 
-export function compilePlan(operationId: string, tables: SecurityTables, schemeCache: Map<string, CompiledScheme>, compile: (name: string) => CompiledScheme, realmParam: string): Plan {
+/** How a plan finds the binding check of a group: `undefined` for `independent`; throws when the entry is missing. */
+export type BindingLookup = (key: string) => CompiledGroup['check'] | undefined;
+
+export function compilePlan(operationId: string, tables: SecurityTables, schemeCache: Map<string, CompiledScheme>, compile: (name: string) => CompiledScheme, bindingOf: BindingLookup, realmParam: string): Plan {
   const op = own(tables.operations, operationId);
   if (op === undefined) throw new TypeError(`unknown operation ${JSON.stringify(operationId)}`);
+  const auth = op.auth;
+  if (auth.kind !== 'public' && (!Array.isArray(auth.at) || auth.at.length !== auth.anyOf.length)) {
+    throw new TypeError(`operation ${JSON.stringify(operationId)}: its table needs one \`at\` index per alternative`);
+  }
   const anonymousResult: AuthSuccess = Object.freeze({
     ok: true as const,
     operationId,
-    alternative: -1,
+    alternative: auth.kind === 'optional' ? auth.anonymousAt : -1,
     anonymous: true,
     principals: Object.freeze({}),
   });
-  if (op.auth.kind === 'public') {
+  if (auth.kind === 'public') {
     return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult, noCredentials: unauthorized('', []), refused: undefined, initialStates: [], initialSlots: [] };
   }
   const schemes: CompiledScheme[] = [];
   const localOf = new Map<string, number>();
-  const alternatives: CompiledAlternative[] = [];
-  for (const alternative of op.auth.anyOf) {
+  // Group slots follow the 2n scheme slots, so they are placed once n is known.
+  const alternatives: (Omit<CompiledAlternative, 'group'> & { readonly group: { key: string; g: number; check: CompiledGroup['check'] } | undefined })[] = [];
+  const groupKeys: string[] = [];
+  const groupChecks: (CompiledGroup['check'] | undefined)[] = [];
+  for (const [position, alternative] of auth.anyOf.entries()) {
     const uses: CompiledUse[] = [];
     const requiredScopes: string[] = [];
     for (const use of alternative) {
@@ -173,7 +204,21 @@ export function compilePlan(operationId: string, tables: SecurityTables, schemeC
     if (uses.length === 0) continue;
     const principalsTemplate = {};
     for (const use of uses) Object.defineProperty(principalsTemplate, use.scheme.name, { value: undefined, enumerable: true, writable: true, configurable: true });
+    let group: { key: string; g: number; check: CompiledGroup['check'] } | undefined;
+    if (uses.length > 1) {
+      const key = groupKey(uses.map((use) => use.scheme.name));
+      let g = groupKeys.indexOf(key);
+      if (g === -1) {
+        g = groupKeys.length;
+        groupKeys.push(key);
+        groupChecks.push(bindingOf(key));
+      }
+      const check = groupChecks[g];
+      if (check !== undefined) group = { key, g, check };
+    }
     alternatives.push({
+      index: auth.at[position] as number,
+      group,
       uses,
       principalsTemplate,
       requiredScopes: Object.freeze(requiredScopes),
@@ -197,18 +242,23 @@ export function compilePlan(operationId: string, tables: SecurityTables, schemeC
     plain.push(`MutualTLS ${realmParam}`);
     invalid.push(`MutualTLS ${realmParam}`);
   }
+  const n = schemes.length;
+  const compiled = alternatives.map(({ group, ...alternative }): CompiledAlternative => ({
+    ...alternative,
+    group: group === undefined ? undefined : { key: group.key, slot: 2 * n + group.g, check: group.check },
+  }));
   return {
     operationId,
-    isPublic: alternatives.length === 0 && op.auth.kind === 'optional',
-    optional: op.auth.kind === 'optional',
+    isPublic: compiled.length === 0 && auth.kind === 'optional',
+    optional: auth.kind === 'optional',
     schemes,
-    alternatives,
+    alternatives: compiled,
     challenge: plain.join(', '),
     challengeInvalidToken: invalid.join(', '),
     anonymousResult,
     noCredentials: unauthorized(plain.join(', '), schemes.map((scheme) => scheme.location)),
-    refused: op.auth.kind === 'required' && alternatives.length === 0 ? REFUSED : undefined,
+    refused: auth.kind === 'required' && compiled.length === 0 ? REFUSED : undefined,
     initialStates: schemes.map(() => UNKNOWN),
-    initialSlots: [...schemes, ...schemes].map(() => undefined),
+    initialSlots: [...schemes, ...schemes, ...groupKeys].map(() => undefined),
   };
 }

@@ -68,9 +68,10 @@ export async function resolveAuth(tables: SecurityTables, operationId: string, c
     members.forEach((use, i) => {
       encode(out, use.scheme, own(tables.schemes, use.scheme) as SchemeSpec, values[i] as string | BasicCredentials | MutualTLSConfigured);
     });
-    return { alternative: index, ...out };
+    // The index in the operation's `security` array as written, as the server reports it.
+    return { alternative: operation.auth.at[index] ?? index, ...out };
   }
-  if (operation.auth.kind === 'optional') return none;
+  if (operation.auth.kind === 'optional') return { ...none, alternative: operation.auth.anonymousAt };
   throw new MissingCredentialsError(
     operationId,
     alternatives.map((members) => members.map((use) => use.scheme)),

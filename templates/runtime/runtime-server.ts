@@ -10,6 +10,7 @@ export type { OperationRoute, RouteSyntax } from './runtime-bind.js';
 export { mountOrder, routePattern } from './runtime-bind.js';
 export { routeCoverage, type AppRoute, type RouteCoverage } from './runtime-coverage.js';
 export { createGuardFromTables } from './runtime-evaluate.js';
+export { parseApiKey, apiKeyPattern } from './runtime-key-format.js';
 export {
   AMBIGUOUS_ROUTE_DETAIL,
   METHOD_OVERRIDE_DETAIL,

@@ -33,12 +33,15 @@ export interface UseSpec {
 
 /**
  * An operation's security, already resolved from root default vs operation override.
- * `anyOf` is OR in spec order; each inner array is AND and never empty. `optional`
- * means the spec also lists the anonymous alternative `{}`.
+ * `anyOf` is OR in spec order; each inner array is AND, members as written, never
+ * empty. `at[i]` is the index of `anyOf[i]` in the `security` array as written (`{}`
+ * entries counted), what `AuthSuccess.alternative` reports. `optional` means the spec
+ * also lists the anonymous alternative `{}`, the first of them at `anonymousAt`.
  */
 export type AuthSpec =
   | { readonly kind: 'public' }
-  | { readonly kind: 'required' | 'optional'; readonly anyOf: readonly (readonly UseSpec[])[] };
+  | { readonly kind: 'required'; readonly anyOf: readonly (readonly UseSpec[])[]; readonly at: readonly number[] }
+  | { readonly kind: 'optional'; readonly anyOf: readonly (readonly UseSpec[])[]; readonly at: readonly number[]; readonly anonymousAt: number };
 
 export interface OperationSpec {
   /** Lower-case HTTP method. */

@@ -1,7 +1,7 @@
 // The public types of the server runtime: what verifiers receive and return, the
 // guard and its options, decisions and problem bodies, and the adapters' shared
-// options. Types only (plus `VerifierError`), so every other runtime file can import
-// them without an import circle.
+// options. Types only (plus `VerifierError` and the `independent` marker), so every
+// other runtime file can import them without an import circle.
 import type { SchemeSpec, SchemeTable } from './runtime-tables.js';
 import type { AuthRequest, ClientCertificate } from './runtime-request.js';
 import type { OperationRoute, RouteSyntax } from './runtime-bind.js';
@@ -34,16 +34,44 @@ export interface VerifyContext<Op extends string = string> {
 }
 
 /** A principal is an object (anything else is "invalid"); `scopes` (if present) is what it is granted. */
-export type VerifierResult = object | null | undefined | false;
-export type Verifier<C, Op extends string = string> = (
+export type VerifierResult<P extends object = object> = P | null | undefined | false;
+export type Verifier<C, Op extends string = string, P extends object = object> = (
   credential: C,
   context: VerifyContext<Op>,
-) => VerifierResult | PromiseLike<VerifierResult>;
+) => VerifierResult<P> | PromiseLike<VerifierResult<P>>;
 
 /** One required verifier per scheme that some operation uses. */
 export type VerifiersFor<Schemes extends SchemeTable, Used extends keyof Schemes & string, Op extends string> = {
   readonly [K in Used]: Verifier<CredentialOf<Schemes[K]>, Op>;
 };
+
+export interface BindingContext<Op extends string = string> {
+  readonly operationId: Op;
+  /** The group's key in `Verifiers`: its scheme names in code-unit order joined with `" + "`. */
+  readonly group: string;
+  readonly request: AuthRequest;
+}
+
+/**
+ * Decides whether the verified principals of one AND group belong together (the API
+ * key's client owns the App ID). Only `true` binds them; anything else makes that
+ * alternative invalid. A throw or rejection is a `VerifierError`.
+ */
+export type BindingCheck<P, Op extends string = string> = (principals: P, context: BindingContext<Op>) => boolean | PromiseLike<boolean>;
+
+/**
+ * The type of `independent`. Structural, so the marker of one generated folder fits
+ * another folder's `Verifiers` (the value is one `Symbol.for` symbol everywhere).
+ */
+export interface Independent {
+  readonly 'openapi-security-codegen/independent': true;
+}
+/**
+ * The marker for an AND group whose schemes are unrelated (no binding check): it is
+ * never assumed, a `Verifiers` entry says so. `createGuard` compares by identity, so
+ * only this value (from any generated folder) counts.
+ */
+export const independent: Independent = Symbol.for('openapi-security-codegen.independent') as unknown as Independent;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type PrincipalOf<F> = F extends (...args: any) => infer R ? Exclude<Awaited<R>, false | null | undefined> : never;
@@ -52,7 +80,12 @@ export type PrincipalsOf<V> = { readonly [K in keyof V]?: PrincipalOf<V[K]> };
 export interface AuthSuccess<Op extends string = string, V = unknown> {
   readonly ok: true;
   readonly operationId: Op;
-  /** Index in the operation's `anyOf`; -1 when the operation is public or the request anonymous. */
+  /**
+   * The index of the winning requirement in the operation's effective `security`
+   * array as written (the root array when the operation inherits it), `{}` counted:
+   * an anonymous success gives the index of `{}`; -1 only for an operation with no
+   * requirement at all.
+   */
   readonly alternative: number;
   readonly anonymous: boolean;
   /** The principals of the winning alternative, keyed by scheme name. */
@@ -77,6 +110,8 @@ export interface ProblemBody {
   readonly invalid?: readonly ProblemLocation[];
   /** On 403: the scopes of the first alternative that verified but lacked scopes. */
   readonly requiredScopes?: readonly string[];
+  /** AND groups (`"ApiKey + AppId"`) whose credentials were sent but not accepted as a set. */
+  readonly invalidGroups?: readonly string[];
   readonly [extension: string]: unknown;
 }
 
@@ -138,6 +173,60 @@ export interface GuardRouting<Op extends string = string> {
   nearby(path: string): boolean;
   /** Reports a wiring error (a route bound to an operation it does not serve) through `onError`. */
   reportError(error: Error): void;
+  /** Whether the guard has an `onDecision` hook (adapters then time their own refusals). */
+  readonly observed: boolean;
+  /** Reports a refusal made before any operation was authorized (404, 400, 500) through `onDecision`. */
+  reportRefusal(method: string, status: number, reason: DecisionReason, startedAt: number): void;
+}
+
+/**
+ * Why a request was refused: `missing` (no credential of the operation sent),
+ * `incomplete` (some sent, no alternative complete), `invalid` (sent but malformed,
+ * repeated or rejected by a verifier), `binding` (each credential of an AND group
+ * verified, but they do not belong together), `scope` (verified, scopes missing: 403),
+ * `refused` (the operation has no enforceable requirement: 403), `unknown-route`,
+ * `ambiguous-route` (404), `method-override` (400), `route-mismatch` (500: a
+ * per-route guard on another operation's route), `error` (a verifier or binding check
+ * threw: 500).
+ */
+export type DecisionReason =
+  | 'missing'
+  | 'incomplete'
+  | 'invalid'
+  | 'binding'
+  | 'scope'
+  | 'refused'
+  | 'unknown-route'
+  | 'ambiguous-route'
+  | 'method-override'
+  | 'route-mismatch'
+  | 'error';
+
+/**
+ * One per request the guard or an adapter decides. Holds no credential, URL, path or
+ * query string: only names, indices, a public key id and timings.
+ */
+export interface DecisionEvent {
+  /** The operation decided (the first, when a request had to satisfy several); undefined when none was found. */
+  readonly operationId: string | undefined;
+  /** Every operation the request had to satisfy (usually one; none for an unknown route). */
+  readonly operationIds: readonly string[];
+  /** The request method, upper-case. */
+  readonly method: string;
+  readonly outcome: 'allow' | 'deny' | 'error';
+  /** 200 when allowed; else the status answered. */
+  readonly status: number;
+  /** `AuthSuccess.alternative` when allowed; -1 otherwise. */
+  readonly alternative: number;
+  readonly anonymous: boolean;
+  /** Schemes whose verifier ran, in the order the operation's requirements first name them. */
+  readonly schemes: readonly string[];
+  /** The id of the first API key in this project's key format the request carried (public, safe to log). */
+  readonly keyId?: string;
+  /** Set unless allowed. */
+  readonly reason?: DecisionReason;
+  /** From the start of the decision to its end, verifier awaits included. */
+  readonly durationMs: number;
 }
 
 export interface ProblemContext {
@@ -160,6 +249,12 @@ export interface GuardOptions {
    * that does not serve its operation. Default: `console.error`. Never sees credentials.
    */
   readonly onError?: (error: Error) => void;
+  /**
+   * Called once per decided request, after the decision (see `DecisionEvent`): for a
+   * structured log line or span attributes. A throw from it goes to `onError`; the
+   * answer stands. Unset, the guard does none of this bookkeeping.
+   */
+  readonly onDecision?: (event: DecisionEvent) => void;
 }
 
 /** Options shared by the framework adapters. */
@@ -192,14 +287,21 @@ export interface RequestAuth {
   readonly principals: { readonly [scheme: string]: unknown };
 }
 
-/** A verifier threw or rejected. The message names scheme and operation, never the credential. */
+/**
+ * A verifier or binding check threw or rejected. The message names the scheme (or the
+ * group, for a binding check) and the operation, never the credential.
+ */
 export class VerifierError extends Error {
+  /** The scheme, or for a binding check the group's key (`"ApiKey + AppId"`). */
   readonly scheme: string;
   readonly operationId: string;
-  constructor(scheme: string, operationId: string, cause: unknown) {
-    super(`verifier for security scheme ${JSON.stringify(scheme)} failed on operation ${JSON.stringify(operationId)}`, { cause });
+  /** True when a binding check failed, not a verifier. */
+  readonly binding: boolean;
+  constructor(scheme: string, operationId: string, cause: unknown, binding = false) {
+    super(`${binding ? 'binding check for AND group' : 'verifier for security scheme'} ${JSON.stringify(scheme)} failed on operation ${JSON.stringify(operationId)}`, { cause });
     this.name = 'VerifierError';
     this.scheme = scheme;
     this.operationId = operationId;
+    this.binding = binding;
   }
 }

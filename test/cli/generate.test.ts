@@ -94,12 +94,34 @@ describe('codegen CLI', () => {
     await runCli(['--spec', 'specs/petstore.yaml', '--out', 'd2', ...args], work);
     expect(snapshotTree(path.join(work, 'd2'))).toEqual(snapshotTree(path.join(work, 'd1')));
     // Reverse every mapping whose order carries no meaning (schemes, paths, methods,
-    // members of a requirement object, scopes maps); keep arrays (OR order) as they are.
+    // scopes maps); keep arrays (OR order) and the members of a requirement object
+    // (tables and messages list them as written) as they are.
     const doc = parseYaml(readFileSync(path.join(work, 'specs/petstore.yaml'), 'utf8'));
     mkdirSync(path.join(work, 'shuffled/specs'), { recursive: true });
     writeFileSync(path.join(work, 'shuffled/specs/petstore.yaml'), stringify(reverseKeys(doc)));
     await runCli(['--spec', 'specs/petstore.yaml', '--out', 'd3', ...args], path.join(work, 'shuffled'));
     expect(snapshotTree(path.join(work, 'shuffled/d3'))).toEqual(snapshotTree(path.join(work, 'd1')));
+  });
+
+  it('members of a requirement object keep their written order; the group key is the same either way', async () => {
+    const doc = parseYaml(readFileSync(path.join(work, 'specs/petstore.yaml'), 'utf8'));
+    mkdirSync(path.join(work, 'members/specs'), { recursive: true });
+    writeFileSync(path.join(work, 'members/specs/petstore.yaml'), stringify(reverseMembers(doc)));
+    await runCli(['--spec', 'specs/petstore.yaml', '--out', 'm1'], work);
+    await runCli(['--spec', 'specs/petstore.yaml', '--out', 'm2'], path.join(work, 'members'));
+    const asWritten = snapshotTree(path.join(work, 'm1'));
+    const reversed = snapshotTree(path.join(work, 'members/m2'));
+    // petstore writes `{ ApiKey, AppId }`; the reversed copy `{ AppId, ApiKey }`.
+    const pair = (first: string, second: string) => `{scheme:"${first}",scopes:[],},{scheme:"${second}",scopes:[],}`;
+    const tables = (tree: Record<string, string>) => (tree['security.ts'] ?? '').replace(/\s+/g, '');
+    expect(tables(asWritten)).toContain(pair('ApiKey', 'AppId'));
+    expect(tables(asWritten)).not.toContain(pair('AppId', 'ApiKey'));
+    expect(tables(reversed)).toContain(pair('AppId', 'ApiKey'));
+    expect(tables(reversed)).not.toContain(pair('ApiKey', 'AppId'));
+    for (const tree of [asWritten, reversed]) {
+      expect(tree['security.ts']).toContain('export type GroupName = "ApiKey + AppId";');
+      expect(tree['guard.ts']).toContain('readonly "ApiKey + AppId": BindingCheck<');
+    }
   });
 
   it('removes stale generated files, keeps the user\'s own, and refuses to overwrite a user file', async () => {
@@ -167,8 +189,16 @@ describe('codegen CLI', () => {
   });
 });
 
-function reverseKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(reverseKeys);
+/** Reverses every mapping except the requirement objects inside a `security` array. */
+function reverseKeys(v: unknown, key?: string): unknown {
+  if (Array.isArray(v)) return key === 'security' ? v : v.map((x) => reverseKeys(x));
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverseKeys(x)]));
+  return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverseKeys(x, k)]));
+}
+
+/** Reverses only the members of each requirement object inside a `security` array. */
+function reverseMembers(v: unknown, key?: string): unknown {
+  if (Array.isArray(v)) return key === 'security' ? v.map((r) => Object.fromEntries(Object.entries(r as object).reverse())) : v.map((x) => reverseMembers(x));
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reverseMembers(x, k)]));
 }

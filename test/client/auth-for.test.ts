@@ -38,10 +38,10 @@ const rows: Row[] = [
   // one scheme, different scopes in two alternatives: [{OAuth admin, HeaderKey}, {OAuth read}]
   ['scoped: token+key -> first', 'scoped', { OAuth: 'tok', HeaderKey: 'h' }, { alternative: 0, headers: { Authorization: 'Bearer tok', 'X-API-Key': 'h' } }],
   ['scoped: token -> second', 'scoped', { OAuth: 'tok' }, { alternative: 1, headers: { Authorization: 'Bearer tok' } }],
-  // optional and public
+  // optional: [{HeaderKey}, {}] (anonymous is the `{}` at index 1); public: [] (-1)
   ['optional: key -> identified', 'optional', { HeaderKey: 'h' }, { alternative: 0, headers: { 'X-API-Key': 'h' } }],
-  ['optional: nothing -> anonymous', 'optional', {}, { alternative: -1 }],
-  ['optional: unrelated credential -> anonymous', 'optional', { BearerAuth: 'jwt' }, { alternative: -1 }],
+  ['optional: nothing -> anonymous', 'optional', {}, { alternative: 1 }],
+  ['optional: unrelated credential -> anonymous', 'optional', { BearerAuth: 'jwt' }, { alternative: 1 }],
   ['public: credentials ignored', 'health', { HeaderKey: 'h', BearerAuth: 'jwt' }, { alternative: -1 }],
   // unused schemes ignored
   ['unused credentials are not attached', 'bearer', { BearerAuth: 'jwt', HeaderKey: 'h', QueryKey: 'q', CookieKey: 'c' }, { alternative: 0, headers: { Authorization: 'Bearer jwt' } }],
@@ -60,11 +60,11 @@ const rows: Row[] = [
   ['mtls: object marker', 'mtls', { Mtls: { configured: true }, HeaderKey: 'h' }, { alternative: 0, headers: { 'X-API-Key': 'h' } }],
   ['mtls: not configured', 'mtls', { HeaderKey: 'h' }, 'missing'],
   // providers and empty values
-  ['empty string = not available', 'optional', { HeaderKey: '' }, { alternative: -1 }],
+  ['empty string = not available', 'optional', { HeaderKey: '' }, { alternative: 1 }],
   ['sync provider', 'bearer', { BearerAuth: () => 'sync' }, { alternative: 0, headers: { Authorization: 'Bearer sync' } }],
   ['async provider', 'bearer', { BearerAuth: async () => 'async' }, { alternative: 0, headers: { Authorization: 'Bearer async' } }],
   ['provider returning undefined', 'intersect', { BasicAuth: () => undefined, BearerAuth: async () => 'jwt', HeaderKey: 'h' }, { alternative: 1, headers: { Authorization: 'Bearer jwt', 'X-API-Key': 'h' } }],
-  ['provider returning empty', 'optional', { HeaderKey: async () => '' }, { alternative: -1 }],
+  ['provider returning empty', 'optional', { HeaderKey: async () => '' }, { alternative: 1 }],
   ['explicit undefined property', 'bearer', { BearerAuth: undefined }, 'missing'],
 ];
 
@@ -134,7 +134,7 @@ describe('authFor details', () => {
     await expect(resolveAuth(tables, '__proto__', {})).rejects.toThrow(/Unknown operation/);
     // A credentials object's prototype is not a credential source.
     const inherited = Object.create({ HeaderKey: 'from-proto' }) as object;
-    await expect(resolveAuth(tables, 'optional', inherited)).resolves.toMatchObject({ alternative: -1 });
+    await expect(resolveAuth(tables, 'optional', inherited)).resolves.toMatchObject({ alternative: 1 });
   });
 });
 

@@ -56,8 +56,9 @@ const rows: Row[] = [
   { name: '`toString`: query scheme `constructor`', operation: 'toString', method: 'GET', path: '/pets/7', credentials: all, alternative: 0, query: { [QUERY_NAME]: 'q&"key' } },
   { name: '`toString`: bearer scheme `hasOwnProperty`', operation: 'toString', method: 'GET', path: '/pets/7', credentials: only('hasOwnProperty'), alternative: 1, headers: { Authorization: 'Bearer tok' } },
   { name: 'delete: cookie `__proto__` of scheme `toString`', operation: OP_DELETE, method: 'DELETE', path: '/pets/7', credentials: all, alternative: 0, cookies: JSON.parse('{"__proto__":"cookie-val"}') as Record<string, string> },
-  { name: '`__proto__` operation: OAuth, identified', operation: '__proto__', method: 'GET', path: '/`$abc`/7', credentials: all, alternative: 0, headers: { Authorization: 'Bearer oauth' } },
-  { name: '`__proto__` operation: anonymous', operation: '__proto__', method: 'GET', path: '/`$abc`/7', credentials: only('toString'), alternative: -1 },
+  // `__proto__` is written `[{}, { 'OAuth (legacy)': [constructor] }]`: anonymous is 0, OAuth 1.
+  { name: '`__proto__` operation: OAuth, identified', operation: '__proto__', method: 'GET', path: '/`$abc`/7', credentials: all, alternative: 1, headers: { Authorization: 'Bearer oauth' } },
+  { name: '`__proto__` operation: anonymous', operation: '__proto__', method: 'GET', path: '/`$abc`/7', credentials: only('toString'), alternative: 0 },
   { name: '`hasOwnProperty`: public', operation: 'hasOwnProperty', method: 'GET', path: '/public', credentials: all, alternative: -1 },
 ];
 

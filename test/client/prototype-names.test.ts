@@ -36,9 +36,10 @@ const tables = {
           { scheme: 'ProtoCookie', scopes: none },
           { scheme: 'CtorCookie', scopes: none },
         ]],
+        at: [0],
       },
     },
-    cookieOnly: { method: 'get', path: '/cookie', auth: { kind: 'required', anyOf: [[{ scheme: 'ProtoCookie', scopes: none }]] } },
+    cookieOnly: { method: 'get', path: '/cookie', auth: { kind: 'required', anyOf: [[{ scheme: 'ProtoCookie', scopes: none }]], at: [0] } },
   },
   basePath: '/v1',
 } as const satisfies SecurityTables;

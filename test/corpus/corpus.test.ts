@@ -201,7 +201,8 @@ describe('corpus: expected_outcome generate (CLI in-process)', () => {
 
 type Verifier = (credential: unknown, context: { scheme: string }) => unknown;
 interface GuardModule {
-  createGuard(verifiers: Record<string, Verifier>): {
+  readonly independent: symbol;
+  createGuard(verifiers: Record<string, Verifier | symbol>): {
     authorize(operationId: string, request: { headers: Record<string, string>; query?: Record<string, string> }): Promise<{ ok: boolean; status?: number; alternative?: number }>;
   };
 }
@@ -216,8 +217,23 @@ function generatedEntry(file: string): Entry {
   return found[0]!;
 }
 const load = async (file: string, name: string): Promise<unknown> => import(path.join(OUT, idOf(generatedEntry(file)), name));
-const guardOf = async (file: string) => (await load(file, 'guard.ts')) as GuardModule;
 const securityOf = async (file: string) => (await load(file, 'security.ts')) as SecurityModule;
+/**
+ * The generated guard module, its `createGuard` given every AND group of the spec as
+ * `independent`: these findings are about extraction and verification, not about
+ * whether a group's principals belong together. A group's key is its scheme names in
+ * code-unit order joined with " + ".
+ */
+const guardOf = async (file: string): Promise<GuardModule> => {
+  const module = (await load(file, 'guard.ts')) as GuardModule;
+  const sec = await securityOf(file);
+  const groups = Object.values(sec.operations)
+    .flatMap((op) => op.auth.anyOf ?? [])
+    .filter((alternative) => alternative.length > 1)
+    .map((alternative) => alternative.map((use) => use.scheme).sort().join(' + '));
+  const unrelated = Object.fromEntries(groups.map((key) => [key, module.independent]));
+  return { independent: module.independent, createGuard: (verifiers) => module.createGuard({ ...verifiers, ...unrelated }) };
+};
 
 /** Verifiers that accept one credential value and record every call. */
 function recording(schemes: readonly string[], accept: (scheme: string, credential: unknown) => boolean) {
@@ -366,6 +382,17 @@ describe('corpus findings, handled deliberately', () => {
         expect(v.calls).toContainEqual([scheme, 'raw,cred="x"']);
       }
     }
+  });
+
+  it('an AND group written out of order (visma: OAuth2, then ClientIdAuth) keeps that order in the tables and is keyed sorted; without its entry the guard does not start', async () => {
+    const sec = await securityOf('visma');
+    const anded = Object.values(sec.operations).flatMap((o) => o.auth.anyOf ?? []).filter((a) => a.length > 1);
+    expect(anded.length).toBeGreaterThan(0);
+    for (const a of anded) expect(a.map((u) => u.scheme)).toEqual(['OAuth2', 'ClientIdAuth']);
+    const module = (await load('visma', 'guard.ts')) as GuardModule;
+    const v = recording(Object.keys(sec.schemes), () => true).verifiers;
+    expect(() => module.createGuard(v)).toThrow(/no binding check for AND group "ClientIdAuth \+ OAuth2"/);
+    expect(() => module.createGuard({ ...v, 'ClientIdAuth + OAuth2': module.independent })).not.toThrow();
   });
 
   it("twitter's BearerToken AND UserToken: both live in the one Authorization header, so no request satisfies it: 401, no verifier called", async () => {

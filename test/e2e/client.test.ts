@@ -95,6 +95,8 @@ const ACCEPTED_STRINGS: Readonly<Record<string, readonly string[]>> = {
   SessionCookie: [VALID.SessionCookie],
 };
 const ACCEPTED_BASIC = [VALID.Basic, ODD_BASIC];
+/** Which App IDs each API key's client owns. */
+const APPS_OF_KEY: Readonly<Record<string, readonly string[]>> = { [VALID.ApiKey]: [VALID.AppId] };
 
 /** OAuth2 access tokens the verifier knows, with their scopes (fixed ones plus those the token endpoint issues). */
 const oauthTokens = new Map<string, readonly string[]>([
@@ -120,6 +122,11 @@ const verifiers: Readonly<Record<string, Verifier>> = {
   OAuth2: (value) => {
     const scopes = typeof value === 'string' ? oauthTokens.get(value) : undefined;
     return scopes === undefined ? null : { value, scopes: [...scopes] };
+  },
+  // The pair's binding check: the App ID must be one the key's client owns.
+  'ApiKey + AppId': (principals) => {
+    const { ApiKey, AppId } = principals as { ApiKey: { value: string }; AppId: { value: string } };
+    return APPS_OF_KEY[ApiKey.value]?.includes(AppId.value) === true;
   },
 };
 
@@ -475,8 +482,10 @@ const P = {
 
 interface Case {
   readonly op: OperationId;
-  /** -1: public operation, or the anonymous alternative of an optional one. */
+  /** The index in the operation's `security` as written (`{}` counted); -1: public operation. */
   readonly alternative: number;
+  /** Public, or the anonymous `{}` of an optional operation. */
+  readonly anonymous?: true;
   readonly credentials: Credentials;
   /** What the server's handler must see in the principals: exactly this alternative's schemes. */
   readonly principals: Readonly<Record<string, unknown>>;
@@ -485,17 +494,22 @@ interface Case {
 const KEY_PAIR: Credentials = { ApiKey: VALID.ApiKey, AppId: VALID.AppId };
 const KEY_PAIR_PRINCIPALS = { ApiKey: P.ApiKey, AppId: P.AppId };
 
-/** Every alternative of every operation in specs/petstore.yaml, with credentials for exactly that alternative. */
+/**
+ * Every alternative of every operation in specs/petstore.yaml, with credentials for
+ * exactly that alternative. `alternative` is the index as written: showPetById is
+ * `[{}, { ApiKey, AppId }, { Bearer }]`; listPets and the photo upload inherit the root
+ * `[{ ApiKey, AppId }, { Bearer }]`.
+ */
 const CASES: readonly Case[] = [
-  { op: 'getHealth', alternative: -1, credentials: {}, principals: {} },
+  { op: 'getHealth', alternative: -1, anonymous: true, credentials: {}, principals: {} },
   { op: 'listPets', alternative: 0, credentials: KEY_PAIR, principals: KEY_PAIR_PRINCIPALS },
   { op: 'listPets', alternative: 1, credentials: { Bearer: VALID.Bearer }, principals: { Bearer: P.Bearer } },
   { op: 'createPet', alternative: 0, credentials: { OAuth2: VALID.OAuth2 }, principals: { OAuth2: P.OAuth2 } },
   { op: 'createPet', alternative: 1, credentials: KEY_PAIR, principals: KEY_PAIR_PRINCIPALS },
   { op: 'listMyPets', alternative: 0, credentials: { SessionCookie: VALID.SessionCookie }, principals: { SessionCookie: P.SessionCookie } },
-  { op: 'showPetById', alternative: -1, credentials: {}, principals: {} },
-  { op: 'showPetById', alternative: 0, credentials: KEY_PAIR, principals: KEY_PAIR_PRINCIPALS },
-  { op: 'showPetById', alternative: 1, credentials: { Bearer: VALID.Bearer }, principals: { Bearer: P.Bearer } },
+  { op: 'showPetById', alternative: 0, anonymous: true, credentials: {}, principals: {} },
+  { op: 'showPetById', alternative: 1, credentials: KEY_PAIR, principals: KEY_PAIR_PRINCIPALS },
+  { op: 'showPetById', alternative: 2, credentials: { Bearer: VALID.Bearer }, principals: { Bearer: P.Bearer } },
   { op: 'deletePet', alternative: 0, credentials: { OAuth2: VALID.OAuth2 }, principals: { OAuth2: P.OAuth2 } },
   { op: 'deletePet', alternative: 1, credentials: { Basic: VALID.Basic }, principals: { Basic: P.Basic } },
   { op: 'put /pets/{petId}/photo', alternative: 0, credentials: KEY_PAIR, principals: KEY_PAIR_PRINCIPALS },
@@ -525,7 +539,7 @@ describe.each(SERVER_NAMES)('generated %s server', (serverName) => {
 
   describe.each(CLIENTS)('generated client via %s', (client) => {
     for (const c of CASES) {
-      const label = c.alternative === -1 ? 'anonymous / public' : `[${c.alternative}] ${Object.keys(c.principals).join(' + ')}`;
+      const label = c.anonymous ? `anonymous / public [${c.alternative}]` : `[${c.alternative}] ${Object.keys(c.principals).join(' + ')}`;
       it(`${c.op}: alternative ${label} succeeds with exactly its credentials`, async () => {
         // The client picks the same alternative the server then verifies.
         expect((await gen.authFor(c.op, c.credentials)).alternative).toBe(c.alternative);
@@ -538,7 +552,7 @@ describe.each(SERVER_NAMES)('generated %s server', (serverName) => {
           alternative: reply.body['alternative'],
           anonymous: reply.body['anonymous'],
           principals: reply.body['principals'],
-        }).toEqual({ server: serverName, route: c.op, operationId: c.op, alternative: c.alternative, anonymous: c.alternative === -1, principals: c.principals });
+        }).toEqual({ server: serverName, route: c.op, operationId: c.op, alternative: c.alternative, anonymous: c.anonymous === true, principals: c.principals });
         expect(target().seen).toHaveLength(1);
         expectSilence(target());
       });
@@ -547,7 +561,7 @@ describe.each(SERVER_NAMES)('generated %s server', (serverName) => {
     it('with every credential at hand, each operation gets its first alternative', async () => {
       const all: Credentials = { ...KEY_PAIR, Bearer: VALID.Bearer, OAuth2: VALID.OAuth2, Basic: VALID.Basic, QueryKey: VALID.QueryKey, SessionCookie: VALID.SessionCookie };
       const first = new Map<OperationId, Case>();
-      for (const c of CASES) if (!first.has(c.op) && c.alternative !== -1) first.set(c.op, c);
+      for (const c of CASES) if (!first.has(c.op) && c.anonymous !== true) first.set(c.op, c);
       for (const [op, c] of first) {
         const reply = await call(client, target(), all, op);
         expect([op, reply.status, reply.body['alternative'], reply.body['principals']]).toEqual([op, 200, c.alternative, c.principals]);
@@ -673,7 +687,7 @@ describe.each(SERVER_NAMES)('generated %s server', (serverName) => {
         ['listPets', 0, ['ApiKey', 'AppId']],
         ['createPet', 0, ['OAuth2']],
         ['listMyPets', 0, ['SessionCookie']],
-        ['showPetById', 0, ['ApiKey', 'AppId']],
+        ['showPetById', 1, ['ApiKey', 'AppId']],
         ['deletePet', 0, ['OAuth2']],
         ['put /pets/{petId}/photo', 0, ['ApiKey', 'AppId']],
         ['searchPets', 0, ['QueryKey']],

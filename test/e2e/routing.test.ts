@@ -26,8 +26,9 @@ let guard: Guard;
 
 beforeAll(async () => {
   const dir = await generateFixture('specs/petstore.yaml', 'e2e-routing');
-  const { createGuard } = await importGenerated<{ createGuard(v: object): Guard }>(dir, 'guard.ts');
-  guard = createGuard(verifiers);
+  const { createGuard, independent } = await importGenerated<{ createGuard(v: object): Guard; independent: symbol }>(dir, 'guard.ts');
+  // Every verifier rejects: the pair's binding is never reached, so it is marked unrelated.
+  guard = createGuard({ ...verifiers, 'ApiKey + AppId': independent });
   const ex = await importGenerated<ExpressModule>(dir, 'express.ts');
   const fa = await importGenerated<FastifyModule>(dir, 'fastify.ts');
   const expressWith = (options: { unknownRoute?: 'next' }) => {

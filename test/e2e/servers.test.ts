@@ -22,7 +22,7 @@ import type { Context as HonoContext } from 'hono';
 import Koa from 'koa';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateFixture, importGenerated, TEST_OUTPUT } from '../helpers/generated.js';
-import type { AuthSuccess, ClientCertificate, Guard, GuardOptions, VerifyContext } from '../../templates/runtime/runtime-server.js';
+import type { AuthSuccess, BindingContext, ClientCertificate, Guard, GuardOptions, VerifyContext } from '../../templates/runtime/runtime-server.js';
 import { findRoute, httpsRequest, listen, makePki, rawRequest, whenListening, type RawResponse, type RouteDef, type Running, type TestPki } from './support.js';
 
 // ---------------------------------------------------------------------------
@@ -37,10 +37,12 @@ type HonoAdapter = typeof import('../../templates/runtime/hono.js');
 type FetchAdapter = typeof import('../../templates/runtime/fetch.js');
 type NodeAdapter = typeof import('../../templates/runtime/node.js');
 
-type AnyVerifier = (credential: never, context: VerifyContext) => unknown;
+/** A verifier, or an AND group's binding check (or the `independent` marker). */
+type AnyVerifier = ((credential: never, context: never) => unknown) | RuntimeModule['independent'];
 interface GuardModule {
   createGuard(verifiers: Readonly<Record<string, AnyVerifier>>, options?: GuardOptions): Guard<string, unknown>;
   readonly VerifierError: RuntimeModule['VerifierError'];
+  readonly independent: RuntimeModule['independent'];
 }
 type Auth = AuthSuccess<string, unknown>;
 
@@ -52,6 +54,10 @@ type Auth = AuthSuccess<string, unknown>;
 const CRED = {
   key: 'key-1-Kq8sW',
   app: 'app-1-Zp3dQ',
+  /** An App ID that verifies but belongs to another client than `key`'s. */
+  otherApp: 'app-2-Cw7hJ',
+  /** An App ID whose binding check throws (the ownership store is unreachable). */
+  boomApp: 'app-boom-Dq2nL',
   badKey: 'bad-key-Wm2xR',
   boomKey: 'boom-key-Jr5tY',
   bearer: 'tok-1-Hn4vB',
@@ -88,9 +94,13 @@ beforeEach(() => {
   errors = [];
 });
 
-function record(scheme: string, credential: unknown, context: VerifyContext): void {
+function record(scheme: string, credential: unknown, context: { readonly operationId: string }): void {
   (calls[scheme] ??= []).push({ credential, operationId: context.operationId });
 }
+
+/** Which App IDs each API key's client owns. */
+const APPS_OF_CLIENT: Readonly<Record<string, readonly string[]>> = { alice: ['web'], dave: ['dave-mobile'] };
+const BOUND = 'ApiKey + AppId';
 
 const PETSTORE_VERIFIERS = {
   ApiKey: (key: string, ctx: VerifyContext) => {
@@ -98,7 +108,15 @@ const PETSTORE_VERIFIERS = {
     if (key === CRED.boomKey) throw new Error('key store unreachable');
     return key === CRED.key ? { client: 'alice' } : null;
   },
-  AppId: (id: string, ctx: VerifyContext) => (record('AppId', id, ctx), id === CRED.app ? { app: 'web' } : false),
+  AppId: (id: string, ctx: VerifyContext) => (
+    record('AppId', id, ctx), id === CRED.app ? { app: 'web' } : id === CRED.otherApp ? { app: 'dave-mobile' } : id === CRED.boomApp ? { app: 'boom' } : false
+  ),
+  // The pair's binding check: the key's client must own the App ID.
+  'ApiKey + AppId': (principals: { readonly ApiKey: { readonly client: string }; readonly AppId: { readonly app: string } }, ctx: BindingContext) => {
+    record('ApiKey + AppId', { ApiKey: principals.ApiKey, AppId: principals.AppId }, ctx);
+    if (principals.AppId.app === 'boom') throw new Error('ownership store unreachable');
+    return APPS_OF_CLIENT[principals.ApiKey.client]?.includes(principals.AppId.app) === true;
+  },
   Bearer: async (token: string, ctx: VerifyContext) => (record('Bearer', token, ctx), token === CRED.bearer ? { sub: 'bob' } : null),
   OAuth2: (token: string, ctx: VerifyContext) => {
     record('OAuth2', token, ctx);
@@ -162,7 +180,7 @@ const LIST_PETS_CHALLENGE = `${CH.ApiKey}, ${CH.AppId}, ${CH.Bearer}`;
 const NONE_SENT = 'This operation requires credentials and none were sent.';
 const NOT_ACCEPTED = 'The credentials sent were not accepted for this operation.';
 
-const unauthorized = (detail: string, parts: { missing?: readonly object[]; invalid?: readonly object[] }) => ({
+const unauthorized = (detail: string, parts: { missing?: readonly object[]; invalid?: readonly object[]; invalidGroups?: readonly string[] }) => ({
   type: 'about:blank',
   title: 'Unauthorized',
   status: 401,
@@ -180,7 +198,8 @@ const NOT_FOUND_PROBLEM = { type: 'about:blank', title: 'Not Found', status: 404
 const VERIFIER_ERROR_PROBLEM = { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'The credentials could not be checked.' };
 
 const ok = (operationId: string, alternative: number, principals: Record<string, unknown>) => ({ ok: true, operationId, alternative, anonymous: false, principals });
-const anonymous = (operationId: string) => ({ ok: true, operationId, alternative: -1, anonymous: true, principals: {} });
+/** `alternative`: the index of `{}` as written, or -1 for a public operation. */
+const anonymous = (operationId: string, alternative: number) => ({ ok: true, operationId, alternative, anonymous: true, principals: {} });
 
 // ---------------------------------------------------------------------------
 // The case table
@@ -196,8 +215,8 @@ type Outcome =
   | { readonly kind: 'problem'; readonly status: 401 | 403 | 404; readonly challenge?: string; readonly body: object }
   /** Something other than the guard answered (the framework's own 404). */
   | { readonly kind: 'status'; readonly status: number }
-  /** A verifier threw: the framework's error path answered 500. */
-  | { readonly kind: 'error'; readonly scheme: Scheme; readonly operationId: string };
+  /** A verifier (or, with `binding`, a binding check) threw: the framework's error path answered 500. */
+  | { readonly kind: 'error'; readonly scheme: Scheme; readonly operationId: string; readonly binding?: true };
 
 interface Case {
   readonly name: string;
@@ -222,8 +241,27 @@ const CASES: readonly Case[] = [
     path: '/v1/pets',
     headers: pair,
     expect: { kind: 'pass', route: 'listPets', auth: ok('listPets', 0, { ApiKey: { client: 'alice' }, AppId: { app: 'web' } }) },
-    calls: { ApiKey: 1, AppId: 1 },
-    received: { ApiKey: [CRED.key], AppId: [CRED.app] },
+    calls: { ApiKey: 1, AppId: 1, [BOUND]: 1 },
+    received: { ApiKey: [CRED.key], AppId: [CRED.app], [BOUND]: [{ ApiKey: { client: 'alice' }, AppId: { app: 'web' } }] },
+  },
+  {
+    name: "a valid key with another client's App ID → 401 naming the group and both members",
+    path: '/v1/pets',
+    headers: { 'x-api-key': CRED.key, 'x-app-id': CRED.otherApp },
+    expect: {
+      kind: 'problem',
+      status: 401,
+      challenge: LIST_PETS_CHALLENGE,
+      body: unauthorized(NOT_ACCEPTED, { missing: [LOC.Bearer], invalid: [LOC.ApiKey, LOC.AppId], invalidGroups: [BOUND] }),
+    },
+    calls: { ApiKey: 1, AppId: 1, [BOUND]: 1 },
+  },
+  {
+    name: 'a key pair that does not belong together + good bearer → the bearer alternative',
+    path: '/v1/pets',
+    headers: { 'x-api-key': CRED.key, 'x-app-id': CRED.otherApp, authorization: `Bearer ${CRED.bearer}` },
+    expect: { kind: 'pass', route: 'listPets', auth: ok('listPets', 1, { Bearer: { sub: 'bob' } }) },
+    calls: { ApiKey: 1, AppId: 1, [BOUND]: 1, Bearer: 1 },
   },
   {
     name: 'API key alone → 401 naming the missing X-App-Id',
@@ -258,7 +296,7 @@ const CASES: readonly Case[] = [
     path: '/v1/pets',
     headers: { ...pair, authorization: `Bearer ${CRED.bearer}` },
     expect: { kind: 'pass', route: 'listPets', auth: ok('listPets', 0, { ApiKey: { client: 'alice' }, AppId: { app: 'web' } }) },
-    calls: { ApiKey: 1, AppId: 1 },
+    calls: { ApiKey: 1, AppId: 1, [BOUND]: 1 },
   },
   {
     name: 'bad API key + good bearer → the bearer alternative, App ID not verified',
@@ -285,8 +323,14 @@ const CASES: readonly Case[] = [
     headers: { 'x-app-id': CRED.app },
     repeated: { header: 'x-api-key', values: [CRED.key, CRED.key], scheme: 'ApiKey' },
     // Node-based adapters see two values (headersDistinct) and call no verifier; Fetch
-    // `Headers` join them into `a, b`, which the verifier rejects. Either way: refused.
-    expect: { kind: 'problem', status: 401, challenge: LIST_PETS_CHALLENGE, body: unauthorized(NOT_ACCEPTED, { missing: [LOC.Bearer], invalid: [LOC.ApiKey] }) },
+    // `Headers` join them into `a, b`, which the verifier rejects. Either way: refused,
+    // and the pair was sent, so it is reported as a whole.
+    expect: {
+      kind: 'problem',
+      status: 401,
+      challenge: LIST_PETS_CHALLENGE,
+      body: unauthorized(NOT_ACCEPTED, { missing: [LOC.Bearer], invalid: [LOC.ApiKey, LOC.AppId], invalidGroups: [BOUND] }),
+    },
     calls: {},
   },
   {
@@ -302,18 +346,32 @@ const CASES: readonly Case[] = [
     expect: { kind: 'problem', status: 401, challenge: CH.Cookie, body: unauthorized(NOT_ACCEPTED, { invalid: [LOC.SessionCookie] }) },
     calls: {},
   },
+  // showPetById is written `[{}, { ApiKey, AppId }, { Bearer }]`: anonymous 0, pair 1, bearer 2.
   {
     name: 'optional operation without a credential → 200 anonymous',
     path: '/v1/pets/p1',
-    expect: { kind: 'pass', route: 'showPetById', auth: anonymous('showPetById') },
+    expect: { kind: 'pass', route: 'showPetById', auth: anonymous('showPetById', 0) },
     calls: {},
   },
   {
     name: 'optional operation with a bad key → 401, never downgraded to anonymous',
     path: '/v1/pets/p1',
     headers: { 'x-api-key': CRED.badKey, 'x-app-id': CRED.app },
-    expect: { kind: 'problem', status: 401, challenge: LIST_PETS_CHALLENGE, body: unauthorized(NOT_ACCEPTED, { missing: [LOC.Bearer], invalid: [LOC.ApiKey] }) },
+    // The pair was sent and failed as a whole: both members listed, the group named.
+    expect: {
+      kind: 'problem',
+      status: 401,
+      challenge: LIST_PETS_CHALLENGE,
+      body: unauthorized(NOT_ACCEPTED, { missing: [LOC.Bearer], invalid: [LOC.ApiKey, LOC.AppId], invalidGroups: [BOUND] }),
+    },
     calls: { ApiKey: 1 },
+  },
+  {
+    name: 'optional operation with the key pair → identified through alternative 1',
+    path: '/v1/pets/p1',
+    headers: pair,
+    expect: { kind: 'pass', route: 'showPetById', auth: ok('showPetById', 1, { ApiKey: { client: 'alice' }, AppId: { app: 'web' } }) },
+    calls: { ApiKey: 1, AppId: 1, [BOUND]: 1 },
   },
   {
     name: 'optional operation with half of the key pair → 401, nothing verified',
@@ -326,20 +384,20 @@ const CASES: readonly Case[] = [
     name: 'optional operation with a valid bearer → identified',
     path: '/v1/pets/p1',
     headers: { authorization: `Bearer ${CRED.bearer}` },
-    expect: { kind: 'pass', route: 'showPetById', auth: ok('showPetById', 1, { Bearer: { sub: 'bob' } }) },
+    expect: { kind: 'pass', route: 'showPetById', auth: ok('showPetById', 2, { Bearer: { sub: 'bob' } }) },
     calls: { Bearer: 1 },
   },
   {
     name: 'public operation → 200 anonymous',
     path: '/v1/health',
-    expect: { kind: 'pass', route: 'getHealth', auth: anonymous('getHealth') },
+    expect: { kind: 'pass', route: 'getHealth', auth: anonymous('getHealth', -1) },
     calls: {},
   },
   {
     name: 'public operation ignores credentials and verifies nothing',
     path: '/v1/health',
     headers: { 'x-api-key': CRED.badKey, authorization: `Bearer ${CRED.badBearer}` },
-    expect: { kind: 'pass', route: 'getHealth', auth: anonymous('getHealth') },
+    expect: { kind: 'pass', route: 'getHealth', auth: anonymous('getHealth', -1) },
     calls: {},
   },
   {
@@ -365,7 +423,7 @@ const CASES: readonly Case[] = [
     path: '/v1/pets',
     headers: { ...pair, authorization: `Bearer ${CRED.reader}` },
     expect: { kind: 'pass', route: 'createPet', auth: ok('createPet', 1, { ApiKey: { client: 'alice' }, AppId: { app: 'web' } }) },
-    calls: { OAuth2: 1, ApiKey: 1, AppId: 1 },
+    calls: { OAuth2: 1, ApiKey: 1, AppId: 1, [BOUND]: 1 },
   },
   {
     name: 'session cookie among other cookies → 200',
@@ -448,6 +506,13 @@ const CASES: readonly Case[] = [
     headers: { 'x-api-key': CRED.boomKey, 'x-app-id': CRED.app },
     expect: { kind: 'error', scheme: 'ApiKey', operationId: 'listPets' },
     calls: { ApiKey: 1 },
+  },
+  {
+    name: 'a throwing binding check → 500 through the error path; the handler does not run',
+    path: '/v1/pets',
+    headers: { 'x-api-key': CRED.key, 'x-app-id': CRED.boomApp },
+    expect: { kind: 'error', scheme: BOUND, operationId: 'listPets', binding: true },
+    calls: { ApiKey: 1, AppId: 1, [BOUND]: 1 },
   },
   {
     name: 'a rejecting async verifier → 500 through the error path; the handler does not run',
@@ -726,7 +791,7 @@ function checkAnswer(adapter: AdapterDef, c: Case, outcome: Outcome, answer: Ans
       expect(errors).toHaveLength(1);
       const error = errors[0];
       expect(error).toBeInstanceOf(guardModule.VerifierError);
-      expect(error).toMatchObject({ scheme: outcome.scheme, operationId: outcome.operationId });
+      expect(error).toMatchObject({ scheme: outcome.scheme, operationId: outcome.operationId, binding: outcome.binding === true });
       for (const secret of SECRETS) expect(String((error as Error).message)).not.toContain(secret);
       break;
     }
@@ -815,7 +880,8 @@ describe('mutual TLS (petstore-3.1, https with client certificates)', () => {
     mtlsDir = await generateFixture('specs/petstore-3.1.yaml', 'e2e-mtls');
     const g = await importGenerated<GuardModule>(mtlsDir, 'guard.ts');
     runtime = await importGenerated<RuntimeModule>(mtlsDir, 'runtime-server.ts');
-    mtlsGuard = g.createGuard(verifiers);
+    // Only the mTLS operation is exercised; the key pair is never verified here.
+    mtlsGuard = g.createGuard({ ...verifiers, [BOUND]: g.independent });
   });
   beforeEach(() => {
     certs = [];

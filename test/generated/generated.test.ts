@@ -47,17 +47,28 @@ describe('generated output type-checks (strict, noUncheckedIndexedAccess, exactO
     expect(program.getSourceFiles().map((f) => path.basename(f.fileName))).not.toContain('runtime-server.ts');
   }, 60_000);
 
-  it('a missing verifier is a compile error that names the scheme', () => {
+  it('a missing verifier or binding check is a compile error that names the scheme or the group', () => {
     const dir = dirs.get('petstore.yaml') as string;
-    const user = path.join(dir, '..', 'petstore-user-missing-verifier.ts');
+    const noVerifier = path.join(dir, '..', 'petstore-user-missing-verifier.ts');
+    const noBinding = path.join(dir, '..', 'petstore-user-missing-binding.ts');
+    const header = `import { createGuard, independent } from './${path.basename(dir)}/guard.js';\n`;
+    // Every scheme but SessionCookie; the ApiKey + AppId group is given.
     writeFileSync(
-      user,
-      `import { createGuard } from './${path.basename(dir)}/guard.js';\n` +
-        `export const guard = createGuard({ ApiKey: () => ({}), AppId: () => ({}), Bearer: () => ({}), Basic: () => ({}), OAuth2: () => ({ scopes: [] }), QueryKey: () => ({}) });\n`,
+      noVerifier,
+      header +
+        `export const guard = createGuard({ ApiKey: () => ({}), AppId: () => ({}), Bearer: () => ({}), Basic: () => ({}), OAuth2: () => ({ scopes: [] }), QueryKey: () => ({}), 'ApiKey + AppId': independent });\n`,
     );
-    const problems = typecheck([user], 'NodeNext');
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/Property 'SessionCookie' is missing/);
+    // Every scheme; the ApiKey + AppId group has neither a binding check nor `independent`.
+    writeFileSync(
+      noBinding,
+      header +
+        `void independent;\n` +
+        `export const guard = createGuard({ ApiKey: () => ({}), AppId: () => ({}), Bearer: () => ({}), Basic: () => ({}), OAuth2: () => ({ scopes: [] }), QueryKey: () => ({}), SessionCookie: () => ({}) });\n`,
+    );
+    const problems = typecheck([noVerifier, noBinding], 'NodeNext');
+    expect(problems).toHaveLength(2);
+    expect(problems.find((p) => p.includes('petstore-user-missing-verifier.ts'))).toMatch(/Property 'SessionCookie' is missing/);
+    expect(problems.find((p) => p.includes('petstore-user-missing-binding.ts'))).toMatch(/Property '"ApiKey \+ AppId"' is missing/);
   }, 60_000);
 });
 
@@ -65,6 +76,7 @@ describe('hostile spec: escaped output that compiles, imports and enforces', () 
   const SCHEME_X = 'x"\';`${globalThis.__pwned = 1}`\n\u2028 */';
   type Guard = { authorize(op: string, req: unknown): Promise<{ ok: boolean; status?: number; principals?: Record<string, unknown> }>; match(m: string, p: string): string | undefined };
   let guard: Guard;
+  const bindings: string[][] = [];
 
   beforeAll(async () => {
     const dir = dirs.get('hostile/injection.json') as string;
@@ -80,6 +92,13 @@ describe('hostile spec: escaped output that compiles, imports and enforces', () 
     verifiers['a.b-c_d'] = (c) => accept(c, { username: 'u', password: 'p:w' });
     verifiers['toString'] = (k) => accept(k, 'cookie-val');
     verifiers['OAuth (legacy)'] = (k) => (k === 'oauth' ? { scopes: ['pets:write\'"`', 'constructor'] } : null);
+    // The root AND group's key: its names in code-unit order ('_' U+005F before 'x').
+    // Its binding check gets `__proto__` as an own property, like any other name.
+    verifiers[`__proto__ + ${SCHEME_X}`] = (principals) => {
+      const p = principals as Record<string, { saw: unknown } | undefined>;
+      bindings.push(Object.keys(p));
+      return Object.getOwnPropertyDescriptor(p, '__proto__')?.value?.saw === 'proto-key' && p[SCHEME_X]?.saw === 'app-id';
+    };
     guard = createGuard(verifiers);
   }, 60_000);
 
@@ -94,6 +113,7 @@ describe('hostile spec: escaped output that compiles, imports and enforces', () 
     const both = await guard.authorize(op, { headers: { "x-proto'key`$": 'proto-key', 'x-app-id': 'app-id' } });
     expect(both.ok).toBe(true);
     expect(Object.getOwnPropertyNames(both.principals).sort()).toEqual(['__proto__', SCHEME_X].sort());
+    expect(bindings).toEqual([['__proto__', SCHEME_X]]);
     expect((await guard.authorize(op, { headers: { "x-proto'key`$": 'proto-key' } })).status).toBe(401);
     expect((await guard.authorize(op, { headers: { 'x-app-id': 'app-id' } })).status).toBe(401);
     expect((await guard.authorize(op, { headers: { "x-proto'key`$": 'wrong', 'x-app-id': 'app-id' } })).status).toBe(401);

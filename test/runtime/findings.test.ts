@@ -13,11 +13,11 @@ const schemes = {
   RawAuth: { kind: 'apiKey', in: 'header', name: 'Authorization' },
 } as const;
 const operations = {
-  bearerOrAnonymous: { method: 'get', path: '/feed', auth: { kind: 'optional', anyOf: [[{ scheme: 'Bearer', scopes: [] }]] } },
-  basicOrAnonymous: { method: 'get', path: '/basic', auth: { kind: 'optional', anyOf: [[{ scheme: 'Basic', scopes: [] }]] } },
-  key: { method: 'get', path: '/key', auth: { kind: 'required', anyOf: [[{ scheme: 'ApiKey', scopes: [] }]] } },
-  search: { method: 'get', path: '/search', auth: { kind: 'required', anyOf: [[{ scheme: 'QueryKey', scopes: [] }]] } },
-  raw: { method: 'get', path: '/raw', auth: { kind: 'required', anyOf: [[{ scheme: 'RawAuth', scopes: [] }]] } },
+  bearerOrAnonymous: { method: 'get', path: '/feed', auth: { kind: 'optional', anyOf: [[{ scheme: 'Bearer', scopes: [] }]], at: [0], anonymousAt: 1 } },
+  basicOrAnonymous: { method: 'get', path: '/basic', auth: { kind: 'optional', anyOf: [[{ scheme: 'Basic', scopes: [] }]], at: [0], anonymousAt: 1 } },
+  key: { method: 'get', path: '/key', auth: { kind: 'required', anyOf: [[{ scheme: 'ApiKey', scopes: [] }]], at: [0] } },
+  search: { method: 'get', path: '/search', auth: { kind: 'required', anyOf: [[{ scheme: 'QueryKey', scopes: [] }]], at: [0] } },
+  raw: { method: 'get', path: '/raw', auth: { kind: 'required', anyOf: [[{ scheme: 'RawAuth', scopes: [] }]], at: [0] } },
 } as const;
 const tables = { schemes, operations, basePath: '' } as const;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   createGuardFromTables,
+  independent,
   problemResponseParts,
   VerifierError,
   type AuthRequest,
@@ -24,10 +25,15 @@ const schemes = {
 } as const;
 
 const u = (scheme: string, scopes: readonly string[] = []) => ({ scheme, scopes });
+// Tables as the generator writes them: `at` the index as written; an optional
+// operation's `{}` written last.
 const op = (anyOf: { scheme: string; scopes: readonly string[] }[][], kind: 'required' | 'optional' = 'required') => ({
   method: 'get',
   path: '/x',
-  auth: { kind, anyOf },
+  auth:
+    kind === 'required'
+      ? { kind, anyOf, at: anyOf.map((_, i) => i) }
+      : { kind, anyOf, at: anyOf.map((_, i) => i), anonymousAt: anyOf.length },
 });
 
 const operations = {
@@ -58,6 +64,8 @@ const tables = { schemes, operations, basePath: '/v1' } as const;
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
+const appOwner: Record<string, string> = { a: 'k', b: 'another-client' };
+
 function setup(options?: GuardOptions) {
   const calls: Record<string, unknown[]> = {};
   const record = (name: string, credential: unknown) => {
@@ -72,7 +80,7 @@ function setup(options?: GuardOptions) {
   };
   const verifiers = {
     ApiKey: (k: string) => (record('ApiKey', k), k === 'key' ? { id: 'k' } : k === 'scoped-key' ? { id: 'k', scopes: ['read'] } : undefined),
-    AppId: (k: string) => (record('AppId', k), k === 'app' ? { app: 'a' } : false),
+    AppId: (k: string) => (record('AppId', k), k === 'app' ? { app: 'a' } : k === 'other-app' ? { app: 'b' } : false),
     QueryKey: (k: string) => (record('QueryKey', k), k === 'qk' ? { q: true } : null),
     CookieKey: async (k: string) => (record('CookieKey', k), k === 'ck' ? { c: true } : null),
     RawAuth: (k: string) => (record('RawAuth', k), k === 'Token raw-secret' ? { raw: true } : null),
@@ -83,6 +91,8 @@ function setup(options?: GuardOptions) {
     OAuth: token('OAuth'),
     Oidc: token('Oidc'),
     Mtls: (cert: { subject?: { CN?: string | readonly string[] | undefined } | undefined }) => (record('Mtls', cert), cert.subject?.CN === 'client' ? { cn: 'client' } : null),
+    // The pair's binding: App ID `a` belongs to key `k`'s client, `b` to another client.
+    'ApiKey + AppId': (p: { ApiKey: { id: string }; AppId: { app: string } }) => (record('ApiKey + AppId', p), appOwner[p.AppId.app] === p.ApiKey.id),
   };
   const guard = createGuardFromTables(tables, verifiers, options);
   const count = (name: string) => calls[name]?.length ?? 0;
@@ -137,10 +147,24 @@ describe('truth table: public and single scheme', () => {
 });
 
 describe('truth table: AND inside an alternative', () => {
-  it('both valid → ok', async () => {
-    const { result } = await run('pair', req({ 'x-api-key': 'key', 'x-app-id': 'app' }));
+  it('both valid and bound → ok; the binding check sees both principals', async () => {
+    const { result, calls } = await run('pair', req({ 'x-api-key': 'key', 'x-app-id': 'app' }));
     expectOk(result, 0);
     if (result.ok) expect(result.principals).toEqual({ ApiKey: { id: 'k' }, AppId: { app: 'a' } });
+    expect(calls['ApiKey + AppId']).toEqual([{ ApiKey: { id: 'k' }, AppId: { app: 'a' } }]);
+  });
+  it('both valid but not bound (the App ID is another client\'s) → 401 naming the group and both members', async () => {
+    const { result, count } = await run('pair', req({ 'x-api-key': 'key', 'x-app-id': 'other-app' }));
+    expectFail(result, 401);
+    expect(count('ApiKey + AppId')).toBe(1);
+    if (!result.ok) {
+      expect(result.body['invalid']).toEqual([
+        { scheme: 'ApiKey', in: 'header', name: 'X-API-Key' },
+        { scheme: 'AppId', in: 'header', name: 'X-App-Id' },
+      ]);
+      expect(result.body['invalidGroups']).toEqual(['ApiKey + AppId']);
+      expect(result.body['missing']).toBeUndefined();
+    }
   });
   it('one absent → 401 and no verifier called for the alternative', async () => {
     const { result, calls } = await run('pair', req({ 'x-api-key': 'key' }));
@@ -151,17 +175,26 @@ describe('truth table: AND inside an alternative', () => {
       expect(result.body['invalid']).toBeUndefined();
     }
   });
-  it('first invalid → stops, second not called', async () => {
+  it('first invalid → stops, second and binding not called; the body does not tell which member failed', async () => {
     const { result, count } = await run('pair', req({ 'x-api-key': 'bad', 'x-app-id': 'app' }));
     expectFail(result, 401);
     expect(count('ApiKey')).toBe(1);
     expect(count('AppId')).toBe(0);
+    expect(count('ApiKey + AppId')).toBe(0);
+    if (!result.ok) {
+      expect(result.body['invalid']).toEqual([
+        { scheme: 'ApiKey', in: 'header', name: 'X-API-Key' },
+        { scheme: 'AppId', in: 'header', name: 'X-App-Id' },
+      ]);
+      expect(result.body['invalidGroups']).toEqual(['ApiKey + AppId']);
+    }
   });
-  it('second invalid → 401 after both called', async () => {
+  it('second invalid → 401 after both called, binding not called', async () => {
     const { result, count } = await run('pair', req({ 'x-api-key': 'key', 'x-app-id': 'nope' }));
     expectFail(result, 401);
     expect(count('ApiKey')).toBe(1);
     expect(count('AppId')).toBe(1);
+    expect(count('ApiKey + AppId')).toBe(0);
   });
   it('malformed first credential stops before any verifier', async () => {
     const { result, calls } = await run('pair', req({ 'x-api-key': ['key', 'key'], 'x-app-id': 'app' }));
@@ -187,6 +220,12 @@ describe('truth table: OR across alternatives', () => {
     expectOk(result, 1);
     expect(count('ApiKey')).toBe(1);
     expect(count('AppId')).toBe(0);
+  });
+  it('second alternative when the first verifies but is not bound', async () => {
+    const { result, count } = await run('pairOrBearer', req({ 'x-api-key': 'key', 'x-app-id': 'other-app', authorization: 'Bearer good' }));
+    expectOk(result, 1);
+    if (result.ok) expect(result.principals).toEqual({ Bearer: { sub: 'Bearer' } });
+    expect(count('ApiKey + AppId')).toBe(1);
   });
   it('all fail → 401', async () => {
     const { result } = await run('bearerOrKey', req({ 'x-api-key': 'bad', authorization: 'Bearer bad' }));
@@ -241,7 +280,7 @@ describe('truth table: scopes', () => {
   it('scopes apply to any scheme type (OpenAPI 3.1 roles)', async () => {
     const tables2 = {
       schemes: { K: { kind: 'apiKey', in: 'header', name: 'k' } },
-      operations: { o: { method: 'get', path: '/', auth: { kind: 'required', anyOf: [[{ scheme: 'K', scopes: ['admin'] }]] } } },
+      operations: { o: { method: 'get', path: '/', auth: { kind: 'required', anyOf: [[{ scheme: 'K', scopes: ['admin'] }]], at: [0] } } },
       basePath: '',
     } as const;
     const g = createGuardFromTables(tables2, { K: (k: string) => ({ scopes: k === 'a' ? ['admin'] : ['user'] }) });
@@ -251,9 +290,11 @@ describe('truth table: scopes', () => {
 });
 
 describe('truth table: optional (anonymous alternative)', () => {
+  // `optional` is `security: [{ ApiKey: [] }, {}]`: the anonymous success reports the
+  // index of `{}` as written, 1.
   it('no credential at all → anonymous', async () => {
     const { result, calls } = await run('optional', req({}));
-    expect(result).toEqual({ ok: true, operationId: 'optional', alternative: -1, anonymous: true, principals: {} });
+    expect(result).toEqual({ ok: true, operationId: 'optional', alternative: 1, anonymous: true, principals: {} });
     expect(calls).toEqual({});
   });
   it('valid credential → identified', async () => {
@@ -274,7 +315,7 @@ describe('truth table: optional (anonymous alternative)', () => {
   });
   it('anonymousOnInvalid: invalid → anonymous', async () => {
     const { result } = await run('optional', req({ 'x-api-key': 'bad' }), { anonymousOnInvalid: true });
-    expectOk(result, -1, true);
+    expectOk(result, 1, true);
   });
   it('anonymousOnInvalid: valid still identified', async () => {
     expectOk((await run('optional', req({ 'x-api-key': 'key' }), { anonymousOnInvalid: true })).result, 0);
@@ -283,7 +324,7 @@ describe('truth table: optional (anonymous alternative)', () => {
     expectFail((await run('apiKey', req({ 'x-api-key': 'bad' }), { anonymousOnInvalid: true })).result, 401);
   });
   it('unrelated headers do not count as credentials', async () => {
-    expectOk((await run('optional', req({ authorization: 'Bearer good', cookie: 'session=ck' }))).result, -1, true);
+    expectOk((await run('optional', req({ authorization: 'Bearer good', cookie: 'session=ck' }))).result, 1, true);
   });
 });
 
@@ -318,7 +359,7 @@ describe('extraction: headers', () => {
   });
   it('undefined header value is absent', async () => {
     const { result } = await run('optional', req({ 'x-api-key': undefined }));
-    expectOk(result, -1, true);
+    expectOk(result, 1, true);
   });
 });
 
@@ -342,7 +383,7 @@ describe('extraction: node rawHeaders (preferred over headers when given)', () =
   });
   it('absent from rawHeaders is absent, whatever `headers` says', async () => {
     const { result } = await run('optional', req({ 'x-api-key': 'key' }, { rawHeaders: ['Host', 'x'] }));
-    expectOk(result, -1, true);
+    expectOk(result, 1, true);
   });
 });
 
@@ -588,6 +629,7 @@ describe('verifier context and errors', () => {
       ApiKey: () => null, AppId: () => null, QueryKey: () => null, CookieKey: () => null, RawAuth: () => null, Bearer: () => null,
       Basic: () => null, Digest: () => null, Custom: () => null, Oidc: () => null, Mtls: () => null,
       OAuth: (_t: string, ctx: unknown) => (seen.push(ctx), { scopes: ['read', 'write'] }),
+      'ApiKey + AppId': independent,
     });
     const request = req({ authorization: 'Bearer x' });
     await g.authorize('scoped', request);
@@ -610,6 +652,18 @@ describe('verifier context and errors', () => {
     const g = createGuardFromTables(tables, { ...verifiersThatThrow(), Bearer: () => null });
     await expect(g.authorize('bearerOrKey', req({ authorization: 'Bearer x', 'x-api-key': 'k' }))).rejects.toBeInstanceOf(VerifierError);
   });
+  it('a throwing binding check rejects with VerifierError marked `binding`, naming the group', async () => {
+    const verifiers = { ...verifiersThatThrow(), ApiKey: () => ({ id: 'k' }), AppId: () => ({ app: 'a' }), 'ApiKey + AppId': () => {
+      throw new Error('db down');
+    } };
+    const g = createGuardFromTables(tables, verifiers);
+    const err = await g.authorize('pair', req({ 'x-api-key': 'the-secret', 'x-app-id': 'app' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VerifierError);
+    expect((err as VerifierError).binding).toBe(true);
+    expect((err as VerifierError).scheme).toBe('ApiKey + AppId');
+    expect((err as VerifierError).operationId).toBe('pair');
+    expect((err as VerifierError).message).not.toContain('the-secret');
+  });
   it('async verifiers work and are awaited', async () => {
     expectOk((await run('cookie', req({ cookie: 'session=ck' }))).result, 0);
   });
@@ -624,8 +678,12 @@ describe('verifier context and errors', () => {
     const { guard } = setup();
     await expect(guard.authorize('nope' as never, req({}))).rejects.toBeInstanceOf(TypeError);
   });
-  it('missing verifier or undefined scheme fails at creation', () => {
+  it('missing verifier, binding check or undefined scheme fails at creation', () => {
     expect(() => createGuardFromTables(tables, {} as never)).toThrow(/no verifier function for security scheme "ApiKey"/);
+    const { 'ApiKey + AppId': _bound, ...unbound } = verifiersThatThrow();
+    expect(() => createGuardFromTables(tables, unbound)).toThrow(/no binding check for AND group "ApiKey \+ AppId"/);
+    // `true` is neither a function nor the marker: a group is never assumed independent.
+    expect(() => createGuardFromTables(tables, { ...unbound, 'ApiKey + AppId': true })).toThrow(/no binding check for AND group/);
     const broken = { schemes: {}, operations: { o: op([[u('Nope')]]) }, basePath: '' } as const;
     expect(() => createGuardFromTables(broken, {} as never)).toThrow(/"Nope" is used but not defined/);
   });
@@ -645,6 +703,7 @@ function verifiersThatThrow() {
     CookieKey: vi.fn(async () => {
       throw new Error('db down');
     }),
+    'ApiKey + AppId': independent,
   };
 }
 
@@ -695,8 +754,8 @@ describe('an operation left without alternatives (--skip-invalid dropped them al
   const refusedTables = {
     schemes: { Key: { kind: 'apiKey', in: 'header', name: 'X-Key' } },
     operations: {
-      mine: { method: 'get', path: '/pets/mine', auth: { kind: 'required', anyOf: [] } },
-      pet: { method: 'get', path: '/pets/{id}', auth: { kind: 'optional', anyOf: [[{ scheme: 'Key', scopes: [] }]] } },
+      mine: { method: 'get', path: '/pets/mine', auth: { kind: 'required', anyOf: [], at: [] } },
+      pet: { method: 'get', path: '/pets/{id}', auth: { kind: 'optional', anyOf: [[{ scheme: 'Key', scopes: [] }]], at: [1], anonymousAt: 0 } },
     },
     basePath: '',
   } as const;
@@ -713,6 +772,8 @@ describe('an operation left without alternatives (--skip-invalid dropped them al
       }
     }
     expect(calls).toBe(0);
-    expect((await guard.authorize('pet', { headers: {} })).ok).toBe(true);
+    // `pet` is written `[{}, { Key: [] }]`: anonymous is index 0, the key index 1.
+    expectOk(await guard.authorize('pet', { headers: {} }), 0, true);
+    expectOk(await guard.authorize('pet', { headers: { 'x-key': 'k' } }), 1);
   });
 });

@@ -2,7 +2,7 @@
 // test/types/guard.test-d.ts do when they run. The type expectations themselves
 // (expectTypeOf, @ts-expect-error) live in that file, which vitest type-checks.
 import { describe, expect, it } from 'vitest';
-import type { AuthSuccess } from '../../templates/runtime/runtime-server.js';
+import { independent, type AuthSuccess } from '../../templates/runtime/runtime-server.js';
 import type { ExpressHandlers } from '../../templates/runtime/express.js';
 import { createGuard, type OperationId, type Verifiers } from '../types/guard-tables.js';
 
@@ -13,6 +13,7 @@ describe('generated guard at run time', () => {
       AppId: async (id) => (id === 'a' ? { app: id } : false),
       Basic: (c) => (c.password === 'p' ? { name: c.username } : undefined),
       Mtls: (cert) => ({ cn: cert.subject?.CN }),
+      'ApiKey + AppId': (p) => p.ApiKey.user === 'u' && p.AppId.app === 'a',
     });
     const result = await guard.authorize('listPets', { headers: { 'x-api-key': 'k', 'x-app-id': 'a' } });
     expect(result.ok).toBe(true);
@@ -28,12 +29,20 @@ describe('generated guard at run time', () => {
   });
 
   it('a missing verifier (a compile error) also throws, naming the scheme', () => {
-    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: () => ({}) };
+    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: () => ({}), 'ApiKey + AppId': independent };
     expect(() => createGuard(verifiers as unknown as Verifiers)).toThrow(/Mtls/);
   });
 
+  it('a missing group entry (a compile error) also throws, naming the group; a non-function, non-marker value too', () => {
+    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: () => ({}), Mtls: () => ({}) };
+    expect(() => createGuard(verifiers as unknown as Verifiers)).toThrow(/no binding check for AND group "ApiKey \+ AppId"/);
+    expect(() => createGuard({ ...verifiers, 'ApiKey + AppId': true } as unknown as Verifiers)).toThrow(/ApiKey \+ AppId/);
+    // Another copy of the runtime (a second generated folder) uses the same marker value.
+    expect(() => createGuard({ ...verifiers, 'ApiKey + AppId': Symbol.for('openapi-security-codegen.independent') } as unknown as Verifiers)).not.toThrow();
+  });
+
   it('a wrongly typed verifier (a compile error) is accepted at run time: only the types catch it', () => {
-    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: (c: string) => ({ c }), Mtls: () => ({}) };
+    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: (c: string) => ({ c }), Mtls: () => ({}), 'ApiKey + AppId': independent };
     expect(() => createGuard(verifiers as unknown as Verifiers)).not.toThrow();
   });
 });

@@ -6,7 +6,7 @@
 // Nothing here is executed; the run-time behaviour is test/runtime/types.test.ts.
 import type { PeerCertificate } from 'node:tls';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { AuthSuccess, BasicCredentials, ClientCertificate } from '../../templates/runtime/runtime-server.js';
+import { independent, type AuthSuccess, type BasicCredentials, type ClientCertificate } from '../../templates/runtime/runtime-server.js';
 import type { ExpressHandlers } from '../../templates/runtime/express.js';
 import type { FastifyHandlers } from '../../templates/runtime/fastify.js';
 import type { KoaHandlers } from '../../templates/runtime/koa.js';
@@ -33,6 +33,13 @@ describe('generated guard typing', () => {
         expectTypeOf(cert).toEqualTypeOf<ClientCertificate>();
         return { cn: cert.subject?.CN };
       },
+      'ApiKey + AppId': (principals, ctx) => {
+        // The group's principals are typed from the verifiers above.
+        expectTypeOf(principals.ApiKey).toEqualTypeOf<{ user: string; scopes: readonly ['a'] }>();
+        expectTypeOf(principals.AppId).toEqualTypeOf<{ app: string }>();
+        expectTypeOf(ctx.operationId).toEqualTypeOf<OperationId>();
+        return principals.ApiKey.user === principals.AppId.app;
+      },
     });
     const result = await guard.authorize('listPets', { headers: {} });
     if (result.ok) {
@@ -49,15 +56,51 @@ describe('generated guard typing', () => {
   });
 
   it('a missing verifier is a compile error', () => {
-    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: () => ({}) };
+    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: () => ({}), 'ApiKey + AppId': independent };
     // @ts-expect-error Mtls is missing
     createGuard(verifiers);
   });
 
   it('a wrongly typed verifier is a compile error', () => {
-    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: (c: string) => ({ c }), Mtls: () => ({}) };
+    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: (c: string) => ({ c }), Mtls: () => ({}), 'ApiKey + AppId': independent };
     // @ts-expect-error Basic receives BasicCredentials, not string
     createGuard(verifiers);
+  });
+
+  it('an AND group without its entry is a compile error', () => {
+    const verifiers = { ApiKey: () => ({}), AppId: () => ({}), Basic: () => ({}), Mtls: () => ({}) };
+    // @ts-expect-error 'ApiKey + AppId' (binding check or independent) is missing
+    createGuard(verifiers);
+  });
+
+  it('a binding check must answer a boolean, and reads only what the verifiers return', () => {
+    createGuard({
+      ApiKey: () => ({ clientId: 'c' }),
+      AppId: () => ({ clientId: 'c' }),
+      Basic: () => ({}),
+      Mtls: () => ({}),
+      // @ts-expect-error a binding check answers boolean, not a principal
+      'ApiKey + AppId': () => ({ ok: true }),
+    });
+    createGuard({
+      ApiKey: () => ({ clientId: 'c' }),
+      AppId: () => ({ appId: 'a' }),
+      Basic: () => ({}),
+      Mtls: () => ({}),
+      // @ts-expect-error AppId's principal has no clientId
+      'ApiKey + AppId': (p) => p.ApiKey.clientId === p.AppId.clientId,
+    });
+    // Async checks and the marker are accepted.
+    createGuard({ ApiKey: () => ({}), AppId: () => ({}), Basic: () => ({}), Mtls: () => ({}), 'ApiKey + AppId': async () => true });
+    createGuard({ ApiKey: () => ({}), AppId: () => ({}), Basic: () => ({}), Mtls: () => ({}), 'ApiKey + AppId': independent });
+  });
+
+  it('principals on a success name schemes only, never groups', async () => {
+    const guard = createGuard({ ApiKey: () => ({ k: 1 }), AppId: () => ({}), Basic: () => ({}), Mtls: () => ({}), 'ApiKey + AppId': independent });
+    const result = await guard.authorize('listPets', { headers: {} });
+    if (result.ok) {
+      expectTypeOf<keyof typeof result.principals>().toEqualTypeOf<'ApiKey' | 'AppId' | 'Basic' | 'Mtls'>();
+    }
   });
 
   it("node's PeerCertificate fits ClientCertificate", () => {

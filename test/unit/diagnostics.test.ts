@@ -243,3 +243,21 @@ describe('schema (opt-in: codegen lint --validate)', () => {
     expect(find(diagnostics, 'overlapping-paths').sort()).toEqual(['warning /paths/~1admin/get', 'warning /paths/~1t~1/get', 'warning /paths/~1u~1{name}/get'].sort());
   });
 });
+
+describe('group-name-collision', () => {
+  it('refuses a scheme named like an AND group, at the scheme, once', async () => {
+    const key = (name: string) => ({ type: 'apiKey', in: 'header', name });
+    const schemes = { A: key('X-A'), B: key('X-B'), 'A + B': key('X-AB') };
+    const { diagnostics } = await modelOf(
+      oas3({ schemes, security: [{ B: [], A: [] }], paths: { '/x': { get: { operationId: 'x', responses: {} } }, '/y': { get: { operationId: 'y', security: [{ A: [], B: [] }, { 'A + B': [] }], responses: {} } } } }),
+    );
+    expect(find(diagnostics, 'group-name-collision')).toEqual(['error /components/securitySchemes/A + B']);
+    expect(diagnostics.find((d) => d.code === 'group-name-collision')?.message).toMatch(/"A \+ B".*AND group of "B" and "A"/);
+  });
+
+  it('says nothing when no group key is a scheme name (a scheme with " + " in its name that is no group)', async () => {
+    const key = (name: string) => ({ type: 'apiKey', in: 'header', name });
+    const { diagnostics } = await modelOf(oas3({ schemes: { A: key('X-A'), B: key('X-B'), 'B + A': key('X-BA') }, security: [{ A: [], B: [] }, { 'B + A': [] }] }));
+    expect(find(diagnostics, 'group-name-collision')).toEqual([]);
+  });
+});

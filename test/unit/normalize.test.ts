@@ -27,9 +27,9 @@ const cases: { name: string; root?: unknown; op?: unknown; want: string; source:
   { name: 'root [] is public', root: [], want: 'public', source: 'root' },
   { name: '{} makes it optional, alternatives kept in order', op: [{}, { Bearer: [] }, { ApiKey: [] }], want: 'optional: Bearer | ApiKey', source: 'operation' },
   { name: '[{}] alone is optional, never public', op: [{}], want: 'optional:', source: 'operation' },
-  { name: 'AND members are sorted, OR order kept', op: [{ Bearer: [] }, { AppId: [], ApiKey: [] }], want: 'required: Bearer | ApiKey+AppId', source: 'operation' },
+  { name: 'AND members keep their written order, OR order kept', op: [{ Bearer: [] }, { AppId: [], ApiKey: [] }], want: 'required: Bearer | AppId+ApiKey', source: 'operation' },
   { name: 'scopes are kept per use, sorted and de-duplicated', op: [{ OAuth: ['write', 'read', 'write'] }], want: 'required: OAuth[read,write]', source: 'operation' },
-  { name: 'the same scheme with different scopes in two alternatives', op: [{ OAuth: ['read'] }, { OAuth: ['write'], ApiKey: [] }], want: 'required: OAuth[read] | ApiKey+OAuth[write]', source: 'operation' },
+  { name: 'the same scheme with different scopes in two alternatives', op: [{ OAuth: ['read'] }, { OAuth: ['write'], ApiKey: [] }], want: 'required: OAuth[read] | OAuth[write]+ApiKey', source: 'operation' },
 ];
 
 describe('normalize: root vs operation, [], {}, AND, OR, scopes (3.0)', () => {
@@ -42,6 +42,19 @@ describe('normalize: root vs operation, [], {}, AND, OR, scopes (3.0)', () => {
       expect(auth.source).toBe(c.source);
     });
   }
+  // Each requirement keeps its index in the array as written (`{}` counted): what
+  // `AuthSuccess.alternative` reports.
+  it.each([
+    { name: 'operation array, {} counted', root: undefined, op: [{ Bearer: [] }, {}, { AppId: [], ApiKey: [] }, {}], at: [0, 2], anonymousAt: 1 },
+    { name: 'inherited root array', root: [{}, { ApiKey: [], AppId: [] }, { Bearer: [] }], op: undefined, at: [1, 2], anonymousAt: 0 },
+    { name: 'required: no {}', root: undefined, op: [{ ApiKey: [] }, { Bearer: [] }], at: [0, 1], anonymousAt: -1 },
+  ])('written indices: $name', async ({ root, op: security, at, anonymousAt }) => {
+    const { model } = await modelOf(oas3({ schemes, security: root, paths: { '/x': op(security) } }));
+    const auth = model!.operations[0]!.auth;
+    if (auth.kind === 'public') throw new Error('expected a requirement');
+    expect(auth.anyOf.map((r) => r.index)).toEqual(at);
+    expect(auth.anonymousIndex).toBe(anonymousAt);
+  });
 });
 
 describe('normalize: schemes', () => {
