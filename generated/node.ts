@@ -34,7 +34,7 @@ function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | un
   return async (req, res) => {
     let decision: Decision<Op, V>;
     try {
-      decision = await decideFor(authRequestFromNode(req));
+      decision = await decideFor(authRequestFromNode(req, req.url, options));
     } catch (error) {
       options.onError?.(error, req);
       send(res, verifierErrorParts());

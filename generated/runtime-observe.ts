@@ -31,8 +31,10 @@ export function decisionEvent(
 ): DecisionEvent {
   const schemes: string[] = [];
   let keyId: string | undefined;
+  let detail: string | undefined;
   for (const ev of evaluations) {
     if (ev === undefined) continue;
+    detail ??= ev.detail;
     for (let i = 0; i < ev.n; i++) {
       const scheme = ev.plan.schemes[i] as CompiledScheme;
       if (ev.slots[ev.n + i] !== undefined) schemes.push(scheme.name);
@@ -41,12 +43,14 @@ export function decisionEvent(
     }
   }
   const base = { operationId: operationIds[0], operationIds, method, schemes, ...(keyId !== undefined ? { keyId } : {}), durationMs: clock() - startedAt };
-  if (result === undefined) return { ...base, outcome: 'error', status: 500, alternative: -1, anonymous: false, reason: 'error' };
+  // `detail` explains a refusal; on a pass through another alternative it would mislead.
+  const why = detail !== undefined ? { detail } : {};
+  if (result === undefined) return { ...base, outcome: 'error', status: 500, alternative: -1, anonymous: false, reason: 'error', ...why };
   if (result.ok) return { ...base, outcome: 'allow', status: 200, alternative: result.alternative, anonymous: result.anonymous };
   // The failing operation is the last one evaluated (authorizeAll stops at the first failure).
   const last = evaluations[evaluations.length - 1];
   const reason: DecisionReason = last === undefined ? 'refused' : denialReason(last, result, utf8);
-  return { ...base, outcome: 'deny', status: result.status, alternative: -1, anonymous: false, reason };
+  return { ...base, outcome: 'deny', status: result.status, alternative: -1, anonymous: false, reason, ...why };
 }
 
 /** The event of a refusal an adapter made before any operation was authorized. */

@@ -3,7 +3,9 @@
 // The framework-neutral request the guard reads, and the views that build one from a
 // node `IncomingMessage` or a Fetch `Request`: header, query and cookie readers that
 // keep a repeated credential apart (never a choice of one), the absolute-form and
-// fragment rules for request targets, and the mutual TLS peer certificate.
+// fragment rules for request targets, the mutual TLS peer certificate and the client
+// address (runtime-address.ts).
+import { resolveClientAddress, type ClientAddressOptions } from './runtime-address.js';
 
 /** Anything with a `get()` like the Fetch `Headers` (which joins repeated values). */
 export interface HeadersLike {
@@ -58,6 +60,11 @@ export interface AuthRequest {
   readonly cookies?: CookieRecord | undefined;
   /** Set only for an authorized TLS peer (adapters check `socket.authorized`). */
   readonly clientCertificate?: ClientCertificate | null | undefined;
+  /**
+   * The client's IP address (the socket's peer, or through `trustProxy` the address
+   * your proxies forwarded). Absent when unknown: IP restrictions then refuse.
+   */
+  readonly clientAddress?: string | undefined;
 }
 
 /** Structural view of node's `IncomingMessage`, so this file stays free of node types. */
@@ -84,8 +91,28 @@ export function clientCertificateOf(socket: object | null | undefined): ClientCe
   return cert as ClientCertificate;
 }
 
+/** The forwarding header's lines as received (every line: a proxy may add its own). */
+function headerLines(req: NodeRequestLike, name: string): readonly string[] | undefined {
+  const raw = req.rawHeaders;
+  if (raw !== undefined) {
+    const lines: string[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === name) lines.push(raw[i + 1] as string);
+    return lines;
+  }
+  const v = req.headers[name];
+  return v === undefined ? undefined : typeof v === 'string' ? [v] : v;
+}
+
+/** The client address of a node request: the socket's peer, or what `trustProxy` lets the forwarding header say. */
+export function clientAddressOfNode(req: NodeRequestLike, options: ClientAddressOptions = {}): string | undefined {
+  const peer = (req.socket as { remoteAddress?: unknown } | null | undefined)?.remoteAddress;
+  const address = typeof peer === 'string' ? peer : undefined;
+  if (options.trustProxy === undefined) return address;
+  return resolveClientAddress(address, headerLines(req, options.proxyHeader ?? 'x-forwarded-for'), options);
+}
+
 /** Builds an `AuthRequest` from a node request; `url` defaults to `req.url`. */
-export function authRequestFromNode(req: NodeRequestLike, target: string = req.url ?? '/'): AuthRequest {
+export function authRequestFromNode(req: NodeRequestLike, target: string = req.url ?? '/', address: ClientAddressOptions = {}): AuthRequest {
   // RFC 9112 §3.2.2 absolute-form (`GET http://host/v1/x`): routers use its path, so must we.
   const url = target.charCodeAt(0) === 47 ? target : withoutOrigin(target);
   // A client never sends a fragment (RFC 9110 §7.1). When one arrives anyway, the
@@ -101,6 +128,7 @@ export function authRequestFromNode(req: NodeRequestLike, target: string = req.u
     rawHeaders: req.rawHeaders,
     query: hasQuery ? new URLSearchParams(url.slice(q + 1, hash === -1 ? undefined : hash)) : undefined,
     clientCertificate: clientCertificateOf(req.socket),
+    clientAddress: clientAddressOfNode(req, address),
   };
 }
 
@@ -121,7 +149,7 @@ function withoutOrigin(target: string): string {
 const PLAIN_AUTHORITY = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 
 /** Builds an `AuthRequest` from a Fetch `Request`. */
-export function authRequestFromFetch(request: Request, clientCertificate?: ClientCertificate): AuthRequest {
+export function authRequestFromFetch(request: Request, clientCertificate?: ClientCertificate, clientAddress?: string): AuthRequest {
   const url = request.url;
   // Absolute URL: the path starts at the first `/` after `scheme://host`.
   const start = url.indexOf('/', url.indexOf('//') + 2);
@@ -133,6 +161,7 @@ export function authRequestFromFetch(request: Request, clientCertificate?: Clien
     headers: request.headers,
     query: q === -1 ? undefined : new URLSearchParams(url.slice(q + 1)),
     clientCertificate,
+    clientAddress,
   };
 }
 

@@ -7,7 +7,8 @@
 // Fetch adapter.
 export * from './runtime-types.js';
 export type { AuthRequest, CertificateName, ClientCertificate, CookieRecord, HeaderRecord, HeadersLike, NodeRequestLike, QueryLike, QueryRecord } from './runtime-request.js';
-export { authRequestFromFetch, authRequestFromNode, clientCertificateOf } from './runtime-request.js';
+export { authRequestFromFetch, authRequestFromNode, clientAddressOfNode, clientCertificateOf } from './runtime-request.js';
+export { resolveClientAddress, type ClientAddressOptions, type TrustProxy } from './runtime-address.js';
 export type { OperationRoute, RouteSyntax } from './runtime-bind.js';
 export { mountOrder, routePattern } from './runtime-bind.js';
 export { routeCoverage, type AppRoute, type RouteCoverage } from './runtime-coverage.js';

@@ -7,6 +7,7 @@
 import type { SchemeSpec, SchemeTable } from './runtime-tables.js';
 import type { AuthRequest, ClientCertificate } from './runtime-request.js';
 import type { OperationRoute, RouteSyntax } from './runtime-bind.js';
+import type { ClientAddressOptions } from './runtime-address.js';
 
 export interface BasicCredentials {
   readonly username: string;
@@ -33,6 +34,11 @@ export interface VerifyContext<Op extends string = string> {
   /** Scopes the alternative that first asked for this scheme requires. */
   readonly scopes: readonly string[];
   readonly request: AuthRequest;
+  /**
+   * Says why a credential is refused (`'key-expired'`), for `onDecision`'s `detail`
+   * only: the caller's answer never shows it. The first reason of a request is kept.
+   */
+  deny?(reason: string): void;
 }
 
 /** A principal is an object (anything else is "invalid"); `scopes` (if present) is what it is granted. */
@@ -52,6 +58,8 @@ export interface BindingContext<Op extends string = string> {
   /** The group's key in `Verifiers`: its scheme names in code-unit order joined with `" + "`. */
   readonly group: string;
   readonly request: AuthRequest;
+  /** As `VerifyContext.deny`: why the principals do not belong together, for `onDecision` only. */
+  deny?(reason: string): void;
 }
 
 /**
@@ -227,6 +235,8 @@ export interface DecisionEvent {
   readonly keyId?: string;
   /** Set unless allowed. */
   readonly reason?: DecisionReason;
+  /** On a refusal: the first reason a verifier or binding check gave through `context.deny` (`'key-revoked'`). */
+  readonly detail?: string;
   /** From the start of the decision to its end, verifier awaits included. */
   readonly durationMs: number;
 }
@@ -259,8 +269,8 @@ export interface GuardOptions {
   readonly onDecision?: (event: DecisionEvent) => void;
 }
 
-/** Options shared by the framework adapters. */
-export interface AdapterOptions {
+/** Options shared by the framework adapters (`trustProxy`, `proxyHeader`: see runtime-address.ts). */
+export interface AdapterOptions extends ClientAddressOptions {
   /**
    * What an app-wide middleware does with a route no operation matches. Default `'404'`.
    * `'next'` is for a guarded API mounted beside other routes: it passes only a path

@@ -124,20 +124,84 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
             return runDiff({ old: argv.old, new: argv.new, format: argv.format, failOn: argv.failOn }, io, cwd);
           })(),
       )
-      .command('keys', 'issue API keys in a format secret scanners recognise', (y) =>
+      .command('keys', 'issue, rotate, revoke and list API keys in a format secret scanners recognise', (y) =>
         y
           .command(
             'new',
-            'print a new API key once, with the record to store (id and hash, never the key)',
+            'print a new API key once, with its record (id and hash, never the key); --file appends the record to a key file',
             (k) =>
               k
                 .option('prefix', { type: 'string', demandOption: true, describe: 'lower-case words joined by _, e.g. acme_live' })
+                .option('client', { type: 'string', describe: 'the owner (owner.clientId); required with --file, else the key id' })
+                .option('scope', { type: 'string', array: true, default: [] as string[], describe: 'a scope the key grants (repeatable)' })
                 .option('app', { type: 'string', array: true, default: [] as string[], describe: 'an App ID the key belongs to (repeatable)' })
-                .option('json', { type: 'boolean', default: false }),
+                .option('ip', { type: 'string', array: true, default: [] as string[], describe: 'a client IP range, CIDR or one address (repeatable); absent: any' })
+                .option('origin', { type: 'string', array: true, default: [] as string[], describe: 'a web origin, https://shop.example (repeatable); absent: any' })
+                .option('operation', { type: 'string', array: true, default: [] as string[], describe: 'an operation id the key may call (repeatable); absent: every one' })
+                .option('not-before', { type: 'string', describe: 'valid from (ISO 8601)' })
+                .option('expires', { type: 'string', describe: 'expiry: ISO 8601, or a duration from now (90d, 12h, 30m, 45s)' })
+                .option('file', { type: 'string', describe: 'append the record to this key file (created as { "keys": [] } if missing)' })
+                .option('json', { type: 'boolean', default: false, describe: 'print { key, record }' }),
             (argv) =>
               run(async () => {
                 const { runKeysNew } = await import('./commands/keys.js');
-                return runKeysNew({ prefix: argv.prefix, app: argv.app.map(String), json: argv.json }, io);
+                return runKeysNew(
+                  {
+                    prefix: argv.prefix,
+                    client: argv.client,
+                    scope: argv.scope.map(String),
+                    app: argv.app.map(String),
+                    ip: argv.ip.map(String),
+                    origin: argv.origin.map(String),
+                    operation: argv.operation.map(String),
+                    notBefore: argv.notBefore,
+                    expires: argv.expires,
+                    file: argv.file,
+                    json: argv.json,
+                  },
+                  io,
+                  cwd,
+                );
+              })(),
+          )
+          .command(
+            'rotate <id>',
+            'issue a replacement for a key (same owner and restrictions) and let the old one work for a grace period',
+            (k) =>
+              k
+                .positional('id', { type: 'string', demandOption: true, describe: 'the key id' })
+                .option('file', { type: 'string', demandOption: true, describe: 'the key file' })
+                .option('grace', { type: 'string', default: '7d', describe: 'how long the old key still works: 7d, 12h, 30m, 45s or 0' })
+                .option('json', { type: 'boolean', default: false, describe: 'print { key, record, previous }' }),
+            (argv) =>
+              run(async () => {
+                const { runKeysRotate } = await import('./commands/keys.js');
+                return runKeysRotate({ id: argv.id, file: argv.file, grace: argv.grace, json: argv.json }, io, cwd);
+              })(),
+          )
+          .command(
+            'revoke <id>',
+            'mark a key revoked: refused from its next lookup',
+            (k) => k.positional('id', { type: 'string', demandOption: true, describe: 'the key id' }).option('file', { type: 'string', demandOption: true, describe: 'the key file' }),
+            (argv) =>
+              run(async () => {
+                const { runKeysRevoke } = await import('./commands/keys.js');
+                return runKeysRevoke({ id: argv.id, file: argv.file }, io, cwd);
+              })(),
+          )
+          .command(
+            'list',
+            'one line per key: id, prefix, owner, apps, age, last use, state (never the hash)',
+            (k) =>
+              k
+                .option('file', { type: 'string', demandOption: true, describe: 'the key file' })
+                .option('unused-since', { type: 'string', describe: 'only keys not used for this long (never used: since creation), e.g. 90d' })
+                .option('older-than', { type: 'string', describe: 'only keys created more than this long ago, e.g. 365d' })
+                .option('json', { type: 'boolean', default: false, describe: 'print the records (without hashes) with their state' }),
+            (argv) =>
+              run(async () => {
+                const { runKeysList } = await import('./commands/keys.js');
+                return runKeysList({ file: argv.file, unusedSince: argv.unusedSince, olderThan: argv.olderThan, json: argv.json }, io, cwd);
               })(),
           )
           .command(
@@ -150,7 +214,7 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
                 return runKeysPattern({ prefix: argv.prefix, format: argv.format }, io);
               })(),
           )
-          .demandCommand(1, 'keys: name a subcommand (new, pattern)'),
+          .demandCommand(1, 'keys: name a subcommand (new, rotate, revoke, list, pattern)'),
       )
       .fail((message, error) => {
         throw error ?? new UsageError(message);

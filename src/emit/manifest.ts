@@ -8,17 +8,20 @@ import type { ClientIntegration, ServerAdapter } from './targets.js';
 
 export const RUNTIME_IMPORTS = {
   'axios.ts': ['runtime-client.ts'],
-  'express.ts': ['runtime-request.ts', 'runtime-server.ts'],
-  'fastify.ts': ['runtime-request.ts', 'runtime-server.ts'],
+  'express.ts': ['runtime-address.ts', 'runtime-request.ts', 'runtime-server.ts'],
+  'fastify.ts': ['runtime-address.ts', 'runtime-request.ts', 'runtime-server.ts'],
   'fetch.ts': ['runtime-server.ts'],
-  'hono.ts': ['runtime-request.ts', 'runtime-server.ts'],
-  'koa.ts': ['runtime-request.ts', 'runtime-server.ts'],
+  'hono.ts': ['runtime-address.ts', 'runtime-request.ts', 'runtime-server.ts'],
+  'koa.ts': ['runtime-address.ts', 'runtime-request.ts', 'runtime-server.ts'],
   'node.ts': ['runtime-server.ts'],
   'openapi-fetch.ts': ['runtime-client.ts'],
   'runtime-api-keys.ts': ['runtime-key-format.ts', 'runtime-keys.ts'],
   'runtime-attach.ts': ['runtime-credentials.ts', 'runtime-http-schemes.ts', 'runtime-tables.ts'],
   'runtime-bind.ts': ['runtime-route-syntax.ts', 'runtime-tables.ts'],
   'runtime-client.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-env.ts', 'runtime-oauth2.ts', 'runtime-select.ts', 'runtime-tables.ts', 'runtime-with-auth.ts'],
+  'runtime-address.ts': [],
+  'runtime-context.ts': ['runtime-extract.ts', 'runtime-request.ts', 'runtime-types.ts'],
+  'runtime-cidr.ts': [],
   'runtime-coverage.ts': ['runtime-bind.ts', 'runtime-types.ts'],
   'runtime-credentials.ts': ['runtime-http-schemes.ts', 'runtime-tables.ts'],
   'runtime-decide.ts': ['runtime-bind.ts', 'runtime-observe.ts', 'runtime-problem.ts', 'runtime-request.ts', 'runtime-types.ts'],
@@ -26,6 +29,7 @@ export const RUNTIME_IMPORTS = {
   'runtime-env.ts': ['runtime-credentials.ts', 'runtime-tables.ts'],
   'runtime-evaluate.ts': [
     'runtime-bind.ts',
+    'runtime-context.ts',
     'runtime-deny.ts',
     'runtime-extract.ts',
     'runtime-http-schemes.ts',
@@ -40,27 +44,30 @@ export const RUNTIME_IMPORTS = {
   'runtime-extract.ts': ['runtime-http-schemes.ts', 'runtime-plan.ts', 'runtime-request.ts', 'runtime-types.ts'],
   'runtime-http-schemes.ts': [],
   'runtime-key-format.ts': [],
+  'runtime-key-record.ts': ['runtime-cidr.ts'],
+  'runtime-key-store.ts': ['runtime-api-keys.ts', 'runtime-key-record.ts'],
+  'runtime-key-verifier.ts': ['runtime-cidr.ts', 'runtime-key-format.ts', 'runtime-key-record.ts', 'runtime-request.ts', 'runtime-types.ts'],
   'runtime-keys.ts': [],
   'runtime-nearby.ts': ['runtime-bind.ts', 'runtime-tables.ts'],
   'runtime-observe.ts': ['runtime-deny.ts', 'runtime-extract.ts', 'runtime-key-format.ts', 'runtime-plan.ts', 'runtime-request.ts', 'runtime-types.ts'],
   'runtime-oauth2.ts': [],
   'runtime-plan.ts': ['runtime-http-schemes.ts', 'runtime-problem.ts', 'runtime-tables.ts', 'runtime-types.ts'],
   'runtime-problem.ts': ['runtime-types.ts'],
-  'runtime-request.ts': [],
+  'runtime-request.ts': ['runtime-address.ts'],
   'runtime-route-syntax.ts': [],
   'runtime-routes.ts': ['runtime-tables.ts', 'runtime-trie.ts'],
   'runtime-select.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-tables.ts'],
-  'runtime-server.ts': ['runtime-bind.ts', 'runtime-coverage.ts', 'runtime-decide.ts', 'runtime-evaluate.ts', 'runtime-key-format.ts', 'runtime-problem.ts', 'runtime-request.ts', 'runtime-types.ts'],
+  'runtime-server.ts': ['runtime-bind.ts', 'runtime-address.ts', 'runtime-coverage.ts', 'runtime-decide.ts', 'runtime-evaluate.ts', 'runtime-key-format.ts', 'runtime-problem.ts', 'runtime-request.ts', 'runtime-types.ts'],
   'runtime-tables.ts': [],
   'runtime-trie.ts': [],
-  'runtime-types.ts': ['runtime-bind.ts', 'runtime-request.ts', 'runtime-tables.ts'],
+  'runtime-types.ts': ['runtime-bind.ts', 'runtime-address.ts', 'runtime-request.ts', 'runtime-tables.ts'],
   'runtime-with-auth.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-routes.ts', 'runtime-select.ts', 'runtime-tables.ts'],
 } as const satisfies Readonly<Record<string, readonly string[]>>;
 
 export type RuntimeFile = keyof typeof RUNTIME_IMPORTS;
 
-/** What every output holds: the guard's runtime and the key helpers (format and stores). */
-const ALWAYS: readonly RuntimeFile[] = ['runtime-server.ts', 'runtime-keys.ts', 'runtime-api-keys.ts'];
+/** What every output holds: the guard's runtime and the key helpers (format, records, verifier, stores). */
+const ALWAYS: readonly RuntimeFile[] = ['runtime-server.ts', 'runtime-keys.ts', 'runtime-api-keys.ts', 'runtime-key-verifier.ts', 'runtime-key-store.ts'];
 
 /** The files each target starts from. `fetch` is both a server adapter and a client integration: two rows. */
 export const SERVER_RUNTIME: { readonly [A in ServerAdapter]: readonly RuntimeFile[] } = {

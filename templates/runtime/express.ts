@@ -26,6 +26,7 @@ import {
   type ResponseParts,
 } from './runtime-server.js';
 import { authRequestFromNode } from './runtime-request.js';
+import type { ClientAddressOptions } from './runtime-address.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -60,7 +61,7 @@ function routedUrl(req: Request): string {
 export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}): RequestHandler {
   const decide = pathDecider(guard, options);
   return (req, res, next) => {
-    decide(authRequestFromNode(req, routedUrl(req))).then((decision) => finish(req, res, next, decision), next);
+    decide(authRequestFromNode(req, routedUrl(req), options)).then((decision) => finish(req, res, next, decision), next);
   };
 }
 
@@ -69,7 +70,7 @@ interface ExpressRoute {
 }
 
 /** One route: `app.get('/v1/pets', requireAuth(guard, 'listPets'), handler)`. */
-export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op): RequestHandler {
+export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op, options: ClientAddressOptions = {}): RequestHandler {
   const decide = operationDecider(guard, operationId);
   const agrees = routeCheck(guard, operationId, 'path-to-regexp');
   return (req, res, next) => {
@@ -79,7 +80,7 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
     if (typeof route?.path !== 'string' || !agrees(req.method, route.path, req.baseUrl)) return send(res, routeMismatchParts());
     // Already decided for this operation by this guard's app-wide middleware: verify once per request.
     if (req.auth?.operationId === operationId && guard.issued(req.auth)) return next();
-    decide(authRequestFromNode(req, routedUrl(req))).then((decision) => finish(req, res, next, decision), next);
+    decide(authRequestFromNode(req, routedUrl(req), options)).then((decision) => finish(req, res, next, decision), next);
   };
 }
 
@@ -91,12 +92,12 @@ export type ExpressHandlers<Op extends string> = { readonly [K in Op]: RequestHa
  * spec's path syntax translated to Express's, with the operation's guard first.
  * Concrete paths are registered before templated ones, as the spec's matching rule wants.
  */
-export function mountOperations<Op extends string, V>(app: Application | Router, guard: Guard<Op, V>, handlers: ExpressHandlers<Op>): void {
+export function mountOperations<Op extends string, V>(app: Application | Router, guard: Guard<Op, V>, handlers: ExpressHandlers<Op>, options: ClientAddressOptions = {}): void {
   for (const route of mountOrder(guard.routing.operations)) {
     const handler = handlers[route.operationId];
     const chain = Array.isArray(handler) ? (handler as readonly RequestHandler[]) : [handler as RequestHandler];
     const method = route.method.toLowerCase() as 'get';
-    (app as Router)[method](routePattern(route.template, 'path-to-regexp'), requireAuth(guard, route.operationId), ...chain);
+    (app as Router)[method](routePattern(route.template, 'path-to-regexp'), requireAuth(guard, route.operationId, options), ...chain);
   }
 }
 

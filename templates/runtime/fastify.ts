@@ -28,6 +28,7 @@ import {
   type ResponseParts,
 } from './runtime-server.js';
 import { authRequestFromNode } from './runtime-request.js';
+import type { ClientAddressOptions } from './runtime-address.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -59,19 +60,19 @@ export function authHook<Op extends string, V>(guard: Guard<Op, V>, options: Ada
   return async (request, reply) => {
     const pattern = matchedPattern(request);
     // `request.url` is the raw URL as received (prefixes included).
-    return finish(request, reply, await decide(authRequestFromNode(request.raw, request.url), pattern === undefined ? [] : [pattern]));
+    return finish(request, reply, await decide(authRequestFromNode(request.raw, request.url, options), pattern === undefined ? [] : [pattern]));
   };
 }
 
 /** One route: `app.get('/v1/pets', { onRequest: requireAuth(guard, 'listPets') }, handler)`. */
-export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op): onRequestAsyncHookHandler {
+export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op, options: ClientAddressOptions = {}): onRequestAsyncHookHandler {
   const decide = operationDecider(guard, operationId);
   const agrees = routeCheck(guard, operationId, 'find-my-way');
   return async (request, reply) => {
     const pattern = matchedPattern(request);
     if (pattern === undefined || !agrees(request.method, pattern)) return send(reply, routeMismatchParts());
     if (request.auth?.operationId === operationId && guard.issued(request.auth)) return undefined;
-    return finish(request, reply, await decide(authRequestFromNode(request.raw, request.url)));
+    return finish(request, reply, await decide(authRequestFromNode(request.raw, request.url, options)));
   };
 }
 
@@ -79,7 +80,7 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
 export type FastifyHandlers<Op extends string> = { readonly [K in Op]: RouteHandlerMethod };
 
 /** Registers every operation's route on `app`, each with its operation's guard as `onRequest`. */
-export function mountOperations<Op extends string, V>(app: FastifyInstance, guard: Guard<Op, V>, handlers: FastifyHandlers<Op>): void {
+export function mountOperations<Op extends string, V>(app: FastifyInstance, guard: Guard<Op, V>, handlers: FastifyHandlers<Op>, options: ClientAddressOptions = {}): void {
   const operations = guard.routing.operations;
   for (const route of mountOrder(operations)) {
     // Fastify adds a HEAD route for every GET one; the spec's own HEAD operation takes its place.
@@ -87,7 +88,7 @@ export function mountOperations<Op extends string, V>(app: FastifyInstance, guar
     app.route({
       method: route.method as 'GET',
       url: routePattern(route.template, 'find-my-way'),
-      onRequest: requireAuth(guard, route.operationId),
+      onRequest: requireAuth(guard, route.operationId, options),
       handler: handlers[route.operationId],
       ...(ownHead ? { exposeHeadRoute: false } : {}),
     });

@@ -15,6 +15,12 @@ import {
 } from './runtime-server.js';
 
 export interface FetchAuthOptions extends AdapterOptions {
+  /**
+   * The client's address, where the platform exposes one (Deno's `info.remoteAddr`,
+   * Bun's `server.requestIP`, a platform header on Workers). Without it, keys
+   * restricted to IP ranges are refused: the Fetch API itself has no client address.
+   */
+  readonly clientAddress?: (request: Request) => string | undefined;
   /** The verified peer certificate, where the platform exposes one (mutual TLS). */
   readonly clientCertificate?: (request: Request) => ClientCertificate | undefined;
   /** Sees the error when a verifier throws (log it here); the client gets a bare 500. */
@@ -36,7 +42,7 @@ function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | un
   const decideFor = operationId === undefined ? pathDecider(guard, options, NO_CORS_MIDDLEWARE) : operationDecider(guard, operationId);
   return async (request: Request) => {
     try {
-      const decision = await decideFor(authRequestFromFetch(request, options.clientCertificate?.(request)));
+      const decision = await decideFor(authRequestFromFetch(request, options.clientCertificate?.(request), options.clientAddress?.(request)));
       return decision.pass ? decision.auth : toResponse(decision.answer);
     } catch (error) {
       options.onError?.(error, request);

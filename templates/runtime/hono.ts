@@ -28,16 +28,24 @@ import {
   type NodeRequestLike,
   type ResponseParts,
 } from './runtime-server.js';
-import { authRequestFromFetch, clientCertificateOf } from './runtime-request.js';
+import { authRequestFromFetch, clientAddressOfNode, clientCertificateOf } from './runtime-request.js';
+import type { ClientAddressOptions } from './runtime-address.js';
 
 /** The Hono environment the middleware provides: `c.get('auth')`. */
 export interface AuthEnv<Op extends string, V> {
   Variables: { auth: AuthSuccess<Op, V> | undefined };
 }
 
-function toRequest(c: Context): AuthRequest {
-  const incoming = (c.env as { incoming?: Partial<NodeRequestLike> } | undefined)?.incoming;
-  const fromFetch = authRequestFromFetch(c.req.raw, clientCertificateOf(incoming?.socket));
+/** Where the client's address comes from: Node's socket (through `trustProxy`), else `clientAddress(c)`. */
+export interface HonoAddressOptions extends ClientAddressOptions {
+  /** For runtimes without a Node socket (Workers, Deno, Bun): the client's address. */
+  readonly clientAddress?: (c: Context) => string | undefined;
+}
+
+function toRequest(c: Context, options: HonoAddressOptions): AuthRequest {
+  const incoming = (c.env as { incoming?: NodeRequestLike } | undefined)?.incoming;
+  const address = options.clientAddress !== undefined ? options.clientAddress(c) : incoming !== undefined ? clientAddressOfNode(incoming, options) : undefined;
+  const fromFetch = authRequestFromFetch(c.req.raw, clientCertificateOf(incoming?.socket), address);
   // On Node the incoming message keeps repeated header lines apart, so a key sent
   // twice is caught as a duplicate; a Fetch `Headers` would join them into one value.
   const rawHeaders = incoming?.rawHeaders;
@@ -50,7 +58,7 @@ function toResponse(answer: ResponseParts): Response {
 }
 
 /** App-wide: `app.use(authMiddleware(guard))` before the routes. */
-export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}): MiddlewareHandler<AuthEnv<Op, V>> {
+export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions & HonoAddressOptions = {}): MiddlewareHandler<AuthEnv<Op, V>> {
   const decide = routeDecider(guard, 'hono', options);
   return async (c, next) => {
     const patterns: string[] = [];
@@ -64,7 +72,7 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
         patterns.push(route.path);
       }
     }
-    const decision = await decide(toRequest(c), patterns);
+    const decision = await decide(toRequest(c, options), patterns);
     if (!decision.pass) return toResponse(decision.answer);
     c.set('auth', decision.auth);
     return next();
@@ -72,7 +80,7 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
 }
 
 /** One route: `app.get('/v1/pets', requireAuth(guard, 'listPets'), (c) => …)`. */
-export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op): MiddlewareHandler<AuthEnv<Op, V>> {
+export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op, options: HonoAddressOptions = {}): MiddlewareHandler<AuthEnv<Op, V>> {
   const decide = operationDecider(guard, operationId);
   const agrees = routeCheck(guard, operationId, 'hono');
   return async (c, next) => {
@@ -81,7 +89,7 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
     if (route === undefined || route.method === 'ALL' || !agrees(c.req.method, route.path)) return toResponse(routeMismatchParts());
     const prior = c.get('auth');
     if (prior?.operationId === operationId && guard.issued(prior)) return next();
-    const decision = await decide(toRequest(c));
+    const decision = await decide(toRequest(c, options));
     if (!decision.pass) return toResponse(decision.answer);
     c.set('auth', decision.auth);
     return next();
@@ -93,9 +101,9 @@ export type HonoHandlers<Op extends string, V> = { readonly [K in Op]: Handler<A
 
 /** Registers every operation's route on `app`, each with its operation's guard first. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function mountOperations<Op extends string, V>(app: Hono<any, any, any>, guard: Guard<Op, V>, handlers: HonoHandlers<Op, V>): void {
+export function mountOperations<Op extends string, V>(app: Hono<any, any, any>, guard: Guard<Op, V>, handlers: HonoHandlers<Op, V>, options: HonoAddressOptions = {}): void {
   for (const route of mountOrder(guard.routing.operations)) {
-    app.on(route.method, routePattern(route.template, 'hono'), requireAuth(guard, route.operationId), handlers[route.operationId]);
+    app.on(route.method, routePattern(route.template, 'hono'), requireAuth(guard, route.operationId, options), handlers[route.operationId]);
   }
 }
 

@@ -31,6 +31,7 @@ import {
   type ResponseParts,
 } from './runtime-server.js';
 import { authRequestFromNode } from './runtime-request.js';
+import type { ClientAddressOptions } from './runtime-address.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -78,7 +79,7 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
   const router = options.router;
   if (router === undefined) {
     const decide = pathDecider(guard, options);
-    return async (ctx, next) => finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url)));
+    return async (ctx, next) => finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url, options)));
   }
   // A method-override middleware between this one and the router would change the route.
   const decide = routeDecider(guard, 'path-to-regexp', options, { refuseMethodOverride: true, passPreflight: true });
@@ -95,12 +96,12 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
       layers = [exclusive === 'specificity' ? layers.reduce(fewest) : (layers[layers.length - 1] as KoaLayerLike)];
     }
     const patterns = layers.map((layer) => (typeof layer.path === 'string' ? layer.path : String(layer.path)));
-    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url), patterns));
+    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url, options), patterns));
   };
 }
 
 /** One route: `router.get('/v1/pets', requireAuth(guard, 'listPets'), handler)`. */
-export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op): Middleware {
+export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operationId: Op, options: ClientAddressOptions = {}): Middleware {
   const decide = operationDecider(guard, operationId);
   const agrees = routeCheck(guard, operationId, 'path-to-regexp');
   return async (ctx: Context, next: Next): Promise<void> => {
@@ -111,7 +112,7 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
     if (pattern !== undefined && !agrees(ctx.method, String(pattern))) return send(ctx, routeMismatchParts());
     const state = ctx.state as { auth?: RequestAuth | undefined };
     if (state.auth?.operationId === operationId && guard.issued(state.auth)) return next();
-    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url)));
+    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url, options)));
   };
 }
 
@@ -119,9 +120,9 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
 export type KoaHandlers<Op extends string> = { readonly [K in Op]: Middleware };
 
 /** Registers every operation's route on an @koa/router `router`, each with its operation's guard first. */
-export function mountOperations<Op extends string, V>(router: KoaRouterLike, guard: Guard<Op, V>, handlers: KoaHandlers<Op>): void {
+export function mountOperations<Op extends string, V>(router: KoaRouterLike, guard: Guard<Op, V>, handlers: KoaHandlers<Op>, options: ClientAddressOptions = {}): void {
   for (const route of mountOrder(guard.routing.operations)) {
-    router.register(routePattern(route.template, 'path-to-regexp'), [route.method], [requireAuth(guard, route.operationId), handlers[route.operationId]]);
+    router.register(routePattern(route.template, 'path-to-regexp'), [route.method], [requireAuth(guard, route.operationId, options), handlers[route.operationId]]);
   }
 }
 

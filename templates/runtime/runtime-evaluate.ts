@@ -17,6 +17,7 @@ import { Evaluation, anyCredentialSent, stateOf } from './runtime-extract.js';
 import { createDeny } from './runtime-deny.js';
 import { observeDecisions, refusalEvent, report } from './runtime-observe.js';
 import { VerifierError, independent, type AuthResult, type AuthSuccess, type Guard, type GuardOptions, type GuardRouting } from './runtime-types.js';
+import { BindingCall, Call } from './runtime-context.js';
 
 /** `step`'s answer when it must wait for an async verifier (see `Evaluation.pending`). */
 const PENDING: unique symbol = Symbol('pending');
@@ -159,7 +160,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
         if (result === undefined) {
           const scheme = use.scheme;
           try {
-            result = scheme.verifier(ev.slots[local], { operationId: plan.operationId, scheme: scheme.name, scopes: use.scopes, request: ev.request });
+            result = scheme.verifier(ev.slots[local], new Call(ev, plan.operationId, scheme.name, use.scopes));
           } catch (error) {
             ev.slots[ev.n + local] = false; // it ran: the decision event lists it
             throw new VerifierError(scheme.name, plan.operationId, error);
@@ -185,7 +186,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
         let bound = ev.slots[group.slot];
         if (bound === undefined) {
           try {
-            bound = group.check(principalsOf(ev, alternative), { operationId: plan.operationId, group: group.key, request: ev.request });
+            bound = group.check(principalsOf(ev, alternative), new BindingCall(ev, plan.operationId, group.key));
           } catch (error) {
             throw new VerifierError(group.key, plan.operationId, error, true);
           }

@@ -97,6 +97,8 @@ export class Evaluation {
   /** The scheme or group it belongs to, for a `VerifierError`. */
   pendingName = '';
   pendingBinding = false;
+  /** The first reason a verifier gave through `context.deny`, for the decision event. */
+  detail: string | undefined = undefined;
   constructor(
     readonly plan: Plan,
     readonly request: AuthRequest,

@@ -153,6 +153,25 @@ describe('onDecision', () => {
     ]);
   });
 
+  it("a verifier's or binding check's own reason (context.deny) reaches the event as detail, never the answer", async () => {
+    const events: DecisionEvent[] = [];
+    const guard = createGuardFromTables(
+      tables,
+      {
+        ApiKey: (_k: string, ctx: { deny?: (r: string) => void }) => (ctx.deny?.('key-expired'), ctx.deny?.('second reason ignored'), null),
+        AppId: () => ({}),
+        Bearer: () => null,
+        'ApiKey + AppId': independent,
+      },
+      { onDecision: (e) => events.push(e) },
+    );
+    const result = await guard.authorize('list', req({ 'x-api-key': 'k', 'x-app-id': 'a' }));
+    expect(JSON.stringify(result)).not.toContain('key-expired');
+    expect(events[0]).toMatchObject({ reason: 'invalid', detail: 'key-expired' });
+    await guard.authorize('list', req({}));
+    expect(events[1]?.detail).toBeUndefined();
+  });
+
   it('without the hook the guard builds no event', async () => {
     let reads = 0;
     const options = {};
