@@ -218,3 +218,24 @@ describe('key life-cycle edge cases', () => {
     expect(() => checkKeyRecord({ ...w.record, origins: ['https://shop.example', 'http://localhost:3000'] })).not.toThrow();
   });
 });
+
+describe('in a guard', () => {
+  it('scopes the record grants but the operation needs beyond them stay 403; a refused key is 401', async () => {
+    const { createGuardFromTables } = await import('../../templates/runtime/runtime-server.js');
+    const w = await world();
+    const tables = {
+      schemes: { ApiKey: { kind: 'apiKey', in: 'header', name: 'X-API-Key' } },
+      operations: {
+        read: { method: 'get', path: '/r', auth: { kind: 'required', anyOf: [[{ scheme: 'ApiKey', scopes: ['pets:read'] }]], at: [0] } },
+        write: { method: 'post', path: '/r', auth: { kind: 'required', anyOf: [[{ scheme: 'ApiKey', scopes: ['pets:write'] }]], at: [0] } },
+      },
+      basePath: '',
+    } as const;
+    const guard = createGuardFromTables(tables, { ApiKey: w.keys.verify });
+    const request = { headers: { 'x-api-key': w.key }, clientAddress: '127.0.0.1' };
+    expect((await guard.authorize('read', request)).ok).toBe(true);
+    expect(await guard.authorize('write', request)).toMatchObject({ ok: false, status: 403 });
+    await revokeApiKey(w.store, w.record.id);
+    expect(await guard.authorize('write', request)).toMatchObject({ ok: false, status: 401 });
+  });
+});
