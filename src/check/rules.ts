@@ -6,6 +6,7 @@
 // `--skip-invalid` never reads it back out of messages or pointers.
 import type { Diagnostic, DiagnosticCode, Severity } from '../diagnostics/types.js';
 import type { Operation, Origin, OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
+import { didYouMean } from '../shared/did-you-mean.js';
 import { isHttpToken } from '../shared/http.js';
 import { groupNameCollisions } from './groups.js';
 import { overlappingPaths } from './paths.js';
@@ -124,7 +125,7 @@ function requirements(ctx: CheckContext): void {
         if (!scheme) {
           if (!ctx.rejectedSchemes.has(use.scheme)) {
             ctx.unenforceable.set(use.scheme, 'it is not defined');
-            report('undefined-scheme', 'error', use.origin, `security requirement names scheme "${use.scheme}", which is not defined${model.version === '2.0' ? ' in securityDefinitions' : ' in components.securitySchemes'}`, use.scheme);
+            report('undefined-scheme', 'error', use.origin, `security requirement names scheme "${use.scheme}", which is not defined${model.version === '2.0' ? ' in securityDefinitions' : ' in components.securitySchemes'}${didYouMean(use.scheme, [...schemes.keys(), ...ctx.rejectedSchemes])}`, use.scheme);
           }
           continue;
         }

@@ -9,17 +9,18 @@ import { VERSION } from '../pipeline.js';
 import { WriteError } from '../write/write.js';
 import { EXIT, UsageError, consoleIo } from './io.js';
 import type { TargetFlags } from './targets.js';
+import { explainUsage, needsValue } from './usage.js';
 
 // Every flag is declared once with its type; the handlers read the argv yargs infers
 // from these declarations, so a flag's type is never re-asserted by a cast.
 function targetOptions<T>(y: Argv<T>) {
   return y
-    .option('config', { type: 'string', describe: 'config file (default: codegen.config.json, .mjs, .js or .ts in the working directory)' })
-    .option('spec', { type: 'string', describe: 'OpenAPI file (YAML or JSON); overrides the config' })
-    .option('out', { type: 'string', describe: 'output folder (default: generated)' })
+    .option('config', { type: 'string', coerce: needsValue('config'), describe: 'config file (default: codegen.config.json, .mjs, .js or .ts in the working directory)' })
+    .option('spec', { type: 'string', coerce: needsValue('spec'), describe: 'OpenAPI file (YAML or JSON); overrides the config' })
+    .option('out', { type: 'string', coerce: needsValue('out'), describe: 'output folder (default: generated)' })
     .option('server', { type: 'string', array: true, describe: 'server adapters: express,fastify,koa,hono,fetch,node or all' })
     .option('client', { type: 'string', coerce: clientFlag, describe: 'emit client.ts; optionally integrations: fetch,openapi-fetch,axios or all' })
-    .option('templates', { type: 'string', describe: 'folder with template overrides' })
+    .option('templates', { type: 'string', coerce: needsValue('templates'), describe: 'folder with template overrides' })
     .option('skip-invalid', { type: 'boolean', describe: 'drop (and report) each alternative whose schemes are undefined, invalid or uncarriable, instead of refusing the spec; an operation left with none is refused (403)' });
 }
 
@@ -58,10 +59,13 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
   const run = (task: () => Promise<number>) => async () => {
     exit = await task();
   };
+  const cli = yargs([...args]);
   try {
-    await yargs([...args])
+    await cli
       .scriptName('codegen')
       .version(VERSION)
+      // English, whatever LANG says: explainUsage reads yargs' strict-mode message.
+      .locale('en')
       .strict()
       .option('quiet', { type: 'boolean', describe: 'print errors only' })
       .option('debug', { type: 'boolean', describe: 'show stack traces' })
@@ -101,7 +105,7 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
       .command(
         'report',
         'print the security matrix (markdown, json or html)',
-        (y) => targetOptions(y).option('format', { choices: ['markdown', 'json', 'html'] as const, default: 'markdown' as const }).option('output', { type: 'string', describe: 'write to this file instead of stdout' }),
+        (y) => targetOptions(y).option('format', { choices: ['markdown', 'json', 'html'] as const, default: 'markdown' as const }).option('output', { type: 'string', coerce: needsValue('output'), describe: 'write to this file instead of stdout' }),
         (argv) =>
           run(async () => {
             const { runReport } = await import('./commands/report.js');
@@ -131,16 +135,16 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
             'print a new API key once, with its record (id and hash, never the key); --file appends the record to a key file',
             (k) =>
               k
-                .option('prefix', { type: 'string', demandOption: true, describe: 'lower-case words joined by _, e.g. acme_live' })
-                .option('client', { type: 'string', describe: 'the owner (owner.clientId); required with --file, else the key id' })
+                .option('prefix', { type: 'string', demandOption: true, coerce: needsValue('prefix'), describe: 'lower-case words joined by _, e.g. acme_live' })
+                .option('client', { type: 'string', coerce: needsValue('client'), describe: 'the owner (owner.clientId); required with --file, else the key id' })
                 .option('scope', { type: 'string', array: true, default: [] as string[], describe: 'a scope the key grants (repeatable)' })
                 .option('app', { type: 'string', array: true, default: [] as string[], describe: 'an App ID the key belongs to (repeatable)' })
                 .option('ip', { type: 'string', array: true, default: [] as string[], describe: 'a client IP range, CIDR or one address (repeatable); absent: any' })
                 .option('origin', { type: 'string', array: true, default: [] as string[], describe: 'a web origin, https://shop.example (repeatable); absent: any' })
                 .option('operation', { type: 'string', array: true, default: [] as string[], describe: 'an operation id the key may call (repeatable); absent: every one' })
-                .option('not-before', { type: 'string', describe: 'valid from (ISO 8601)' })
-                .option('expires', { type: 'string', describe: 'expiry: ISO 8601, or a duration from now (90d, 12h, 30m, 45s)' })
-                .option('file', { type: 'string', describe: 'append the record to this key file (created as { "keys": [] } if missing)' })
+                .option('not-before', { type: 'string', coerce: needsValue('not-before'), describe: 'valid from (ISO 8601)' })
+                .option('expires', { type: 'string', coerce: needsValue('expires'), describe: 'expiry: ISO 8601, or a duration from now (90d, 12h, 30m, 45s)' })
+                .option('file', { type: 'string', coerce: needsValue('file'), describe: 'append the record to this key file (created as { "keys": [] } if missing)' })
                 .option('json', { type: 'boolean', default: false, describe: 'print { key, record }' }),
             (argv) =>
               run(async () => {
@@ -170,8 +174,8 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
             (k) =>
               k
                 .positional('id', { type: 'string', demandOption: true, describe: 'the key id' })
-                .option('file', { type: 'string', demandOption: true, describe: 'the key file' })
-                .option('grace', { type: 'string', default: '7d', describe: 'how long the old key still works: 7d, 12h, 30m, 45s or 0' })
+                .option('file', { type: 'string', demandOption: true, coerce: needsValue('file'), describe: 'the key file' })
+                .option('grace', { type: 'string', default: '7d', coerce: needsValue('grace'), describe: 'how long the old key still works: 7d, 12h, 30m, 45s or 0' })
                 .option('json', { type: 'boolean', default: false, describe: 'print { key, record, previous }' }),
             (argv) =>
               run(async () => {
@@ -182,7 +186,7 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
           .command(
             'revoke <id>',
             'mark a key revoked: refused from its next lookup',
-            (k) => k.positional('id', { type: 'string', demandOption: true, describe: 'the key id' }).option('file', { type: 'string', demandOption: true, describe: 'the key file' }),
+            (k) => k.positional('id', { type: 'string', demandOption: true, describe: 'the key id' }).option('file', { type: 'string', demandOption: true, coerce: needsValue('file'), describe: 'the key file' }),
             (argv) =>
               run(async () => {
                 const { runKeysRevoke } = await import('./commands/keys.js');
@@ -194,9 +198,9 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
             'one line per key: id, prefix, owner, apps, age, last use, state (never the hash)',
             (k) =>
               k
-                .option('file', { type: 'string', demandOption: true, describe: 'the key file' })
-                .option('unused-since', { type: 'string', describe: 'only keys not used for this long (never used: since creation), e.g. 90d' })
-                .option('older-than', { type: 'string', describe: 'only keys created more than this long ago, e.g. 365d' })
+                .option('file', { type: 'string', demandOption: true, coerce: needsValue('file'), describe: 'the key file' })
+                .option('unused-since', { type: 'string', coerce: needsValue('unused-since'), describe: 'only keys not used for this long (never used: since creation), e.g. 90d' })
+                .option('older-than', { type: 'string', coerce: needsValue('older-than'), describe: 'only keys created more than this long ago, e.g. 365d' })
                 .option('json', { type: 'boolean', default: false, describe: 'print the records (without hashes) with their state' }),
             (argv) =>
               run(async () => {
@@ -207,7 +211,7 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
           .command(
             'pattern',
             'print the secret-scanner rule for keys of a prefix',
-            (k) => k.option('prefix', { type: 'string', demandOption: true }).option('format', { choices: ['regex', 'gitleaks', 'github'] as const, default: 'regex' as const }),
+            (k) => k.option('prefix', { type: 'string', demandOption: true, coerce: needsValue('prefix') }).option('format', { choices: ['regex', 'gitleaks', 'github'] as const, default: 'regex' as const }),
             (argv) =>
               run(async () => {
                 const { runKeysPattern } = await import('./commands/keys.js');
@@ -217,13 +221,16 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
           .demandCommand(1, 'keys: name a subcommand (new, rotate, revoke, list, pattern)'),
       )
       .fail((message, error) => {
-        throw error ?? new UsageError(message);
+        // yargs' own complaints (and a coerce's UsageError) arrive as YError; a command's errors as themselves.
+        if (error && error.name !== 'YError') throw error;
+        throw new UsageError(explainUsage(error?.message ?? message, args, ...where(cli)));
       })
       .help()
       .parseAsync();
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof WriteError || error instanceof TemplateError) {
-      io.err(`codegen: ${error.message}`);
+      // Several problems (a config with three mistakes) are one line each.
+      for (const line of error.message.split('\n')) io.err(`codegen: ${line}`);
       if (debug && error.stack) io.err(error.stack);
       return EXIT.unusable;
     }
@@ -233,4 +240,14 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
     return EXIT.unusable;
   }
   return exit;
+}
+
+/**
+ * Where a usage error happened: the options of the command yargs was parsing, and the
+ * commands it entered (`['keys']` inside `codegen keys`). Neither is in yargs' published types.
+ */
+function where(cli: object): [options: string[], commandPath: string[]] {
+  const y = cli as { getOptions?: () => { key?: object }; getInternalMethods?: () => { getContext?: () => { commands?: unknown } } };
+  const commands = y.getInternalMethods?.().getContext?.().commands;
+  return [Object.keys(y.getOptions?.().key ?? {}), Array.isArray(commands) ? commands.map(String) : []];
 }

@@ -5,17 +5,19 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLIENT_INTEGRATIONS, SERVER_ADAPTERS, type ClientIntegration, type ServerAdapter } from '../emit/index.js';
+import { didYouMean } from '../shared/did-you-mean.js';
 import { transpileToModule } from '../verify/compiler.js';
+import { configSchema, formatProblem, validate } from './json-schema.js';
 
 export interface SpecConfig {
   /** The OpenAPI file, relative to the config file's folder. */
   spec: string;
   /** Output folder for generated files (default `generated`). */
   out?: string;
-  /** Server adapters to emit next to guard.ts (default: none). */
-  server?: ServerAdapter[];
-  /** `true` = client.ts with fetch; or a list of `fetch`, `openapi-fetch`, `axios`. */
-  client?: boolean | ClientIntegration[];
+  /** Server adapters to emit next to guard.ts (default: none); one name stands for a list of one. */
+  server?: OneOrMore<ServerAdapter | 'all'>;
+  /** `true` = client.ts with fetch; or a list of `fetch`, `openapi-fetch`, `axios` (one name: a list of one). */
+  client?: boolean | OneOrMore<ClientIntegration | 'all'>;
   /** Folder with template overrides. */
   templates?: string;
   /** Leave out operations whose security names an undefined or invalid scheme (each reported), instead of refusing. */
@@ -28,7 +30,11 @@ export interface SpecConfig {
   allowRefsOutside?: string[];
 }
 
+type OneOrMore<T> = T | readonly T[];
+
 export interface Config extends Partial<SpecConfig> {
+  /** Editor completion: `./node_modules/openapi-security-codegen/codegen.schema.json`. */
+  $schema?: string;
   /** Several specs, each with its own output folder. */
   specs?: SpecConfig[];
 }
@@ -68,17 +74,31 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<{ conf
       if (explicit) throw new ConfigError(`config file ${explicit} not found`);
       continue;
     }
+    let config: unknown;
     try {
-      if (file.endsWith('.json')) return { config: JSON.parse(readFileSync(file, 'utf8')) as Config, file };
-      const mod = (file.endsWith('.ts') ? await importTypeScript(file) : await import(pathToFileURL(file).href)) as { default?: Config };
-      if (!mod.default) throw new ConfigError(`${name} has no default export`);
-      return { config: mod.default, file };
+      if (file.endsWith('.json')) config = JSON.parse(readFileSync(file, 'utf8'));
+      else {
+        const mod = (file.endsWith('.ts') ? await importTypeScript(file) : await import(pathToFileURL(file).href)) as { default?: unknown };
+        if (!mod.default) throw new ConfigError(`${name} has no default export`);
+        config = mod.default;
+      }
     } catch (error) {
       if (error instanceof ConfigError) throw error;
       throw new ConfigError(`cannot read ${name}: ${(error as Error).message}`);
     }
+    return { config: checkConfig(config, name), file };
   }
   return { config: {} };
+}
+
+/**
+ * The config checked against codegen.schema.json (the file editors read): every unknown
+ * key, wrong type or unknown value is reported, one line each, naming the file and key.
+ */
+export function checkConfig(config: unknown, file: string): Config {
+  const problems = validate(config, configSchema());
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => formatProblem(p, file)).join('\n'));
+  return config as Config;
 }
 
 /**
@@ -187,11 +207,11 @@ function refFolders(value: unknown): string[] {
 }
 
 function stripSpecs(config: Config): Partial<SpecConfig> {
-  const { specs: _specs, ...rest } = config;
+  const { specs: _specs, $schema: _schema, ...rest } = config;
   return rest;
 }
 
-function parseClient(value: boolean | string[]): ClientIntegration[] {
+function parseClient(value: boolean | OneOrMore<string>): ClientIntegration[] {
   if (value === true) return ['fetch'];
   if (value === false) return [];
   const list = parseList(value, CLIENT_INTEGRATIONS, 'client');
@@ -199,11 +219,11 @@ function parseClient(value: boolean | string[]): ClientIntegration[] {
   return list.length > 0 && !list.includes('fetch') ? ['fetch', ...list] : list;
 }
 
-function parseList<T extends string>(value: readonly string[], allowed: readonly T[], what: string): T[] {
-  const items = value.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+function parseList<T extends string>(value: OneOrMore<string>, allowed: readonly T[], what: string): T[] {
+  const items = (typeof value === 'string' ? [value] : value).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   if (items.length === 1 && items[0] === 'all') return [...allowed];
   for (const item of items) {
-    if (!(allowed as readonly string[]).includes(item)) throw new ConfigError(`unknown ${what} "${item}" (expected: ${allowed.join(', ')}, or all)`);
+    if (!(allowed as readonly string[]).includes(item)) throw new ConfigError(`unknown ${what} "${item}"${didYouMean(item, [...allowed, 'all'])} (expected: ${allowed.join(', ')}, or all)`);
   }
   return allowed.filter((a) => items.includes(a));
 }

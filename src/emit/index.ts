@@ -5,7 +5,7 @@ import type { SecurityModel } from '../ir/types.js';
 import { envNames, envVariables } from '../naming/env-names.js';
 import { compareCodeUnits } from '../shared/order.js';
 import { printLiteral } from './literal.js';
-import { contentHash, header, packageJson, type FilePlan } from './plan.js';
+import { contentHash, header, packageJson, runtimeHeader, type FilePlan } from './plan.js';
 import { docCommentText, literalUnion, stringLiteral } from './sinks.js';
 import { operationsTable, schemesTable, usedSchemeIds } from './tables.js';
 import { verifierTypes } from './verifiers.js';
@@ -42,6 +42,7 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
 
   const view = {
     header: head,
+    hashedHeader: header(headerInfo, true),
     title: docCommentText(model.title || model.file),
     schemes: printLiteral(schemesTable(model)),
     operations: printLiteral(operationsTable(model)),
@@ -54,6 +55,8 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
     verifiersBody: verifiers.body,
   };
   files.set('package.json', packageJson(headerInfo));
+  // security.ts alone carries the input hash (its header is `hashedHeader`; a user's
+  // override of the skeleton that still writes `{{header}}` simply has no hash line).
   files.set('security.ts', templates.render('security.ts.hbs', view));
   files.set('guard.ts', templates.render('guard.ts.hbs', view));
 
@@ -68,7 +71,8 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
     files.set('client.ts', templates.render('client.ts.hbs', { ...view, envNames: printLiteral(envTable), envVariables: printLiteral(variables), envDoc: envDoc.join('\n') }));
   }
 
-  for (const [name, text] of runtime) files.set(name, head + text);
+  const copied = runtimeHeader(options.generatorVersion);
+  for (const [name, text] of runtime) files.set(name, copied + text);
   return [...files.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([p, contents]) => ({ path: p, contents }));
 }
 

@@ -7,13 +7,16 @@
 // - `authMiddleware(guard)` app-wide: the operation is matched from the path, and any
 //   path routers could resolve differently is refused (404). Mount it after any
 //   method-override middleware; requests carrying an override are refused (400).
-// On success `req.auth` holds the decision; a verifier that throws goes to `next(err)`.
+// On success the request carries the decision, read with `authOf(req, guard)`; a
+// verifier that throws goes to `next(err)` as a `GuardError` (500, a generic message;
+// the `VerifierError` as its `cause`).
 import type { Application, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import {
   operationDecider,
   pathDecider,
   routeCheck,
   routeMismatchParts,
+  guardError,
   mountOrder,
   routePattern,
   routeCoverage,
@@ -28,14 +31,16 @@ import {
 import { authRequestFromNode } from './runtime-request.js';
 import type { ClientAddressOptions } from './runtime-address.js';
 
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** Set by the generated guard when the request passed; `authOf(req, guard)` types it. */
-      auth?: RequestAuth | undefined;
-    }
-  }
+/**
+ * Where a passed request keeps its decision: a symbol-keyed property, not `req.auth`,
+ * and no augmentation of Express's `Request`, so nothing can collide with a library
+ * that declares `req.auth` itself (express-oauth2-jwt-bearer). `Symbol.for`: one key
+ * for every generated folder, as one `req.auth` was; `guard.issued` tells guards apart.
+ */
+const AUTH = Symbol.for('openapi-security-codegen.auth');
+
+function storedAuth(req: Request): RequestAuth | undefined {
+  return (req as unknown as { [key: symbol]: RequestAuth | undefined })[AUTH];
 }
 
 function send(res: Response, answer: ResponseParts): void {
@@ -43,8 +48,8 @@ function send(res: Response, answer: ResponseParts): void {
 }
 
 function finish<Op extends string, V>(req: Request, res: Response, next: NextFunction, decision: Decision<Op, V>): void {
-  if (!decision.pass) return send(res, decision.answer);
-  if (decision.auth !== undefined) req.auth = decision.auth as RequestAuth;
+  if (decision.pass === false) return send(res, decision.answer);
+  if (decision.auth !== undefined) (req as unknown as { [key: symbol]: RequestAuth })[AUTH] = decision.auth as RequestAuth;
   next();
 }
 
@@ -61,7 +66,7 @@ function routedUrl(req: Request): string {
 export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}): RequestHandler {
   const decide = pathDecider(guard, options);
   return (req, res, next) => {
-    decide(authRequestFromNode(req, routedUrl(req), options)).then((decision) => finish(req, res, next, decision), next);
+    decide(authRequestFromNode(req, routedUrl(req), options)).then((decision) => finish(req, res, next, decision), (error: unknown) => next(guardError(error)));
   };
 }
 
@@ -79,8 +84,9 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
     // `req.route.path` is relative to the router the route is on; `req.baseUrl` is what the routers above consumed.
     if (typeof route?.path !== 'string' || !agrees(req.method, route.path, req.baseUrl)) return send(res, routeMismatchParts());
     // Already decided for this operation by this guard's app-wide middleware: verify once per request.
-    if (req.auth?.operationId === operationId && guard.issued(req.auth)) return next();
-    decide(authRequestFromNode(req, routedUrl(req), options)).then((decision) => finish(req, res, next, decision), next);
+    const prior = storedAuth(req);
+    if (prior?.operationId === operationId && guard.issued(prior)) return next();
+    decide(authRequestFromNode(req, routedUrl(req), options)).then((decision) => finish(req, res, next, decision), (error: unknown) => next(guardError(error)));
   };
 }
 
@@ -101,9 +107,9 @@ export function mountOperations<Op extends string, V>(app: Application | Router,
   }
 }
 
-/** `req.auth`, typed for this guard's operations and verifiers. */
+/** The decision a guard stored on the request when it passed, typed for this guard's operations and verifiers. */
 export function authOf<Op extends string, V>(req: Request, _guard: Guard<Op, V>): AuthSuccess<Op, V> | undefined {
-  return req.auth as AuthSuccess<Op, V> | undefined;
+  return storedAuth(req) as AuthSuccess<Op, V> | undefined;
 }
 
 interface ExpressLayer {

@@ -9,7 +9,8 @@
 // - `{ onRequest: requireAuth(guard, 'listPets') }` on a route, checked once against
 //   the operation's method and path (a mismatch answers 500, reported to `onError`).
 // On success `request.auth` holds the decision; a verifier that throws rejects the
-// hook, so Fastify's error handler answers and the handler never runs.
+// hook with a `GuardError` (500, a generic message; the `VerifierError` as its
+// `cause`), so Fastify's error handler answers and the handler never runs.
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteHandlerMethod } from 'fastify';
 import {
   mountOrder,
@@ -17,6 +18,7 @@ import {
   routeCheck,
   routeDecider,
   routeMismatchParts,
+  throwGuardError,
   routePattern,
   routeCoverage,
   type AdapterOptions,
@@ -43,7 +45,7 @@ function send(reply: FastifyReply, answer: ResponseParts): FastifyReply {
 }
 
 function finish<Op extends string, V>(request: FastifyRequest, reply: FastifyReply, decision: Decision<Op, V>): FastifyReply | undefined {
-  if (!decision.pass) return send(reply, decision.answer);
+  if (decision.pass === false) return send(reply, decision.answer);
   if (decision.auth !== undefined) request.auth = decision.auth as RequestAuth;
   return undefined;
 }
@@ -60,7 +62,7 @@ export function authHook<Op extends string, V>(guard: Guard<Op, V>, options: Ada
   return async (request, reply) => {
     const pattern = matchedPattern(request);
     // `request.url` is the raw URL as received (prefixes included).
-    return finish(request, reply, await decide(authRequestFromNode(request.raw, request.url, options), pattern === undefined ? [] : [pattern]));
+    return finish(request, reply, await decide(authRequestFromNode(request.raw, request.url, options), pattern === undefined ? [] : [pattern]).catch(throwGuardError));
   };
 }
 
@@ -72,7 +74,7 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
     const pattern = matchedPattern(request);
     if (pattern === undefined || !agrees(request.method, pattern)) return send(reply, routeMismatchParts());
     if (request.auth?.operationId === operationId && guard.issued(request.auth)) return undefined;
-    return finish(request, reply, await decide(authRequestFromNode(request.raw, request.url, options)));
+    return finish(request, reply, await decide(authRequestFromNode(request.raw, request.url, options)).catch(throwGuardError));
   };
 }
 

@@ -43,7 +43,7 @@ function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | un
   return async (request: Request) => {
     try {
       const decision = await decideFor(authRequestFromFetch(request, options.clientCertificate?.(request), options.clientAddress?.(request)));
-      return decision.pass ? decision.auth : toResponse(decision.answer);
+      return decision.pass === true ? decision.auth : toResponse(decision.answer);
     } catch (error) {
       options.onError?.(error, request);
       return toResponse(verifierErrorParts());

@@ -7,8 +7,10 @@
 //   two operations, or routes the spec does not know unless listed in `outsideSpec`;
 // - `app.get(path, requireAuth(guard, 'listPets'), handler)` on one route, checked
 //   once against the operation's method and path (a mismatch answers 500).
-// On success `c.get('auth')` holds the decision, typed through Hono's variables. A
-// verifier that throws propagates to `app.onError` (500 by default). Works on any
+// On success `c.get('auth')` holds the decision, typed through Hono's variables (or
+// `authOf(c, guard)` where the app's variables do not declare it). A
+// verifier that throws propagates to `app.onError` (500 by default) as a `GuardError`
+// (a generic message; the `VerifierError` as its `cause`). Works on any
 // runtime Hono runs on; mutual TLS is read from @hono/node-server's `c.env.incoming`.
 import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
@@ -18,6 +20,7 @@ import {
   routeCheck,
   routeDecider,
   routeMismatchParts,
+  throwGuardError,
   routePattern,
   routeCoverage,
   type AdapterOptions,
@@ -72,8 +75,8 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
         patterns.push(route.path);
       }
     }
-    const decision = await decide(toRequest(c, options), patterns);
-    if (!decision.pass) return toResponse(decision.answer);
+    const decision = await decide(toRequest(c, options), patterns).catch(throwGuardError);
+    if (decision.pass === false) return toResponse(decision.answer);
     c.set('auth', decision.auth);
     return next();
   };
@@ -89,11 +92,21 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
     if (route === undefined || route.method === 'ALL' || !agrees(c.req.method, route.path)) return toResponse(routeMismatchParts());
     const prior = c.get('auth');
     if (prior?.operationId === operationId && guard.issued(prior)) return next();
-    const decision = await decide(toRequest(c, options));
-    if (!decision.pass) return toResponse(decision.answer);
+    const decision = await decide(toRequest(c, options)).catch(throwGuardError);
+    if (decision.pass === false) return toResponse(decision.answer);
     c.set('auth', decision.auth);
     return next();
   };
+}
+
+/**
+ * `c.get('auth')`, typed for this guard's operations and verifiers, whatever the app's
+ * environment: after `app.use(authMiddleware(guard))` on an existing `new Hono()`,
+ * the app's variables do not include `auth` (`c.get('auth')` is typed `never`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function authOf<Op extends string, V>(c: Context<any, any, any>, _guard: Guard<Op, V>): AuthSuccess<Op, V> | undefined {
+  return (c as Context<AuthEnv<Op, V>>).get('auth');
 }
 
 /** The handler of each operation, by operation id: one missing is a compile error. */

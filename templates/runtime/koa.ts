@@ -10,8 +10,9 @@
 //   could resolve differently is refused (404);
 // - `router.get(path, requireAuth(guard, operationId), handler)` on one route,
 //   checked once against the operation's method and path (mismatch: 500).
-// On success `ctx.state.auth` holds the decision; a verifier that throws propagates,
-// so Koa's error handling answers 500 and the downstream middleware never runs.
+// On success `ctx.state.auth` holds the decision; a verifier that throws propagates as
+// a `GuardError` (500, `expose: false`; the `VerifierError` as its `cause`), so Koa's
+// error handling answers 500 and the downstream middleware never runs.
 import type { Context, Middleware, Next } from 'koa';
 import {
   mountOrder,
@@ -20,6 +21,7 @@ import {
   routeCheck,
   routeDecider,
   routeMismatchParts,
+  throwGuardError,
   routePattern,
   routeCoverage,
   type AdapterOptions,
@@ -65,7 +67,7 @@ function send(ctx: Context, answer: ResponseParts): void {
 }
 
 async function finish<Op extends string, V>(ctx: Context, next: Next, decision: Decision<Op, V>): Promise<void> {
-  if (!decision.pass) return send(ctx, decision.answer);
+  if (decision.pass === false) return send(ctx, decision.answer);
   if (decision.auth !== undefined) (ctx.state as { auth?: RequestAuth }).auth = decision.auth as RequestAuth;
   return next();
 }
@@ -79,7 +81,7 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
   const router = options.router;
   if (router === undefined) {
     const decide = pathDecider(guard, options);
-    return async (ctx, next) => finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url, options)));
+    return async (ctx, next) => finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url, options)).catch(throwGuardError));
   }
   // A method-override middleware between this one and the router would change the route.
   const decide = routeDecider(guard, 'path-to-regexp', options, { refuseMethodOverride: true, passPreflight: true });
@@ -96,7 +98,7 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
       layers = [exclusive === 'specificity' ? layers.reduce(fewest) : (layers[layers.length - 1] as KoaLayerLike)];
     }
     const patterns = layers.map((layer) => (typeof layer.path === 'string' ? layer.path : String(layer.path)));
-    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url, options), patterns));
+    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url, options), patterns).catch(throwGuardError));
   };
 }
 
@@ -112,7 +114,7 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
     if (pattern !== undefined && !agrees(ctx.method, String(pattern))) return send(ctx, routeMismatchParts());
     const state = ctx.state as { auth?: RequestAuth | undefined };
     if (state.auth?.operationId === operationId && guard.issued(state.auth)) return next();
-    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url, options)));
+    return finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url, options)).catch(throwGuardError));
   };
 }
 

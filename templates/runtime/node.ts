@@ -38,7 +38,7 @@ function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | un
       send(res, verifierErrorParts());
       return undefined;
     }
-    if (decision.pass) return decision.auth ?? null;
+    if (decision.pass === true) return decision.auth ?? null;
     send(res, decision.answer);
     return undefined;
   };

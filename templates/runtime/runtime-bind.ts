@@ -41,7 +41,7 @@ export function operationRoutes<Op extends string>(operations: OperationTable, b
  */
 export type RouteBinder<Op extends string> = (method: string, pattern: string, syntax: RouteSyntax) => readonly Op[];
 
-const NONE: readonly never[] = Object.freeze([]);
+const NONE: readonly never[] = Object.freeze([] as never[]);
 
 export function createRouteBinder<Op extends string>(routes: readonly OperationRoute<Op>[]): RouteBinder<Op> {
   const bySyntax = new Map<RouteSyntax, Map<string, Op[]>>();

@@ -11,14 +11,17 @@ import type { BindingContext, VerifyContext } from './runtime-types.js';
 export class Call implements VerifyContext {
   readonly #ev: Evaluation;
   readonly request: AuthRequest;
-  constructor(
-    ev: Evaluation,
-    readonly operationId: string,
-    readonly scheme: string,
-    readonly scopes: readonly string[],
-  ) {
+  // Fields assigned in the constructor, not parameter properties: the runtime stays
+  // erasable TypeScript (`erasableSyntaxOnly`, Node's type stripping).
+  readonly operationId: string;
+  readonly scheme: string;
+  readonly scopes: readonly string[];
+  constructor(ev: Evaluation, operationId: string, scheme: string, scopes: readonly string[]) {
     this.#ev = ev;
     this.request = ev.request;
+    this.operationId = operationId;
+    this.scheme = scheme;
+    this.scopes = scopes;
   }
   deny(reason: string): void {
     this.#ev.detail ??= String(reason);
@@ -29,13 +32,13 @@ export class Call implements VerifyContext {
 export class BindingCall implements BindingContext {
   readonly #ev: Evaluation;
   readonly request: AuthRequest;
-  constructor(
-    ev: Evaluation,
-    readonly operationId: string,
-    readonly group: string,
-  ) {
+  readonly operationId: string;
+  readonly group: string;
+  constructor(ev: Evaluation, operationId: string, group: string) {
     this.#ev = ev;
     this.request = ev.request;
+    this.operationId = operationId;
+    this.group = group;
   }
   deny(reason: string): void {
     this.#ev.detail ??= String(reason);

@@ -26,13 +26,14 @@ function refuse<Op extends string, V>(guard: Guard<Op, V>, request: AuthRequest,
 
 async function authorizeAs<Op extends string, V>(guard: Guard<Op, V>, operationId: Op, request: AuthRequest): Promise<Decision<Op, V>> {
   const result = await guard.authorize(operationId, request);
-  return result.ok ? { pass: true, auth: result } : { pass: false, answer: result };
+  // `=== true`, not truthiness: a discriminant narrows that way in projects without `strictNullChecks` too.
+  return result.ok === true ? { pass: true, auth: result } : { pass: false, answer: result };
 }
 
 /** A request any of these operations' handlers could answer must satisfy each (see `Guard.authorizeAll`). */
 async function authorizeEach<Op extends string, V>(guard: Guard<Op, V>, operationIds: readonly Op[], request: AuthRequest): Promise<Decision<Op, V>> {
   const result = await guard.authorizeAll(operationIds, request);
-  return result.ok ? { pass: true, auth: result } : { pass: false, answer: result };
+  return result.ok === true ? { pass: true, auth: result } : { pass: false, answer: result };
 }
 
 /**

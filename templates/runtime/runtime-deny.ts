@@ -3,12 +3,16 @@
 // accepted, with the challenges (RFC 9110 §11.6.1, RFC 6750 §3.1). A bound AND group
 // that was tried and failed (a member rejected, or the binding check said no) is
 // reported as a whole: all its members invalid and the group named, so the answer
-// does not tell which of a key and an App ID was wrong. Also why it failed, for
-// `onDecision`. Never a credential value.
-import { NONE_SENT, PROBLEM_CONTENT_TYPE } from './runtime-problem.js';
+// does not tell which of a key and an App ID was wrong. Besides the flat lists, the
+// 401 keeps the OR-of-AND structure: `alternatives`, one per requirement object, with
+// what each lacked and what was not accepted (a failed group's members all invalid
+// there too). Its `detail` says "none were sent" only when the request carries no
+// credential at all the guard can see (runtime-extract.ts `otherCredentialSent`).
+// Also why it failed, for `onDecision`. Never a credential value.
+import { NONE_SENT, NOT_ACCEPTED, OTHERS_SENT, PROBLEM_CONTENT_TYPE } from './runtime-problem.js';
 import { ABSENT, INVALID, PRESENT, type CompiledAlternative, type CompiledScheme } from './runtime-plan.js';
-import { anyCredentialSent, stateOf, type Evaluation } from './runtime-extract.js';
-import type { AuthFailure, DecisionReason, GuardOptions, ProblemBody, ProblemLocation } from './runtime-types.js';
+import { anyCredentialSent, otherCredentialSent, stateOf, type Evaluation } from './runtime-extract.js';
+import type { AuthFailure, DecisionReason, GuardOptions, ProblemAlternative, ProblemBody, ProblemLocation } from './runtime-types.js';
 
 /** Whether a bound group's alternative was tried (all credentials present) and failed. */
 function groupFailed(ev: Evaluation, alternative: CompiledAlternative): boolean {
@@ -39,7 +43,7 @@ export function createDeny(options: GuardOptions, utf8: TextDecoder): (ev: Evalu
         requiredScopes: alternative.requiredScopes,
       };
     } else {
-      if (shapeProblem === undefined && !anyCredentialSent(ev, utf8)) return plan.noCredentials;
+      if (shapeProblem === undefined && !anyCredentialSent(ev, utf8)) return otherCredentialSent(ev) ? plan.otherCredentials : plan.noCredentials;
       status = 401;
       const missing: ProblemLocation[] = [];
       const invalid: boolean[] = [];
@@ -63,15 +67,29 @@ export function createDeny(options: GuardOptions, utf8: TextDecoder): (ev: Evalu
           if (scheme.bearerFamily) tokenFailed = true;
         } else if (ev.states[i] === ABSENT) missing.push(scheme.location);
       }
+      const alternatives: ProblemAlternative[] = [];
+      for (const alternative of plan.alternatives) {
+        const schemes: ProblemLocation[] = [];
+        const lacked: ProblemLocation[] = [];
+        const refused: ProblemLocation[] = [];
+        for (const use of alternative.uses) {
+          const location = use.scheme.location;
+          schemes.push(location);
+          if (invalid[use.local] === true) refused.push(location);
+          else if (ev.states[use.local] === ABSENT) lacked.push(location);
+        }
+        alternatives.push({ index: alternative.index, schemes, missing: lacked, invalid: refused });
+      }
       challenge = tokenFailed ? plan.challengeInvalidToken : plan.challenge;
       body = {
         type: 'about:blank',
         title: 'Unauthorized',
         status,
-        detail: missing.length === plan.schemes.length ? NONE_SENT : 'The credentials sent were not accepted for this operation.',
+        detail: missing.length < plan.schemes.length ? NOT_ACCEPTED : otherCredentialSent(ev) ? OTHERS_SENT : NONE_SENT,
         ...(missing.length > 0 ? { missing } : {}),
         ...(invalidAt.length > 0 ? { invalid: invalidAt } : {}),
         ...(groups.length > 0 ? { invalidGroups: groups } : {}),
+        alternatives,
       };
     }
     if (shapeProblem) body = shapeProblem(body, { operationId: plan.operationId, status, request: ev.request });

@@ -264,7 +264,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
     for (const operationId of operationIds) {
       kept?.push(undefined);
       const result = await evaluate(operationId, request, kept);
-      if (!result.ok) return result;
+      if (result.ok === false) return result;
       first ??= result;
     }
     return first as AuthResult;

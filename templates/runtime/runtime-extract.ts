@@ -74,6 +74,9 @@ const AUTH_SINGLE = 3;
 
 /** The per-request scratchpad: extraction and verification results, each computed once. */
 export class Evaluation {
+  // Assigned in the constructor, not parameter properties: erasable TypeScript (`erasableSyntaxOnly`).
+  readonly plan: Plan;
+  readonly request: AuthRequest;
   /** Per scheme: UNKNOWN until extracted, then ABSENT, PRESENT or INVALID. */
   readonly states: CredentialState[];
   /**
@@ -99,10 +102,9 @@ export class Evaluation {
   pendingBinding = false;
   /** The first reason a verifier gave through `context.deny`, for the decision event. */
   detail: string | undefined = undefined;
-  constructor(
-    readonly plan: Plan,
-    readonly request: AuthRequest,
-  ) {
+  constructor(plan: Plan, request: AuthRequest) {
+    this.plan = plan;
+    this.request = request;
     // Plain packed arrays: a typed array's backing store costs more to allocate than it saves here.
     this.states = plan.initialStates.slice();
     this.slots = plan.initialSlots.slice();
@@ -139,6 +141,18 @@ function parseAuthorization(ev: Evaluation): void {
   ev.authCredentials = raw.slice(start);
 }
 
+/** A cookie of the request: from `request.cookies`, else the Cookie header, parsed once. */
+function cookieOf(ev: Evaluation, name: string): Single {
+  const request = ev.request;
+  if (request.cookies != null) return hasOwn(request.cookies, name) ? single(request.cookies[name]) : undefined;
+  if (ev.cookies === undefined) {
+    // HTTP/2 may split Cookie into several fields (RFC 9113 §8.2.3): join them.
+    const header = readHeader(request, 'cookie', '; ');
+    ev.cookies = typeof header === 'string' ? parseCookieHeader(header) : new Map();
+  }
+  return ev.cookies.get(name);
+}
+
 export function extract(ev: Evaluation, local: number, utf8: TextDecoder): CredentialState {
   const scheme = ev.plan.schemes[local] as CompiledScheme;
   const request = ev.request;
@@ -155,16 +169,7 @@ export function extract(ev: Evaluation, local: number, utf8: TextDecoder): Crede
       v = readQuery(request.query, scheme.key);
       break;
     case SRC_COOKIE:
-      if (request.cookies != null) {
-        v = hasOwn(request.cookies, scheme.key) ? single(request.cookies[scheme.key]) : undefined;
-      } else {
-        if (ev.cookies === undefined) {
-          // HTTP/2 may split Cookie into several fields (RFC 9113 §8.2.3): join them.
-          const header = readHeader(request, 'cookie', '; ');
-          ev.cookies = typeof header === 'string' ? parseCookieHeader(header) : new Map();
-        }
-        v = ev.cookies.get(scheme.key);
-      }
+      v = cookieOf(ev, scheme.key);
       break;
     case SRC_TLS: {
       const cert = request.clientCertificate;
@@ -214,5 +219,26 @@ export function stateOf(ev: Evaluation, local: number, utf8: TextDecoder): Crede
 /** Whether the request carries a credential (valid or not) of any of the operation's schemes. */
 export function anyCredentialSent(ev: Evaluation, utf8: TextDecoder): boolean {
   for (let i = 0; i < ev.n; i++) if (stateOf(ev, i, utf8) !== ABSENT) return true;
+  return false;
+}
+
+/**
+ * Whether a request that carries none of the operation's credentials carries some
+ * other credential, so that its 401 does not say none were sent. Counted, in any form
+ * (empty, repeated or malformed too, as for the operation's own): an Authorization
+ * header of any auth-scheme, whether or not the spec defines it (a Bearer token sent to
+ * an operation that takes an API key), and the header, query parameter or cookie of an
+ * API key scheme the spec defines but this operation does not name. Not counted: a
+ * client certificate (presented once per TLS connection, not sent for a request) and
+ * any name the spec does not define (the guard cannot tell it from application data).
+ */
+export function otherCredentialSent(ev: Evaluation): boolean {
+  if (ev.authState === AUTH_UNPARSED) parseAuthorization(ev);
+  if (ev.authState !== AUTH_ABSENT) return true;
+  const request = ev.request;
+  const others = ev.plan.others;
+  for (const name of others.headers) if (readHeader(request, name, undefined) !== undefined) return true;
+  for (const name of others.query) if (readQuery(request.query, name) !== undefined) return true;
+  for (const name of others.cookies) if (cookieOf(ev, name) !== undefined) return true;
   return false;
 }

@@ -44,7 +44,7 @@ export function decisionEvent(
   // `detail` explains a refusal; on a pass through another alternative it would mislead.
   const why = detail !== undefined ? { detail } : {};
   if (result === undefined) return { ...base, outcome: 'error', status: 500, alternative: -1, anonymous: false, reason: 'error', ...why };
-  if (result.ok) return { ...base, outcome: 'allow', status: 200, alternative: result.alternative, anonymous: result.anonymous };
+  if (result.ok === true) return { ...base, outcome: 'allow', status: 200, alternative: result.alternative, anonymous: result.anonymous };
   // The failing operation is the last one evaluated (authorizeAll stops at the first failure).
   const last = evaluations[evaluations.length - 1];
   const reason: DecisionReason = last === undefined ? 'refused' : denialReason(last, result, utf8);

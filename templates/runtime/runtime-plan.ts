@@ -1,12 +1,13 @@
 // Compiling the security tables into per-operation plans, once per `createGuard`:
 // each scheme with where its credential comes from and its challenge, each
 // alternative with its uses, its AND group's binding check, scopes, 403 challenge and
-// index as written, and the answers that never vary (the no-credentials 401, the
-// refused 403). Also the per-request state sizes, so a request copies two small
+// index as written, the answers that never vary (the two no-credentials 401s, the
+// refused 403), and where the spec's other API keys go (to tell "none sent" from
+// "others sent"). Also the per-request state sizes, so a request copies two small
 // arrays instead of building objects.
 import { own, type SchemeSpec, type SecurityTables } from './runtime-tables.js';
 import { HTTP_TOKEN, httpSchemeSpelling, quote } from './runtime-http-schemes.js';
-import { REFUSED, unauthorized } from './runtime-problem.js';
+import { NONE_SENT, OTHERS_SENT, REFUSED, unauthorized } from './runtime-problem.js';
 import type { AuthFailure, AuthSuccess, BindingContext, ProblemLocation, VerifyContext } from './runtime-types.js';
 
 export const SRC_HEADER = 0;
@@ -91,8 +92,13 @@ export interface Plan {
   /**
    * The 401 for a request that carries none of the operation's credentials: always the
    * same answer, so it is built once and shared (frozen, as its readonly type says).
+   * `noCredentials` when it carries no other credential either, `otherCredentials` when
+   * it does (see `others`).
    */
   readonly noCredentials: AuthFailure;
+  readonly otherCredentials: AuthFailure;
+  /** Where the spec's other API key schemes (those this operation does not name) put their keys. */
+  readonly others: OtherLocations;
   /**
    * Set for a `required` operation without any alternative (its groups were dropped by
    * `--skip-invalid` because they name schemes that cannot be enforced): no credential
@@ -102,6 +108,33 @@ export interface Plan {
   /** Per-request state starts as copies of these (packed arrays, so copies are cheap): slots are 2n scheme slots, then one per group. */
   readonly initialStates: readonly CredentialState[];
   readonly initialSlots: readonly unknown[];
+}
+
+/** Header (lower-cased), query parameter and cookie names; the Authorization header is always looked at. */
+export interface OtherLocations {
+  readonly headers: readonly string[];
+  readonly query: readonly string[];
+  readonly cookies: readonly string[];
+}
+
+const NO_OTHERS: OtherLocations = { headers: [], query: [], cookies: [] };
+
+/** Where the API keys of the spec's schemes that `own` lacks are sent (mutual TLS is not a request's credential). */
+function otherLocations(tables: SecurityTables, named: ReadonlyMap<string, number>): OtherLocations {
+  const headers: string[] = [];
+  const query: string[] = [];
+  const cookies: string[] = [];
+  for (const name of Object.keys(tables.schemes)) {
+    if (named.has(name)) continue;
+    const spec = own(tables.schemes, name);
+    if (spec?.kind !== 'apiKey') continue;
+    const key = spec.in === 'header' ? spec.name.toLowerCase() : spec.name;
+    // An API key named Authorization is seen by the Authorization check.
+    if (spec.in === 'header' && key === 'authorization') continue;
+    const list = spec.in === 'header' ? headers : spec.in === 'query' ? query : cookies;
+    if (!list.includes(key)) list.push(key);
+  }
+  return headers.length + query.length + cookies.length === 0 ? NO_OTHERS : { headers, query, cookies };
 }
 
 export function compileScheme(name: string, spec: SchemeSpec, verifier: CompiledScheme['verifier'], realmParam: string): CompiledScheme {
@@ -178,7 +211,8 @@ export function compilePlan(operationId: string, tables: SecurityTables, schemeC
     principals: Object.freeze({}),
   });
   if (auth.kind === 'public') {
-    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult, noCredentials: unauthorized('', []), refused: undefined, initialStates: [], initialSlots: [] };
+    const none = unauthorized('', NONE_SENT, [], []);
+    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult, noCredentials: none, otherCredentials: none, others: NO_OTHERS, refused: undefined, initialStates: [], initialSlots: [] };
   }
   const schemes: CompiledScheme[] = [];
   const localOf = new Map<string, number>();
@@ -247,16 +281,21 @@ export function compilePlan(operationId: string, tables: SecurityTables, schemeC
     ...alternative,
     group: group === undefined ? undefined : { key: group.key, slot: 2 * n + group.g, check: group.check },
   }));
+  const challenge = plain.join(', ');
+  const missing = schemes.map((scheme) => scheme.location);
+  const written = compiled.map((alternative) => ({ index: alternative.index, schemes: alternative.uses.map((use) => use.scheme.location) }));
   return {
     operationId,
     isPublic: compiled.length === 0 && auth.kind === 'optional',
     optional: auth.kind === 'optional',
     schemes,
     alternatives: compiled,
-    challenge: plain.join(', '),
+    challenge,
     challengeInvalidToken: invalid.join(', '),
     anonymousResult,
-    noCredentials: unauthorized(plain.join(', '), schemes.map((scheme) => scheme.location)),
+    noCredentials: unauthorized(challenge, NONE_SENT, missing, written),
+    otherCredentials: unauthorized(challenge, OTHERS_SENT, missing, written),
+    others: otherLocations(tables, localOf),
     refused: auth.kind === 'required' && compiled.length === 0 ? REFUSED : undefined,
     initialStates: schemes.map(() => UNKNOWN),
     initialSlots: [...schemes, ...schemes, ...groupKeys].map(() => undefined),

@@ -1,8 +1,9 @@
 // Problem answers (RFC 9457): the shared shape, the fixed answers adapters send (404
 // unknown or ambiguous route, 400 method override, 500 verifier or wiring error),
-// and the guard's precomputed ones (the no-credentials 401, the refused 403). None
-// ever carries a credential value.
-import type { AuthFailure, ProblemBody, ProblemLocation } from './runtime-types.js';
+// and the guard's precomputed ones (the no-credentials 401, the refused 403), and the
+// `GuardError` the framework adapters hand to their framework's error path when a
+// verifier failed. None ever carries a credential value.
+import { VerifierError, type AuthFailure, type ProblemAlternative, type ProblemBody, type ProblemLocation } from './runtime-types.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -45,11 +46,38 @@ export function routeMismatchParts(): ResponseParts {
   return problemResponseParts(500, ROUTE_MISMATCH_DETAIL);
 }
 
+/**
+ * The 401 details. `NONE_SENT`: the request carries no credential at all that the
+ * guard can see. `OTHERS_SENT`: none of this operation's, but others (see
+ * runtime-extract.ts `otherCredentialSent`). `NOT_ACCEPTED`: some of this operation's
+ * credentials were sent, and no alternative was satisfied.
+ */
 export const NONE_SENT = 'This operation requires credentials and none were sent.';
+export const OTHERS_SENT = 'This operation requires credentials; those sent are not ones it accepts.';
+export const NOT_ACCEPTED = 'The credentials sent were not accepted for this operation.';
 
-/** The shared 401 answer to a request without credentials, deeply frozen. */
-export function unauthorized(challenge: string, missing: readonly ProblemLocation[]): AuthFailure {
-  const body: ProblemBody = Object.freeze({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: NONE_SENT, missing: Object.freeze(missing.map((l) => Object.freeze({ ...l }))) });
+const freezeLocations = (list: readonly ProblemLocation[]): readonly ProblemLocation[] => Object.freeze(list.map((l) => Object.freeze({ ...l })));
+
+/**
+ * A shared 401 answer to a request that carries none of the operation's credentials
+ * (`detail` says whether it carries others), deeply frozen. `alternatives` are the
+ * operation's requirement objects (`{}` left out), each lacking all its credentials.
+ */
+export function unauthorized(challenge: string, detail: string, missing: readonly ProblemLocation[], alternatives: readonly { readonly index: number; readonly schemes: readonly ProblemLocation[] }[]): AuthFailure {
+  const none: readonly ProblemLocation[] = Object.freeze([]);
+  const body: ProblemBody = Object.freeze({
+    type: 'about:blank',
+    title: 'Unauthorized',
+    status: 401,
+    detail,
+    missing: freezeLocations(missing),
+    alternatives: Object.freeze(
+      alternatives.map((a): ProblemAlternative => {
+        const schemes = freezeLocations(a.schemes);
+        return Object.freeze({ index: a.index, schemes, missing: schemes, invalid: none });
+      }),
+    ),
+  });
   return Object.freeze({ ok: false as const, status: 401 as const, headers: Object.freeze({ 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': challenge }), body });
 }
 
@@ -64,3 +92,47 @@ export const REFUSED: AuthFailure = Object.freeze({
     detail: 'This operation cannot be authorized: every security requirement it has names a scheme this guard cannot enforce.',
   }),
 });
+
+/**
+ * What the Express, Fastify, Koa and Hono adapters hand to the framework's error path
+ * when a verifier or binding check threw or rejected (`authorize` rejects with the
+ * `VerifierError` itself). Its message is generic and it carries 500 where each
+ * framework looks (`status`, `statusCode`; `expose: false` for Koa), so a default error
+ * handler that shows the message (Fastify's) or the stack (Express's outside
+ * production) names no scheme and no operation. For logs and custom handlers: the
+ * names in its own properties, the problem body to answer with in `problem`
+ * (`verifierErrorParts()`), and the original `VerifierError` (with the verifier's own
+ * error as its cause) as `cause`.
+ */
+export class GuardError extends Error {
+  /** 500, read by Koa and Express. */
+  readonly status = 500;
+  /** 500, read by Fastify and Express. */
+  readonly statusCode = 500;
+  /** Koa answers with the status text instead of the message. */
+  readonly expose = false;
+  /** The RFC 9457 body of the 500 answer (`application/problem+json`). */
+  readonly problem: ProblemBody;
+  /** As `VerifierError`: the scheme, or for a binding check the group's key. */
+  readonly scheme: string;
+  readonly operationId: string;
+  readonly binding: boolean;
+  constructor(error: VerifierError) {
+    super(VERIFIER_ERROR_DETAIL, { cause: error });
+    this.name = 'GuardError';
+    this.problem = verifierErrorParts().body;
+    this.scheme = error.scheme;
+    this.operationId = error.operationId;
+    this.binding = error.binding;
+  }
+}
+
+/** The error an adapter passes on: a `VerifierError` wrapped in a `GuardError`, anything else as it is. */
+export function guardError(error: unknown): unknown {
+  return error instanceof VerifierError ? new GuardError(error) : error;
+}
+
+/** `promise.catch(throwGuardError)`: rethrows what `guardError` makes of the rejection. */
+export function throwGuardError(error: unknown): never {
+  throw guardError(error);
+}

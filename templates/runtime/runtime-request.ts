@@ -174,7 +174,8 @@ export function isEmptyObject(o: object): boolean {
 }
 
 export function single(v: string | readonly string[] | undefined): Single {
-  if (v === undefined || typeof v === 'string') return v;
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v;
   if (v.length === 0) return undefined;
   return v.length === 1 ? v[0] : DUPLICATE;
 }

@@ -14,13 +14,19 @@ export { createGuardFromTables } from './runtime-evaluate.js';
 export { parseApiKey, apiKeyPattern } from './runtime-key-format.js';
 export {
   AMBIGUOUS_ROUTE_DETAIL,
+  GuardError,
   METHOD_OVERRIDE_DETAIL,
+  NONE_SENT,
+  NOT_ACCEPTED,
+  OTHERS_SENT,
   PROBLEM_CONTENT_TYPE,
   ROUTE_MISMATCH_DETAIL,
   UNKNOWN_ROUTE_DETAIL,
   VERIFIER_ERROR_DETAIL,
+  guardError,
   problemResponseParts,
   routeMismatchParts,
+  throwGuardError,
   verifierErrorParts,
   type ResponseParts,
 } from './runtime-problem.js';

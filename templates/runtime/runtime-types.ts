@@ -106,6 +106,20 @@ export interface ProblemLocation {
   readonly name: string;
 }
 
+/**
+ * One requirement object of the operation's `security` array (AND) as a 401 reports it:
+ * where each of its credentials goes, and which of them the request lacked or sent in
+ * a form that was not accepted. A bound AND group that failed has all its members
+ * `invalid`, as in the flat `invalid` list.
+ */
+export interface ProblemAlternative {
+  /** Its index in the operation's effective `security` array as written (`{}` counted, never listed). */
+  readonly index: number;
+  readonly schemes: readonly ProblemLocation[];
+  readonly missing: readonly ProblemLocation[];
+  readonly invalid: readonly ProblemLocation[];
+}
+
 /** RFC 9457 problem details; never carries a credential value. */
 export interface ProblemBody {
   readonly type: string;
@@ -120,6 +134,11 @@ export interface ProblemBody {
   readonly requiredScopes?: readonly string[];
   /** AND groups (`"ApiKey + AppId"`) whose credentials were sent but not accepted as a set. */
   readonly invalidGroups?: readonly string[];
+  /**
+   * On 401: every requirement object but `{}`, in spec order, with what it lacked and
+   * what was not accepted (the structure the flat `missing` / `invalid` lists lose).
+   */
+  readonly alternatives?: readonly ProblemAlternative[];
   readonly [extension: string]: unknown;
 }
 

@@ -63,10 +63,33 @@ describe('codegen check', () => {
   it('the spec changed: exit 1 naming the regenerated files', async () => {
     const dir = await project();
     const spec = path.join(dir, 'specs/petstore.yaml');
-    writeFileSync(spec, readFileSync(spec, 'utf8').replace("      security:\n        - SessionCookie: []\n", '      security: []\n'));
+    // One line: the admin endpoint takes a Bearer token instead of Basic (both stay in use elsewhere).
+    const text = readFileSync(spec, 'utf8');
+    const edited = text.replace("      summary: Basic auth only\n      security:\n        - Basic: []\n", "      summary: Basic auth only\n      security:\n        - Bearer: []\n");
+    expect(edited).not.toBe(text);
+    writeFileSync(spec, edited);
     const r = await runCli(['check'], dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('generated/security.ts: differs');
+    // One requirement changed: one file, named first with the operation it concerns,
+    // before any diff. (The input hash lives in security.ts alone.)
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('generated: 1 file(s) differ from what specs/petstore.yaml generates: security.ts');
+    expect(lines[1]).toBe('generated: the committed output enforces 1 operation(s) differently from the spec:');
+    expect(lines[2]).toBe('  getAdminStats: Basic -> Bearer');
+    const json = JSON.parse((await runCli(['check', '--format', 'json'], dir)).stdout) as { drift: { path: string }[]; securityChanges: unknown[] };
+    expect(json.drift.map((d) => d.path)).toEqual(['security.ts']);
+    expect(json.securityChanges).toEqual([{ spec: 'specs/petstore.yaml', out: 'generated', operationId: 'getAdminStats', committed: 'Basic', expected: 'Bearer' }]);
+  });
+
+  it('runtime files are byte-identical whatever the spec; only security.ts carries the input hash', async () => {
+    const { generate } = await import('../../src/pipeline.js');
+    const a = await generate({ spec: 'specs/petstore.yaml', server: ['express'], client: ['fetch'], cwd: process.cwd() });
+    const b = await generate({ spec: 'specs/petstore-3.1.yaml', server: ['express'], client: ['fetch'], cwd: process.cwd() });
+    const runtime = (files: readonly { path: string; contents: string }[]) => new Map(files.filter((f) => f.path.startsWith('runtime-') || f.path === 'express.ts').map((f) => [f.path, f.contents]));
+    expect(runtime(a.files).size).toBeGreaterThan(10);
+    expect(runtime(a.files)).toEqual(runtime(b.files));
+    expect(a.files.filter((f) => f.contents.includes('// Input hash:')).map((f) => f.path)).toEqual(['security.ts']);
   });
 
   it('a generated file deleted: exit 1, reported as missing', async () => {

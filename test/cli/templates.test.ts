@@ -28,20 +28,22 @@ describe('--templates', () => {
     expect(r.code).toBe(0);
     expect(read('custom/security.ts')).toContain('export const overridden = true;');
     expect(read('plain/security.ts')).not.toContain('overridden');
-    // Files the override does not touch carry the hash too: it differs from the run without overrides.
-    expect(hashOf(read('custom/guard.ts'))).toMatch(/^sha256:/);
-    expect(hashOf(read('custom/guard.ts'))).not.toBe(hashOf(read('plain/guard.ts')));
+    // The input hash (in security.ts alone) covers the override: it differs from the run without overrides.
+    expect(hashOf(read('custom/security.ts'))).toMatch(/^sha256:/);
+    expect(hashOf(read('custom/security.ts'))).not.toBe(hashOf(read('plain/security.ts')));
+    expect(read('custom/guard.ts')).not.toContain('Input hash');
     expect((await runCli(['check', '--spec', 'specs/petstore.yaml', '--out', 'custom', '--templates', 'tpl'], work)).code).toBe(0);
 
-    // Changing the override is drift, in every file's header (the hash), not only in security.ts.
-    const hashBefore = hashOf(read('custom/guard.ts'));
-    writeFileSync(path.join(work, 'tpl/security.ts.hbs'), builtin('security.ts.hbs') + '\nexport const overridden = 2;\n');
+    // Changing an override of another skeleton is drift: in that file, and in security.ts's hash.
+    writeFileSync(path.join(work, 'tpl/guard.ts.hbs'), builtin('guard.ts.hbs') + '\nexport const ours = 1;\n');
+    const hashBefore = hashOf(read('custom/security.ts'));
     const c = await runCli(['check', '--spec', 'specs/petstore.yaml', '--out', 'custom', '--templates', 'tpl'], work);
     expect(c.code).toBe(1);
     expect(c.stdout).toContain('custom/guard.ts: differs');
+    expect(c.stdout).toContain('custom/security.ts: differs');
     expect(c.stderr).toContain('run `npx codegen --spec specs/petstore.yaml --out custom --templates tpl` to update');
     expect((await gen('custom', '--templates', 'tpl')).code).toBe(0);
-    expect(hashOf(read('custom/guard.ts'))).not.toBe(hashBefore);
+    expect(hashOf(read('custom/security.ts'))).not.toBe(hashBefore);
   });
 
   it('an override of a runtime file is used and hashed; an override folder without the used files leaves the hash as without one', async () => {

@@ -220,7 +220,7 @@ async function startExpress(adapter: ExpressAdapter, guard: Guard): Promise<Runn
   const router = express.Router();
   for (const [method, path, route] of ROUTES) {
     router[method](path, (req: ExpressRequest, res: ExpressResponse) => {
-      const a = answer('express', route, req.auth, req.originalUrl, req.headers, req.body);
+      const a = answer('express', route, adapter.authOf(req, guard), req.originalUrl, req.headers, req.body);
       res.status(a.status).set(a.headers).send(a.body);
     });
   }

@@ -168,15 +168,23 @@ const ADAPTERS: readonly AdapterDef[] = [
 
 // The one answer to a refused key, per operation, whatever the reason (the group is
 // named whole: which of its two credentials failed is not said)
-const problem = (missing: 'Bearer' | 'OAuth2') => ({
-  type: 'about:blank',
-  title: 'Unauthorized',
-  status: 401,
-  detail: 'The credentials sent were not accepted for this operation.',
-  missing: [{ scheme: missing, in: 'authorization', name: 'Bearer' }],
-  invalid: [{ scheme: 'ApiKey', in: 'header', name: 'X-API-Key' }, { scheme: 'AppId', in: 'header', name: 'X-App-Id' }],
-  invalidGroups: ['ApiKey + AppId'],
-});
+const PAIR_LOCS = [{ scheme: 'ApiKey', in: 'header', name: 'X-API-Key' }, { scheme: 'AppId', in: 'header', name: 'X-App-Id' }];
+const problem = (missing: 'Bearer' | 'OAuth2') => {
+  const token = { scheme: missing, in: 'authorization', name: 'Bearer' };
+  const pair = { schemes: PAIR_LOCS, missing: [], invalid: PAIR_LOCS };
+  const other = { schemes: [token], missing: [token], invalid: [] };
+  return {
+    type: 'about:blank',
+    title: 'Unauthorized',
+    status: 401,
+    detail: 'The credentials sent were not accepted for this operation.',
+    missing: [token],
+    invalid: PAIR_LOCS,
+    invalidGroups: ['ApiKey + AppId'],
+    // listPets is written [{ ApiKey, AppId }, { Bearer }]; createPet [{ OAuth2 }, { ApiKey, AppId }].
+    alternatives: missing === 'Bearer' ? [{ index: 0, ...pair }, { index: 1, ...other }] : [{ index: 0, ...other }, { index: 1, ...pair }],
+  };
+};
 const INVALID_401 = { listPets: problem('Bearer'), createPet: problem('OAuth2') };
 const PAIR = 'APIKey realm="api", in="header", name="X-API-Key", APIKey realm="api", in="header", name="X-App-Id"';
 const CHALLENGE = { listPets: `${PAIR}, Bearer realm="api"`, createPet: `Bearer realm="api", ${PAIR}` };

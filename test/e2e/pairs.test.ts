@@ -203,15 +203,22 @@ const ADAPTERS: readonly AdapterDef[] = [
 
 // Requests and expectations
 const CHALLENGE = 'APIKey realm="api", in="header", name="X-API-Key", APIKey realm="api", in="header", name="X-App-Id", Bearer realm="api"';
-const CROSS_PROBLEM = {
+const PAIR_LOCS = [{ scheme: 'ApiKey', in: 'header', name: 'X-API-Key' }, { scheme: 'AppId', in: 'header', name: 'X-App-Id' }];
+const BEARER_LOC = { scheme: 'Bearer', in: 'authorization', name: 'Bearer' };
+/** `pairAt`: the pair's index in the operation's `security` array as written (the bearer follows it). */
+const crossProblem = (pairAt: number) => ({
   type: 'about:blank',
   title: 'Unauthorized',
   status: 401,
   detail: 'The credentials sent were not accepted for this operation.',
-  missing: [{ scheme: 'Bearer', in: 'authorization', name: 'Bearer' }],
-  invalid: [{ scheme: 'ApiKey', in: 'header', name: 'X-API-Key' }, { scheme: 'AppId', in: 'header', name: 'X-App-Id' }],
+  missing: [BEARER_LOC],
+  invalid: PAIR_LOCS,
   invalidGroups: ['ApiKey + AppId'],
-};
+  alternatives: [
+    { index: pairAt, schemes: PAIR_LOCS, missing: [], invalid: PAIR_LOCS },
+    { index: pairAt + 1, schemes: [BEARER_LOC], missing: [BEARER_LOC], invalid: [] },
+  ],
+});
 const OPERATIONS = [
   { op: 'listPets', path: '/v1/pets', pairAlternative: 0 },
   { op: 'showPetById', path: '/v1/pets/p1', pairAlternative: 1 },
@@ -242,7 +249,7 @@ async function expectCrossRefused(server: Running | undefined, op: string, path:
   expect(res.status, res.text).toBe(401);
   expect(res.contentType).toMatch(/^application\/problem\+json/);
   expect(res.challenge).toBe(CHALLENGE);
-  expect(res.json()).toEqual(CROSS_PROBLEM);
+  expect(res.json()).toEqual(crossProblem(OPERATIONS.find((o) => o.op === op)?.pairAlternative ?? -1));
   expect(handled).toEqual([]);
   // The binding check saw both verified principals, and said no.
   expect(bindings.slice(before)).toEqual([{ principals: { ApiKey: client(KEYS[key] as string), AppId: client(APP_IDS[app] as string) }, operationId: op, group: 'ApiKey + AppId' }]);

@@ -20,7 +20,7 @@ import { fastify } from 'fastify';
 import { Hono } from 'hono';
 import type { Context as HonoContext } from 'hono';
 import Koa from 'koa';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateFixture, importGenerated, TEST_OUTPUT } from '../helpers/generated.js';
 import type { AuthSuccess, BindingContext, ClientCertificate, Guard, GuardOptions, VerifyContext } from '../../templates/runtime/runtime-server.js';
 import { findRoute, httpsRequest, listen, makePki, rawRequest, whenListening, type RawResponse, type RouteDef, type Running, type TestPki } from './support.js';
@@ -42,6 +42,7 @@ type AnyVerifier = ((credential: never, context: never) => unknown) | RuntimeMod
 interface GuardModule {
   createGuard(verifiers: Readonly<Record<string, AnyVerifier>>, options?: GuardOptions): Guard<string, unknown>;
   readonly VerifierError: RuntimeModule['VerifierError'];
+  readonly GuardError: RuntimeModule['GuardError'];
   readonly independent: RuntimeModule['independent'];
 }
 type Auth = AuthSuccess<string, unknown>;
@@ -178,9 +179,18 @@ const CH = {
 } as const;
 const LIST_PETS_CHALLENGE = `${CH.ApiKey}, ${CH.AppId}, ${CH.Bearer}`;
 const NONE_SENT = 'This operation requires credentials and none were sent.';
+const OTHERS_SENT = 'This operation requires credentials; those sent are not ones it accepts.';
 const NOT_ACCEPTED = 'The credentials sent were not accepted for this operation.';
 
-const unauthorized = (detail: string, parts: { missing?: readonly object[]; invalid?: readonly object[]; invalidGroups?: readonly string[] }) => ({
+/**
+ * One entry of a 401's `alternatives`: a requirement object of the operation's
+ * `security` array, by its index as written (`{}` counted, never listed), with where
+ * its credentials go, which were missing and which were not accepted.
+ */
+const alt = (index: number, schemes: readonly object[], missing: readonly object[], invalid: readonly object[]) => ({ index, schemes, missing, invalid });
+const PAIR = [LOC.ApiKey, LOC.AppId];
+
+const unauthorized = (detail: string, parts: { missing?: readonly object[]; invalid?: readonly object[]; invalidGroups?: readonly string[]; alternatives: readonly object[] }) => ({
   type: 'about:blank',
   title: 'Unauthorized',
   status: 401,
@@ -252,7 +262,7 @@ const CASES: readonly Case[] = [
       kind: 'problem',
       status: 401,
       challenge: LIST_PETS_CHALLENGE,
-      body: unauthorized(NOT_ACCEPTED, { missing: [LOC.Bearer], invalid: [LOC.ApiKey, LOC.AppId], invalidGroups: [BOUND] }),
+      body: unauthorized(NOT_ACCEPTED, { missing: [LOC.Bearer], invalid: [LOC.ApiKey, LOC.AppId], invalidGroups: [BOUND], alternatives: [alt(0, PAIR, [], PAIR), alt(1, [LOC.Bearer], [LOC.Bearer], [])] }),
     },
     calls: { ApiKey: 1, AppId: 1, [BOUND]: 1 },
   },
@@ -267,20 +277,20 @@ const CASES: readonly Case[] = [
     name: 'API key alone → 401 naming the missing X-App-Id',
     path: '/v1/pets',
     headers: { 'x-api-key': CRED.key },
-    expect: { kind: 'problem', status: 401, challenge: LIST_PETS_CHALLENGE, body: unauthorized(NOT_ACCEPTED, { missing: [LOC.AppId, LOC.Bearer] }) },
+    expect: { kind: 'problem', status: 401, challenge: LIST_PETS_CHALLENGE, body: unauthorized(NOT_ACCEPTED, { missing: [LOC.AppId, LOC.Bearer], alternatives: [alt(0, PAIR, [LOC.AppId], []), alt(1, [LOC.Bearer], [LOC.Bearer], [])] }) },
     calls: {},
   },
   {
     name: 'App ID alone → 401 naming the missing X-API-Key',
     path: '/v1/pets',
     headers: { 'x-app-id': CRED.app },
-    expect: { kind: 'problem', status: 401, challenge: LIST_PETS_CHALLENGE, body: unauthorized(NOT_ACCEPTED, { missing: [LOC.ApiKey, LOC.Bearer] }) },
+    expect: { kind: 'problem', status: 401, challenge: LIST_PETS_CHALLENGE, body: unauthorized(NOT_ACCEPTED, { missing: [LOC.ApiKey, LOC.Bearer], alternatives: [alt(0, PAIR, [LOC.ApiKey], []), alt(1, [LOC.Bearer], [LOC.Bearer], [])] }) },
     calls: {},
   },
   {
     name: 'no credential → 401 with every challenge',
     path: '/v1/pets',
-    expect: { kind: 'problem', status: 401, challenge: LIST_PETS_CHALLENGE, body: unauthorized(NONE_SENT, { missing: [LOC.ApiKey, LOC.AppId, LOC.Bearer] }) },
+    expect: { kind: 'problem', status: 401, challenge: LIST_PETS_CHALLENGE, body: unauthorized(NONE_SENT, { missing: [LOC.ApiKey, LOC.AppId, LOC.Bearer], alternatives: [alt(0, PAIR, PAIR, []), alt(1, [LOC.Bearer], [LOC.Bearer], [])] }) },
     calls: {},
   },
   {
@@ -313,7 +323,7 @@ const CASES: readonly Case[] = [
       kind: 'problem',
       status: 401,
       challenge: `${CH.ApiKey}, ${CH.AppId}, ${CH.BearerInvalid}`,
-      body: unauthorized(NOT_ACCEPTED, { missing: [LOC.ApiKey, LOC.AppId], invalid: [LOC.Bearer] }),
+      body: unauthorized(NOT_ACCEPTED, { missing: [LOC.ApiKey, LOC.AppId], invalid: [LOC.Bearer], alternatives: [alt(0, PAIR, PAIR, []), alt(1, [LOC.Bearer], [], [LOC.Bearer])] }),
     },
     calls: { Bearer: 1 },
   },
@@ -329,21 +339,21 @@ const CASES: readonly Case[] = [
       kind: 'problem',
       status: 401,
       challenge: LIST_PETS_CHALLENGE,
-      body: unauthorized(NOT_ACCEPTED, { missing: [LOC.Bearer], invalid: [LOC.ApiKey, LOC.AppId], invalidGroups: [BOUND] }),
+      body: unauthorized(NOT_ACCEPTED, { missing: [LOC.Bearer], invalid: [LOC.ApiKey, LOC.AppId], invalidGroups: [BOUND], alternatives: [alt(0, PAIR, [], PAIR), alt(1, [LOC.Bearer], [LOC.Bearer], [])] }),
     },
     calls: {},
   },
   {
     name: 'the same query key twice → 401 invalid, nothing verified',
     path: `/v1/search?api_key=${CRED.query}&api_key=${CRED.query}`,
-    expect: { kind: 'problem', status: 401, challenge: CH.Query, body: unauthorized(NOT_ACCEPTED, { invalid: [LOC.QueryKey] }) },
+    expect: { kind: 'problem', status: 401, challenge: CH.Query, body: unauthorized(NOT_ACCEPTED, { invalid: [LOC.QueryKey], alternatives: [alt(0, [LOC.QueryKey], [], [LOC.QueryKey])] }) },
     calls: {},
   },
   {
     name: 'the same cookie twice → 401 invalid, nothing verified',
     path: '/v1/pets/mine',
     headers: { cookie: `session=${CRED.session}; theme=dark; session=${CRED.session}` },
-    expect: { kind: 'problem', status: 401, challenge: CH.Cookie, body: unauthorized(NOT_ACCEPTED, { invalid: [LOC.SessionCookie] }) },
+    expect: { kind: 'problem', status: 401, challenge: CH.Cookie, body: unauthorized(NOT_ACCEPTED, { invalid: [LOC.SessionCookie], alternatives: [alt(0, [LOC.SessionCookie], [], [LOC.SessionCookie])] }) },
     calls: {},
   },
   // showPetById is written `[{}, { ApiKey, AppId }, { Bearer }]`: anonymous 0, pair 1, bearer 2.
@@ -362,7 +372,7 @@ const CASES: readonly Case[] = [
       kind: 'problem',
       status: 401,
       challenge: LIST_PETS_CHALLENGE,
-      body: unauthorized(NOT_ACCEPTED, { missing: [LOC.Bearer], invalid: [LOC.ApiKey, LOC.AppId], invalidGroups: [BOUND] }),
+      body: unauthorized(NOT_ACCEPTED, { missing: [LOC.Bearer], invalid: [LOC.ApiKey, LOC.AppId], invalidGroups: [BOUND], alternatives: [alt(1, PAIR, [], PAIR), alt(2, [LOC.Bearer], [LOC.Bearer], [])] }),
     },
     calls: { ApiKey: 1 },
   },
@@ -377,7 +387,7 @@ const CASES: readonly Case[] = [
     name: 'optional operation with half of the key pair → 401, nothing verified',
     path: '/v1/pets/p1',
     headers: { 'x-app-id': CRED.app },
-    expect: { kind: 'problem', status: 401, challenge: LIST_PETS_CHALLENGE, body: unauthorized(NOT_ACCEPTED, { missing: [LOC.ApiKey, LOC.Bearer] }) },
+    expect: { kind: 'problem', status: 401, challenge: LIST_PETS_CHALLENGE, body: unauthorized(NOT_ACCEPTED, { missing: [LOC.ApiKey, LOC.Bearer], alternatives: [alt(1, PAIR, [LOC.ApiKey], []), alt(2, [LOC.Bearer], [LOC.Bearer], [])] }) },
     calls: {},
   },
   {
@@ -437,14 +447,14 @@ const CASES: readonly Case[] = [
     name: 'rejected session cookie → 401',
     path: '/v1/pets/mine',
     headers: { cookie: `session=${CRED.badSession}` },
-    expect: { kind: 'problem', status: 401, challenge: CH.Cookie, body: unauthorized(NOT_ACCEPTED, { invalid: [LOC.SessionCookie] }) },
+    expect: { kind: 'problem', status: 401, challenge: CH.Cookie, body: unauthorized(NOT_ACCEPTED, { invalid: [LOC.SessionCookie], alternatives: [alt(0, [LOC.SessionCookie], [], [LOC.SessionCookie])] }) },
     calls: { SessionCookie: 1 },
   },
   {
-    name: '/pets/mine is listMyPets (cookie), not the optional /pets/{petId}',
+    name: '/pets/mine is listMyPets (cookie), not the optional /pets/{petId}: the key pair is not what it accepts',
     path: '/v1/pets/mine',
     headers: pair,
-    expect: { kind: 'problem', status: 401, challenge: CH.Cookie, body: unauthorized(NONE_SENT, { missing: [LOC.SessionCookie] }) },
+    expect: { kind: 'problem', status: 401, challenge: CH.Cookie, body: unauthorized(OTHERS_SENT, { missing: [LOC.SessionCookie], alternatives: [alt(0, [LOC.SessionCookie], [LOC.SessionCookie], [])] }) },
     calls: {},
   },
   {
@@ -457,7 +467,14 @@ const CASES: readonly Case[] = [
   {
     name: 'query key names are exact: API_KEY is not api_key',
     path: `/v1/search?API_KEY=${CRED.query}`,
-    expect: { kind: 'problem', status: 401, challenge: CH.Query, body: unauthorized(NONE_SENT, { missing: [LOC.QueryKey] }) },
+    expect: { kind: 'problem', status: 401, challenge: CH.Query, body: unauthorized(NONE_SENT, { missing: [LOC.QueryKey], alternatives: [alt(0, [LOC.QueryKey], [LOC.QueryKey], [])] }) },
+    calls: {},
+  },
+  {
+    name: 'a bearer token where only the query key is accepted → 401 saying the credentials sent are not ones it accepts',
+    path: '/v1/search?q=cat',
+    headers: { authorization: `Bearer ${CRED.bearer}` },
+    expect: { kind: 'problem', status: 401, challenge: CH.Query, body: unauthorized(OTHERS_SENT, { missing: [LOC.QueryKey], alternatives: [alt(0, [LOC.QueryKey], [LOC.QueryKey], [])] }) },
     calls: {},
   },
   {
@@ -472,7 +489,7 @@ const CASES: readonly Case[] = [
     name: 'Basic with a wrong password → 401',
     path: '/v1/admin/stats',
     headers: { authorization: BASIC_BAD },
-    expect: { kind: 'problem', status: 401, challenge: CH.Basic, body: unauthorized(NOT_ACCEPTED, { invalid: [LOC.Basic] }) },
+    expect: { kind: 'problem', status: 401, challenge: CH.Basic, body: unauthorized(NOT_ACCEPTED, { invalid: [LOC.Basic], alternatives: [alt(0, [LOC.Basic], [], [LOC.Basic])] }) },
     calls: { Basic: 1 },
     received: { Basic: [{ username: 'admin', password: CRED.badPassword }] },
   },
@@ -548,6 +565,12 @@ interface AdapterDef {
   start(mode: Mode): Promise<Running>;
   /** What the client gets when a verifier throws (the framework's error path). */
   readonly errorAnswer: { readonly contentType: string; readonly body: unknown };
+  /**
+   * What reaches the error path: a framework's gets a `GuardError` wrapping the
+   * `VerifierError`; the Fetch and node:http adapters' `onError` (a log hook, the
+   * client gets the 500 problem) the `VerifierError` itself.
+   */
+  readonly errorPath: 'framework' | 'onError';
 }
 
 let dir = '';
@@ -556,12 +579,13 @@ let guardModule: GuardModule;
 
 const payload = (route: RouteDef, auth: unknown) => ({ route: route.key, auth: auth ?? null });
 
-const frameworkError = (name: string) => ({ contentType: 'application/json', body: { errorPath: name, error: 'VerifierError' } });
+const frameworkError = (name: string) => ({ contentType: 'application/json', body: { errorPath: name, error: 'GuardError' } });
 
 const ADAPTERS: readonly AdapterDef[] = [
   {
     name: 'express',
     errorAnswer: frameworkError('express'),
+    errorPath: 'framework',
     async start(mode) {
       const m = await importGenerated<ExpressAdapter>(dir, 'express.ts');
       const app = express();
@@ -572,8 +596,9 @@ const ADAPTERS: readonly AdapterDef[] = [
         if (mode !== 'app' && route.op !== undefined) chain.push(m.requireAuth(guard, route.op));
         chain.push((req, res) => {
           handled.push(route.key);
-          expect(m.authOf(req, guard)).toBe(req.auth);
-          res.json(payload(route, req.auth));
+          // Kept off `req.auth` (another library's property, express-oauth2-jwt-bearer's).
+          expect((req as { auth?: unknown }).auth).toBeUndefined();
+          res.json(payload(route, m.authOf(req, guard)));
         });
         app.route(route.path)[route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](...chain);
       }
@@ -587,6 +612,7 @@ const ADAPTERS: readonly AdapterDef[] = [
   {
     name: 'fastify',
     errorAnswer: frameworkError('fastify'),
+    errorPath: 'framework',
     async start(mode) {
       const m = await importGenerated<FastifyAdapter>(dir, 'fastify.ts');
       const app = fastify();
@@ -617,6 +643,7 @@ const ADAPTERS: readonly AdapterDef[] = [
     name: 'koa',
     // Koa's own error path: `ctx.onerror` answers 500 and emits `error` on the app.
     errorAnswer: { contentType: 'text/plain', body: 'Internal Server Error' },
+    errorPath: 'framework',
     async start(mode) {
       const m = await importGenerated<KoaAdapter>(dir, 'koa.ts');
       const app = new Koa();
@@ -641,6 +668,7 @@ const ADAPTERS: readonly AdapterDef[] = [
   {
     name: 'hono',
     errorAnswer: frameworkError('hono'),
+    errorPath: 'framework',
     async start(mode) {
       const m = await importGenerated<HonoAdapter>(dir, 'hono.ts');
       type Env = { Variables: { auth: Auth | undefined } };
@@ -654,6 +682,7 @@ const ADAPTERS: readonly AdapterDef[] = [
       for (const route of ROUTES) {
         const handler = (c: HonoContext<Env>): Response => {
           handled.push(route.key);
+          expect(m.authOf(c, guard)).toBe(c.get('auth'));
           return c.body(JSON.stringify(payload(route, c.get('auth'))), 200, { 'content-type': 'application/json' });
         };
         if (mode !== 'app' && route.op !== undefined) app.on(route.method, route.path, m.requireAuth(guard, route.op), handler);
@@ -665,6 +694,7 @@ const ADAPTERS: readonly AdapterDef[] = [
   {
     name: 'fetch',
     errorAnswer: { contentType: 'application/problem+json', body: VERIFIER_ERROR_PROBLEM },
+    errorPath: 'onError',
     async start(mode) {
       const m = await importGenerated<FetchAdapter>(dir, 'fetch.ts');
       const onError = (err: unknown): void => void errors.push(err);
@@ -693,6 +723,7 @@ const ADAPTERS: readonly AdapterDef[] = [
   {
     name: 'node',
     errorAnswer: { contentType: 'application/problem+json', body: VERIFIER_ERROR_PROBLEM },
+    errorPath: 'onError',
     async start(mode) {
       const m = await importGenerated<NodeAdapter>(dir, 'node.ts');
       const onError = (err: unknown): void => void errors.push(err);
@@ -788,11 +819,21 @@ function checkAnswer(adapter: AdapterDef, c: Case, outcome: Outcome, answer: Ans
       const body = adapter.errorAnswer.contentType.includes('json') ? JSON.parse(answer.text) : answer.text;
       expect(body).toEqual(adapter.errorAnswer.body);
       expect(handled).toEqual([]);
+      // The client learns nothing about which scheme or operation failed.
+      expect(answer.text).not.toContain(outcome.scheme);
+      expect(answer.text).not.toContain(outcome.operationId);
       expect(errors).toHaveLength(1);
       const error = errors[0];
-      expect(error).toBeInstanceOf(guardModule.VerifierError);
-      expect(error).toMatchObject({ scheme: outcome.scheme, operationId: outcome.operationId, binding: outcome.binding === true });
-      for (const secret of SECRETS) expect(String((error as Error).message)).not.toContain(secret);
+      const names = { scheme: outcome.scheme, operationId: outcome.operationId, binding: outcome.binding === true };
+      let verifierError = error;
+      if (adapter.errorPath === 'framework') {
+        expect(error).toBeInstanceOf(guardModule.GuardError);
+        expect(error).toMatchObject({ name: 'GuardError', message: 'The credentials could not be checked.', status: 500, statusCode: 500, expose: false, problem: VERIFIER_ERROR_PROBLEM, ...names });
+        verifierError = (error as Error).cause;
+      }
+      expect(verifierError).toBeInstanceOf(guardModule.VerifierError);
+      expect(verifierError).toMatchObject(names);
+      for (const secret of SECRETS) expect(String((error as Error).message) + String((verifierError as Error).message)).not.toContain(secret);
       break;
     }
   }
@@ -844,6 +885,127 @@ describe.each(ADAPTERS)('$name adapter', (adapter) => {
       checkAnswer(adapter, c, outcome, answer);
       const route = findRoute(ROUTES, c.method ?? 'GET', c.path);
       checkCalls(c, route?.op, adapter.name);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Part 1b: each framework's own default error handler, when a verifier throws
+// ---------------------------------------------------------------------------
+
+describe("the frameworks' default error handlers name no scheme and no operation", () => {
+  /** A throwing verifier (ApiKey) and a throwing binding check, both on listPets. */
+  const FAILURES = [
+    { name: 'a throwing verifier', headers: { 'x-api-key': CRED.boomKey, 'x-app-id': CRED.app }, scheme: 'ApiKey' },
+    { name: 'a throwing binding check', headers: { 'x-api-key': CRED.key, 'x-app-id': CRED.boomApp }, scheme: BOUND },
+  ] as const;
+  /** Words that would tell the client which check failed where. */
+  const NAMES = ['ApiKey', 'AppId', 'listPets', 'VerifierError', 'unreachable'];
+
+  interface DefaultApp {
+    readonly name: string;
+    start(): Promise<Running>;
+    /** The default handler's answer: status 500 and this media type and body. */
+    readonly contentType: string;
+    readonly body: (text: string) => void;
+  }
+  const DEFAULT_APPS: readonly DefaultApp[] = [
+    {
+      name: 'express (development: finalhandler shows the stack)',
+      async start() {
+        const m = await importGenerated<ExpressAdapter>(dir, 'express.ts');
+        const app = express();
+        app.set('env', 'development');
+        app.get('/v1/pets', m.requireAuth(guard, 'listPets'), (_req, res) => void res.send('handled'));
+        return listen(http.createServer(app));
+      },
+      contentType: 'text/html',
+      body: (text) => expect(text).toContain('GuardError: The credentials could not be checked.'),
+    },
+    {
+      name: 'express (production)',
+      async start() {
+        const m = await importGenerated<ExpressAdapter>(dir, 'express.ts');
+        const app = express();
+        app.set('env', 'production');
+        app.use(m.authMiddleware(guard));
+        app.get('/v1/pets', (_req, res) => void res.send('handled'));
+        return listen(http.createServer(app));
+      },
+      contentType: 'text/html',
+      body: (text) => expect(text).toContain('<pre>Internal Server Error</pre>'),
+    },
+    {
+      name: 'fastify (its default handler sends the message)',
+      async start() {
+        const m = await importGenerated<FastifyAdapter>(dir, 'fastify.ts');
+        const app = fastify();
+        app.addHook('onRequest', m.authHook(guard));
+        app.get('/v1/pets', async () => 'handled');
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        const running = await whenListening(app.server);
+        return { ...running, close: () => app.close() };
+      },
+      contentType: 'application/json',
+      body: (text) => expect(JSON.parse(text)).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'The credentials could not be checked.' }),
+    },
+    {
+      name: 'koa',
+      async start() {
+        const m = await importGenerated<KoaAdapter>(dir, 'koa.ts');
+        const app = new Koa();
+        // Only to keep the test output quiet (Koa logs unexposed errors without a listener).
+        app.on('error', (err: unknown) => errors.push(err));
+        app.use(m.authMiddleware(guard));
+        app.use((ctx) => void (ctx.body = 'handled'));
+        return listen(http.createServer(app.callback()));
+      },
+      contentType: 'text/plain',
+      body: (text) => expect(text).toBe('Internal Server Error'),
+    },
+    {
+      name: 'hono',
+      async start() {
+        const m = await importGenerated<HonoAdapter>(dir, 'hono.ts');
+        const app = new Hono();
+        app.use(m.authMiddleware(guard));
+        app.get('/v1/pets', (c) => c.text('handled'));
+        return whenListening(serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server);
+      },
+      contentType: 'text/plain',
+      body: (text) => expect(text).toBe('Internal Server Error'),
+    },
+  ];
+
+  describe.each(DEFAULT_APPS)('$name', (app) => {
+    let server: Running | undefined;
+    beforeAll(async () => {
+      server = await app.start();
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
+    it.each(FAILURES)('$name → 500', async (failure) => {
+      if (server === undefined) throw new Error('server did not start');
+      // Hono's default handler logs the error (the GuardError, its cause the VerifierError).
+      const logged: unknown[] = [];
+      const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logged.push(...args));
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetch(server.origin + '/v1/pets', { headers: failure.headers });
+        text = await res.text();
+        // Express's finalhandler logs in a setImmediate after answering: let this request's log land here, not in the next test.
+        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        spy.mockRestore();
+      }
+      expect(res.status, text).toBe(500);
+      expect(mediaType(res.headers.get('content-type') ?? '')).toBe(app.contentType);
+      app.body(text);
+      for (const word of [...NAMES, failure.scheme, ...SECRETS]) expect(text, `the answer shows ${word}`).not.toContain(word);
+      for (const err of logged.filter((e) => e instanceof Error)) expect((err as Error).cause).toMatchObject({ name: 'VerifierError', scheme: failure.scheme, operationId: 'listPets' });
     });
   });
 });
@@ -1035,7 +1197,7 @@ describe('mutual TLS (petstore-3.1, https with client certificates)', () => {
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe(MTLS_CHALLENGE);
       expect(mediaType(res.headers['content-type'] ?? '')).toBe('application/problem+json');
-      expect(JSON.parse(res.body)).toEqual(unauthorized(NONE_SENT, { missing: [CERT_LOC] }));
+      expect(JSON.parse(res.body)).toEqual(unauthorized(NONE_SENT, { missing: [CERT_LOC], alternatives: [alt(0, [CERT_LOC], [CERT_LOC], [])] }));
       expect(certs).toEqual([]);
       expect(handled).toEqual([]);
     });
@@ -1047,7 +1209,7 @@ describe('mutual TLS (petstore-3.1, https with client certificates)', () => {
       // …but the guard never treats it as a credential, although its CN is the accepted one.
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe(MTLS_CHALLENGE);
-      expect(JSON.parse(res.body)).toEqual(unauthorized(NONE_SENT, { missing: [CERT_LOC] }));
+      expect(JSON.parse(res.body)).toEqual(unauthorized(NONE_SENT, { missing: [CERT_LOC], alternatives: [alt(0, [CERT_LOC], [CERT_LOC], [])] }));
       expect(certs).toEqual([]);
       expect(handled).toEqual([]);
     });
@@ -1056,7 +1218,7 @@ describe('mutual TLS (petstore-3.1, https with client certificates)', () => {
       const res = await post(pki.otherClient);
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe(MTLS_CHALLENGE);
-      expect(JSON.parse(res.body)).toEqual(unauthorized(NOT_ACCEPTED, { invalid: [CERT_LOC] }));
+      expect(JSON.parse(res.body)).toEqual(unauthorized(NOT_ACCEPTED, { invalid: [CERT_LOC], alternatives: [alt(0, [CERT_LOC], [], [CERT_LOC])] }));
       expect(certs.map((c) => c.subject?.CN)).toEqual(['client-other']);
       expect(handled).toEqual([]);
     });

@@ -76,7 +76,7 @@ const started = async (running: Promise<Running>, skipped: readonly string[] = [
 async function expressApp(m: ExpressAdapter, guard: AnyGuard, mode: Mode, spec: AppSpec): Promise<Started> {
   const app = express();
   const handler = (key: string, op: string | undefined): RequestHandler => (req, res) => {
-    res.type(JSON_TYPE).send(recordRun(req.headers[FUZZ_ID_HEADER], key, op, req.auth));
+    res.type(JSON_TYPE).send(recordRun(req.headers[FUZZ_ID_HEADER], key, op, m.authOf(req, guard)));
   };
   if (mode === 'app') app.use(m.authMiddleware(guard));
   if (mode === 'next') app.use(m.authMiddleware(guard, spec.nextOptions));

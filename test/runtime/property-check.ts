@@ -1,10 +1,11 @@
 // Runs one abstract world through the guard and compares everything with the
 // reference evaluator (property-reference.ts): the decision, status, winning index as
-// written, principals, the 401 body's `missing` / `invalid` / `invalidGroups`, the
+// written, principals, the 401 body's `missing` / `invalid` / `invalidGroups` /
+// `alternatives` and its detail, the
 // `VerifierError` of a throw, and every verifier and binding check call (count,
 // credential or principals, context). `stats` counts which rules the worlds reached.
 import { expect } from 'vitest';
-import { createGuardFromTables, VerifierError, type AuthResult, type ProblemLocation } from '../../templates/runtime/runtime-server.js';
+import { createGuardFromTables, NONE_SENT, NOT_ACCEPTED, OTHERS_SENT, VerifierError, type AuthResult, type ProblemLocation } from '../../templates/runtime/runtime-server.js';
 import { build, render } from './property-build.js';
 import { reference } from './property-reference.js';
 import { cookieName, headerName, isApiKey, queryName, type World } from './property-world.js';
@@ -29,6 +30,8 @@ export const stats = {
   independentPassed: 0,
   shifted: 0,
   invalidGroups: 0,
+  noneSent: 0,
+  othersSent: 0,
 };
 export const resetStats = () => {
   for (const key of Object.keys(stats) as (keyof typeof stats)[]) stats[key] = 0;
@@ -132,6 +135,16 @@ export async function check(w: World): Promise<void> {
     expect(schemesOf(body.invalid), 'body.invalid').toEqual(expected.problem.invalid);
     expect([...(body.invalidGroups ?? [])].sort(), 'body.invalidGroups').toEqual(expected.problem.invalidGroups);
     for (const l of [...(body.missing ?? []), ...(body.invalid ?? [])]) expect(l, 'a location').toMatchObject(locationOf(w, l.scheme));
+    const names = (list: readonly ProblemLocation[]) => list.map((l) => l.scheme);
+    expect(
+      (body.alternatives ?? []).map((a) => ({ index: a.index, schemes: names(a.schemes), missing: names(a.missing), invalid: names(a.invalid) })),
+      'body.alternatives',
+    ).toEqual(expected.problem.alternatives);
+    for (const a of body.alternatives ?? []) for (const l of [...a.schemes, ...a.missing, ...a.invalid]) expect(l, 'a location').toMatchObject(locationOf(w, l.scheme));
+    const detail = { 'none sent': NONE_SENT, 'others sent': OTHERS_SENT, 'not accepted': NOT_ACCEPTED }[expected.problem.detail];
+    expect(body.detail, 'body.detail').toBe(detail);
+    if (expected.problem.detail === 'none sent') stats.noneSent++;
+    if (expected.problem.detail === 'others sent') stats.othersSent++;
     if (expected.problem.invalidGroups.length > 0) stats.invalidGroups++;
     return;
   }

@@ -47,6 +47,14 @@
 //      `Authorization: Basic`; another auth-scheme word leaves them absent; the
 //      Authorization header sent twice makes every Authorization-based scheme
 //      present-invalid (a credential that arrives more than once is invalid).
+//  P1  A 401 also lists every requirement object but `{}` as `alternatives`, in the
+//      order written, each with its index as written, its schemes in the order the
+//      object names them, and of those the ones `missing` and `invalid` (as B4 says for
+//      the whole operation: a failed group's members are invalid everywhere).
+//  P2  The 401's detail: "not accepted" when a credential of any scheme the operation
+//      names was sent; else "those sent are not ones it accepts" when the request
+//      carries an Authorization header (any) or the key of an apiKey scheme of the
+//      spec that the operation does not name; else "none were sent".
 import { ANON, groupKey, isApiKey, isRequirement, opKind, type Binding, type Outcome, type SchemeDef, type World } from './property-world.js';
 
 export type CredState = { readonly state: 'absent' } | { readonly state: 'invalid' } | { readonly state: 'present'; readonly value: unknown };
@@ -80,6 +88,10 @@ export interface ExpectedProblem {
   readonly missing: readonly string[];
   readonly invalid: readonly string[];
   readonly invalidGroups: readonly string[];
+  /** P1: scheme names, in each requirement's order. */
+  readonly alternatives: readonly { readonly index: number; readonly schemes: readonly string[]; readonly missing: readonly string[]; readonly invalid: readonly string[] }[];
+  /** P2 */
+  readonly detail: 'none sent' | 'others sent' | 'not accepted';
 }
 
 /** Which rules a world exercised (coverage bookkeeping only; not compared). */
@@ -225,10 +237,22 @@ export function reference(w: World): Expected {
     if (credentialOf(w, scheme(name)).state === 'invalid' || answers.get(name)?.type === 'invalid') invalid.add(name);
   }
   for (const members of failedGroups.values()) for (const name of members) invalid.add(name);
+  const absent = (name: string) => credentialOf(w, scheme(name)).state === 'absent';
+  // P1
+  const alternatives: ExpectedProblem['alternatives'][number][] = [];
+  for (const [index, entry] of w.op.written.entries()) {
+    if (!isRequirement(entry)) continue;
+    const schemes = entry.map((u) => u.scheme);
+    alternatives.push({ index, schemes, missing: schemes.filter((name) => !invalid.has(name) && absent(name)), invalid: schemes.filter((name) => invalid.has(name)) });
+  }
+  // P2
+  const othersSent = w.auth.type !== 'absent' || w.schemes.some((s) => isApiKey(s.kind) && !named.includes(s.name) && credentialOf(w, s).state !== 'absent');
   const problem: ExpectedProblem = {
-    missing: named.filter((name) => credentialOf(w, scheme(name)).state === 'absent').sort(),
+    missing: named.filter(absent).sort(),
     invalid: [...invalid].sort(),
     invalidGroups: [...failedGroups.keys()].sort(),
+    alternatives,
+    detail: !named.every(absent) ? 'not accepted' : othersSent ? 'others sent' : 'none sent',
   };
   return { kind: 'fail', status: 401, problem, ...common };
 }

@@ -1,13 +1,14 @@
 // Property test: the server evaluator (`createGuardFromTables`) against a small
 // reference evaluator written from the rules of BRIEF §2–3 and issue 3 ("Semantics").
-// The reference (property-reference.ts, rules R1–R9 and B1–B4 listed there) does not
+// The reference (property-reference.ts, rules R1–R9, B1–B4 and P1–P2 listed there) does not
 // look at the implementation: it works on the abstract world the generator produced
 // (property-world.ts, property-arbs.ts: which credential is absent / present / sent
 // twice, what each verifier and each AND group's binding check answers, where `{}`
 // stands in the written `security` array) instead of on the rendered request
 // (property-build.ts). property-check.ts compares the two on one world: decision,
 // status, winning index as written, principals, the 401 body's `missing` / `invalid` /
-// `invalidGroups`, the `VerifierError` of a throw, every verifier and binding call.
+// `invalidGroups` / `alternatives` and its detail, the `VerifierError` of a throw,
+// every verifier and binding call.
 // The last block states the key binding cases directly, with a real binding check.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   createGuardFromTables,
+  GuardError,
+  guardError,
   independent,
+  NONE_SENT,
+  NOT_ACCEPTED,
+  OTHERS_SENT,
   problemResponseParts,
   VerifierError,
   type AuthRequest,
@@ -100,6 +105,13 @@ function setup(options?: GuardOptions) {
 }
 
 const req = (headers: AuthRequest['headers'] = {}, extra: Partial<AuthRequest> = {}): AuthRequest => ({ headers, ...extra });
+/** Where each scheme's credential goes, as problem bodies name it. */
+const LOCATION = {
+  ApiKey: { scheme: 'ApiKey', in: 'header', name: 'X-API-Key' },
+  AppId: { scheme: 'AppId', in: 'header', name: 'X-App-Id' },
+  Bearer: { scheme: 'Bearer', in: 'authorization', name: 'Bearer' },
+  Basic: { scheme: 'Basic', in: 'authorization', name: 'Basic' },
+} as const;
 type Op = keyof typeof operations;
 async function run(operationId: Op, request: AuthRequest, options?: GuardOptions) {
   const s = setup(options);
@@ -579,6 +591,17 @@ describe('challenges and problem bodies', () => {
           { scheme: 'CookieKey', in: 'cookie', name: 'session' },
           { scheme: 'Mtls', in: 'tls', name: 'client-certificate' },
         ],
+        // One requirement object each, as written, each lacking its one credential.
+        alternatives: [
+          { scheme: 'Basic', in: 'authorization', name: 'Basic' },
+          { scheme: 'Bearer', in: 'authorization', name: 'Bearer' },
+          { scheme: 'OAuth', in: 'authorization', name: 'Bearer' },
+          { scheme: 'Digest', in: 'authorization', name: 'Digest' },
+          { scheme: 'ApiKey', in: 'header', name: 'X-API-Key' },
+          { scheme: 'QueryKey', in: 'query', name: 'api_key' },
+          { scheme: 'CookieKey', in: 'cookie', name: 'session' },
+          { scheme: 'Mtls', in: 'tls', name: 'client-certificate' },
+        ].map((location, index) => ({ index, schemes: [location], missing: [location], invalid: [] })),
       },
     });
   });
@@ -599,9 +622,141 @@ describe('challenges and problem bodies', () => {
         detail: 'The credentials sent were not accepted for this operation.',
         missing: [{ scheme: 'AppId', in: 'header', name: 'X-App-Id' }],
         invalid: [{ scheme: 'Bearer', in: 'authorization', name: 'Bearer' }],
+        // The key alone does not complete the pair (never verified, so not invalid).
+        alternatives: [
+          { index: 0, schemes: [LOCATION.ApiKey, LOCATION.AppId], missing: [LOCATION.AppId], invalid: [] },
+          { index: 1, schemes: [LOCATION.Bearer], missing: [], invalid: [LOCATION.Bearer] },
+        ],
       },
     });
     expect(JSON.stringify(result)).not.toContain('secret');
+  });
+  it('alternatives keep OR-of-AND: a pair that does not belong together is invalid as a whole, the bearer missing', async () => {
+    const { result } = await run('pairOrBearer', req({ 'x-api-key': 'key', 'x-app-id': 'other-app' }));
+    expectFail(result, 401);
+    if (!result.ok) {
+      expect(result.body.detail).toBe(NOT_ACCEPTED);
+      expect(result.body.alternatives).toEqual([
+        { index: 0, schemes: [LOCATION.ApiKey, LOCATION.AppId], missing: [], invalid: [LOCATION.ApiKey, LOCATION.AppId] },
+        { index: 1, schemes: [LOCATION.Bearer], missing: [LOCATION.Bearer], invalid: [] },
+      ]);
+    }
+  });
+  it('alternatives: `index` is the index as written, `{}` counted and not listed', async () => {
+    const written = {
+      schemes: { ApiKey: schemes.ApiKey, Bearer: schemes.Bearer },
+      operations: { op: { method: 'get', path: '/x', auth: { kind: 'optional', anyOf: [[u('Bearer')], [u('ApiKey')]], at: [0, 2], anonymousAt: 1 } } },
+      basePath: '',
+    } as const;
+    const g = createGuardFromTables(written, { ApiKey: () => null, Bearer: () => null });
+    // A rejected key is never downgraded to `{}`.
+    const result = await g.authorize('op', req({ 'x-api-key': 'nope' }));
+    expectFail(result, 401);
+    if (!result.ok) {
+      expect(result.body.detail).toBe(NOT_ACCEPTED);
+      expect(result.body.alternatives).toEqual([
+        { index: 0, schemes: [LOCATION.Bearer], missing: [LOCATION.Bearer], invalid: [] },
+        { index: 2, schemes: [LOCATION.ApiKey], missing: [], invalid: [LOCATION.ApiKey] },
+      ]);
+    }
+  });
+  it('the shared no-credentials 401 carries the same alternatives, deeply frozen', async () => {
+    const { guard } = setup();
+    const result = await guard.authorize('pairOrBearer', req({}));
+    expectFail(result, 401);
+    if (result.ok) return;
+    const alternatives = [
+      { index: 0, schemes: [LOCATION.ApiKey, LOCATION.AppId], missing: [LOCATION.ApiKey, LOCATION.AppId], invalid: [] },
+      { index: 1, schemes: [LOCATION.Bearer], missing: [LOCATION.Bearer], invalid: [] },
+    ];
+    expect(result.body).toEqual({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: NONE_SENT, missing: [LOCATION.ApiKey, LOCATION.AppId, LOCATION.Bearer], alternatives });
+    const list = result.body.alternatives ?? [];
+    expect(Object.isFrozen(list) && list.every((a) => Object.isFrozen(a) && Object.isFrozen(a.schemes) && Object.isFrozen(a.missing) && Object.isFrozen(a.invalid) && a.schemes.every(Object.isFrozen))).toBe(true);
+    // A shaped body is built per request, and equal.
+    const shaped = await setup({ problem: (body) => body }).guard.authorize('pairOrBearer', req({}));
+    expect(shaped).toEqual(result);
+  });
+});
+
+describe('the 401 detail: none sent, or only credentials the operation does not accept', () => {
+  // `apiKey` accepts only X-API-Key; the spec also defines X-App-Id, api_key (query),
+  // session (cookie), an Authorization API key and several Authorization schemes.
+  it.each([
+    ['a Bearer token (Bearer is defined, not accepted here)', req({ authorization: 'Bearer good' })],
+    ['an Authorization scheme the spec does not define', req({ authorization: 'Negotiate abc' })],
+    ['an empty Authorization header', req({ authorization: '' })],
+    ['a malformed Authorization header', req({ authorization: 'Bearer,x' })],
+    ['the header of another API key scheme', req({ 'X-App-Id': 'app' })],
+    ['the query parameter of another API key scheme', req({}, { query: new URLSearchParams('api_key=qk') })],
+    ['the cookie of another API key scheme (Cookie header)', req({ cookie: 'theme=dark; session=ck' })],
+    ['the cookie of another API key scheme (parsed cookies)', req({}, { cookies: { session: 'ck' } })],
+  ])('%s → "those sent are not ones it accepts"', async (_name, request) => {
+    const { guard, calls } = setup();
+    const result = await guard.authorize('apiKey', request);
+    expectFail(result, 401);
+    if (result.ok) return;
+    expect(result.body).toEqual({
+      type: 'about:blank',
+      title: 'Unauthorized',
+      status: 401,
+      detail: OTHERS_SENT,
+      missing: [LOCATION.ApiKey],
+      alternatives: [{ index: 0, schemes: [LOCATION.ApiKey], missing: [LOCATION.ApiKey], invalid: [] }],
+    });
+    // Built once per operation, as the "none sent" answer is; nothing verified.
+    expect(await guard.authorize('apiKey', request)).toBe(result);
+    expect(calls).toEqual({});
+    // The same words from a per-request (shaped) body.
+    const shaped = await setup({ problem: (body) => body }).guard.authorize('apiKey', request);
+    expect(shaped).toEqual(result);
+  });
+  it.each([
+    ['nothing', req({})],
+    ['a header, query parameter and cookie no scheme defines', req({ 'x-other': '1', cookie: 'theme=dark' }, { query: new URLSearchParams('API_KEY=x&q=1') })],
+    ['a client certificate (sent once per connection, not for this request)', req({}, { clientCertificate: { subject: { CN: 'client' } } })],
+  ])('%s → "none were sent"', async (_name, request) => {
+    const result = await setup().guard.authorize('apiKey', request);
+    expectFail(result, 401);
+    if (!result.ok) expect(result.body.detail).toBe(NONE_SENT);
+    const shaped = await setup({ problem: (body) => body }).guard.authorize('apiKey', request);
+    expect(shaped).toEqual(result);
+  });
+  it("an Authorization header of a scheme the operation accepts, with another word, is another credential", async () => {
+    // `basic` accepts Basic only: a Bearer token is not one of its credentials.
+    const result = await setup().guard.authorize('basic', req({ authorization: 'Bearer good' }));
+    expectFail(result, 401);
+    if (!result.ok) expect(result.body).toMatchObject({ detail: OTHERS_SENT, missing: [LOCATION.Basic] });
+  });
+  it('an optional operation still falls back to anonymous when only other credentials were sent', async () => {
+    expectOk((await run('optional', req({ authorization: 'Bearer good', 'x-app-id': 'app' }))).result, 1, true);
+  });
+  it('some of its own credentials sent → "not accepted", whatever else was sent', async () => {
+    const result = await setup().guard.authorize('apiKey', req({ 'x-api-key': 'nope', authorization: 'Bearer good' }));
+    expectFail(result, 401);
+    if (!result.ok) expect(result.body.detail).toBe(NOT_ACCEPTED);
+  });
+});
+
+describe('GuardError: what the framework adapters pass to the error path', () => {
+  it('wraps a VerifierError: generic message, 500, expose false, the problem body, the names and the cause', () => {
+    const cause = new VerifierError('AppId', 'listOrders', new Error('store down'));
+    const wrapped = guardError(cause);
+    expect(wrapped).toBeInstanceOf(GuardError);
+    const e = wrapped as GuardError;
+    expect(e.name).toBe('GuardError');
+    expect(e.message).toBe('The credentials could not be checked.');
+    expect(e.message + String(e.stack).split('\n')[0]).not.toMatch(/AppId|listOrders/);
+    expect([e.status, e.statusCode, e.expose]).toEqual([500, 500, false]);
+    expect(e.problem).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'The credentials could not be checked.' });
+    expect([e.scheme, e.operationId, e.binding]).toEqual(['AppId', 'listOrders', false]);
+    expect(e.cause).toBe(cause);
+    const binding = guardError(new VerifierError('ApiKey + AppId', 'listOrders', new Error('x'), true)) as GuardError;
+    expect([binding.scheme, binding.binding]).toEqual(['ApiKey + AppId', true]);
+  });
+  it('passes any other error through unchanged', () => {
+    const other = new TypeError('unknown operation "x"');
+    expect(guardError(other)).toBe(other);
+    expect(guardError('a string')).toBe('a string');
   });
   it('realm is a quoted-string with escapes; controls neutralised', async () => {
     const { result } = await run('apiKey', req({}), { realm: 'my "quoted" \\ realm\r\nX: y' });

@@ -7,10 +7,12 @@
 import type { PeerCertificate } from 'node:tls';
 import { describe, expectTypeOf, it } from 'vitest';
 import { independent, type AuthSuccess, type BasicCredentials, type ClientCertificate } from '../../templates/runtime/runtime-server.js';
-import type { ExpressHandlers } from '../../templates/runtime/express.js';
+import { authOf as expressAuthOf, type ExpressHandlers } from '../../templates/runtime/express.js';
 import type { FastifyHandlers } from '../../templates/runtime/fastify.js';
 import type { KoaHandlers } from '../../templates/runtime/koa.js';
-import type { HonoHandlers } from '../../templates/runtime/hono.js';
+import { authMiddleware as honoAuthMiddleware, authOf as honoAuthOf, type HonoHandlers } from '../../templates/runtime/hono.js';
+import { Hono } from 'hono';
+import type { Request as ExpressRequest } from 'express';
 import { createGuard, type OperationId } from './guard-tables.js';
 
 describe('generated guard typing', () => {
@@ -126,5 +128,27 @@ describe('mountOperations handler maps', () => {
     // @ts-expect-error an id the spec does not have
     const extra: ExpressHandlers<OperationId> = { ...all, nope: noop };
     void [express, fastify, koa, hono, extra];
+  });
+});
+
+// The decision an adapter stored, typed for the guard, however the app was declared.
+
+describe('authOf', () => {
+  const guard = createGuard({ ApiKey: () => ({ user: 'u' }), AppId: () => ({}), Basic: () => ({}), Mtls: () => ({}), 'ApiKey + AppId': independent });
+  type Success = Extract<Awaited<ReturnType<typeof guard.authorize>>, { ok: true }>;
+
+  it('Hono: on an existing app, where `c.get(\'auth\')` does not know the variable', () => {
+    const app = new Hono();
+    app.use(honoAuthMiddleware(guard));
+    app.get('/pets', (c) => {
+      const auth = honoAuthOf(c, guard);
+      expectTypeOf(auth).toEqualTypeOf<Success | undefined>();
+      if (auth !== undefined) expectTypeOf(auth.principals.ApiKey).toEqualTypeOf<{ user: string } | undefined>();
+      return c.text('');
+    });
+  });
+
+  it('Express: read through authOf (the adapter declares nothing on Express\'s Request)', () => {
+    expectTypeOf(expressAuthOf({} as ExpressRequest, guard)).toEqualTypeOf<Success | undefined>();
   });
 });

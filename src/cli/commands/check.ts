@@ -1,11 +1,14 @@
 // `codegen check`: regenerate in memory with the same config and flags as
 // `generate`, compare with the output folder byte by byte, write nothing (except
 // putting back an output folder that an interrupted `generate` left renamed away).
-// Exit 0 in sync, 1 on drift (a unified diff per file and the command that
-// fixes it), 2 when the spec cannot be generated.
+// Exit 0 in sync, 1 on drift: first a summary (how many files, and the operations
+// whose security the committed output enforces differently from the spec), then a
+// unified diff per file and the command that fixes it; 2 when the spec cannot be
+// generated.
 import { hasErrors } from '../../diagnostics/types.js';
 import { useColor } from '../../drift/color.js';
 import { describeStatus, findDrift, renderDrift, type DriftEntry } from '../../drift/check.js';
+import { securityChanges, type SecurityChange } from '../../drift/tables.js';
 import { generate } from '../../pipeline.js';
 import { hasRecovered, recoverOutput } from '../../write/write.js';
 import { EXIT, printDiagnostics, printRecovery, type Io } from '../io.js';
@@ -40,7 +43,8 @@ export async function runCheck(flags: CheckFlags, io: Io, cwd: string, color: bo
     const list = results.flatMap((r) =>
       r.drift.map((d) => ({ spec: r.spec, out: r.out, path: d.path, status: d.status, diff: renderDrift(r.out, d) })),
     );
-    io.out(JSON.stringify({ inSync: list.length === 0, drift: list, ...(list.length > 0 ? { fix } : {}) }, null, 2));
+    const security = results.flatMap((r) => (changesOf(r.drift) ?? []).map((c) => ({ spec: r.spec, out: r.out, operationId: c.operationId, committed: c.committed, expected: c.spec })));
+    io.out(JSON.stringify({ inSync: list.length === 0, ...(security.length > 0 ? { securityChanges: security } : {}), drift: list, ...(list.length > 0 ? { fix } : {}) }, null, 2));
     return list.length === 0 ? EXIT.ok : EXIT.findings;
   }
 
@@ -48,6 +52,12 @@ export async function runCheck(flags: CheckFlags, io: Io, cwd: string, color: bo
     if (r.drift.length === 0) {
       if (!io.quiet) io.out(`${r.out}: in sync with ${r.spec}`);
       continue;
+    }
+    io.out(`${r.out}: ${r.drift.length} file(s) differ from what ${r.spec} generates: ${r.drift.map((d) => d.path).join(', ')}`);
+    const changes = changesOf(r.drift);
+    if (changes !== undefined && changes.length > 0) {
+      io.out(`${r.out}: the committed output enforces ${changes.length} operation(s) differently from the spec:`);
+      for (const c of changes) io.out(`  ${c.operationId}: ${c.committed ?? '(not in the committed output)'} -> ${c.spec ?? '(no longer in the spec)'}`);
     }
     for (const d of r.drift) {
       io.out(`${r.out}/${d.path}: ${describeStatus(d.status)}`);
@@ -60,6 +70,13 @@ export async function runCheck(flags: CheckFlags, io: Io, cwd: string, color: bo
   const where = drifted.map((r) => r.out).join(', ');
   io.err(`codegen check: ${count} file(s) out of date in ${where}; run \`${fix}\` to update, then commit the result`);
   return EXIT.findings;
+}
+
+/** What security.ts's drift means per operation, when both sides are readable tables. */
+function changesOf(drift: readonly DriftEntry[]): SecurityChange[] | undefined {
+  const security = drift.find((d) => d.path === 'security.ts');
+  if (security === undefined || security.actual === undefined || security.expected === undefined) return undefined;
+  return securityChanges(security.actual, security.expected);
 }
 
 /** The `generate` command line with the same target flags, so the fix regenerates exactly what was checked. */
