@@ -10,6 +10,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     exclude: [...configDefaults.exclude, 'test-output/**'],
+    // Many tests run the CLI as a process; on a loaded machine 5 s (the default) is not
+    // enough for a few of them. A hang guard, not a timing assertion.
+    testTimeout: 30_000,
     typecheck: {
       enabled: true,
       include: ['test/**/*.test-d.ts'],
