@@ -5,7 +5,16 @@
 
 import type { AxiosRequestHeaders, InternalAxiosRequestConfig } from 'axios';
 import type { AuthSource } from './runtime-client.js';
-import { defineEntry, ForeignOriginError, mergeCookieHeader, operationLocator, originGuard, UnknownOperationError } from './runtime-client.js';
+import {
+  carriesCredentials,
+  checkNoUserInfo,
+  defineEntry,
+  ForeignOriginError,
+  mergeCookieHeader,
+  operationLocator,
+  originGuard,
+  UnknownOperationError,
+} from './runtime-client.js';
 
 export interface AuthInterceptorOptions {
   /** Trust anchor and base for operation paths; defaults to the request's `baseURL`. */
@@ -51,13 +60,19 @@ export function authInterceptor<C extends object>(
     if (!trusted(url)) {
       throw new ForeignOriginError(`Refusing to send a request with credentials to ${url.origin}: not the baseUrl origin and not in allowedHosts`);
     }
+    checkNoUserInfo(url, 'authInterceptor');
     const method = (config.method ?? 'get').toLowerCase();
-    const operationId = operationLocator(auth.tables.operations, anchor)(method, url);
+    const locate = operationLocator(auth.tables.operations, anchor);
+    const operationId = locate(method, url);
     if (operationId === undefined) {
       if (options.unknownOperation === 'passthrough') return config;
       throw new UnknownOperationError(`No operation in the spec matches ${method.toUpperCase()} ${url.pathname}`);
     }
     const parts = await auth.authFor(operationId, credentials);
+    if (carriesCredentials(parts) && config.transport !== undefined && config.transport !== null) {
+      // axios hands a custom transport the request as is: its redirects never reach the hook below.
+      throw new TypeError('authInterceptor: a custom axios transport follows redirects out of reach, so credentials are not attached: remove transport (or use maxRedirects: 0 with the default one)');
+    }
     const headers: AxiosRequestHeaders = config.headers;
     for (const [name, value] of Object.entries(parts.headers)) setHeader(headers, name, value);
     if (Object.keys(parts.cookies).length > 0) {
@@ -76,21 +91,28 @@ export function authInterceptor<C extends object>(
         config.params = params;
       }
     }
-    // Node only (follow-redirects): strip what we attached once a hop leaves the trusted origins.
-    // follow-redirects already drops Authorization and Cookie on a host change; API-key headers
-    // and query keys are ours to remove.
+    // Node only (follow-redirects), per hop: the credentials stay only on a hop that is on a
+    // trusted origin and is the same operation (method and URL matched again); any other
+    // hop gets none of them. A non-http(s) target is refused. The hook is synchronous, so a
+    // hop to another operation is sent without credentials rather than with its own.
     const previous = config.beforeRedirect;
     const headerNames = Object.keys(parts.headers).map((n) => n.toLowerCase());
     const queryNames = Object.keys(parts.query);
+    const cookies = Object.keys(parts.cookies).length > 0;
     // Every argument passes through: axios 1.17+ adds a third (request details).
     config.beforeRedirect = (redirectOptions, responseDetails, ...rest: unknown[]) => {
       (previous as ((...args: unknown[]) => void) | undefined)?.(redirectOptions, responseDetails, ...rest);
       const target = new URL(String(redirectOptions['href'] ?? `${redirectOptions['protocol']}//${redirectOptions['host']}${redirectOptions['path']}`));
-      if (trusted(target)) return;
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+        throw new TypeError(`authInterceptor: refusing to follow a redirect to a ${target.protocol} URL`);
+      }
+      const hopMethod = String(redirectOptions['method'] ?? method);
+      const onTrusted = trusted(target) && target.username === '' && target.password === '';
+      if (onTrusted && locate(hopMethod, target) === operationId) return;
       const outHeaders = redirectOptions['headers'] as Record<string, unknown> | undefined;
       for (const key of Object.keys(outHeaders ?? {})) {
         const lower = key.toLowerCase();
-        if (headerNames.includes(lower) || lower === 'cookie' || lower === 'authorization') delete outHeaders?.[key];
+        if (headerNames.includes(lower) || (lower === 'cookie' && (cookies || !onTrusted)) || (lower === 'authorization' && !onTrusted)) delete outHeaders?.[key];
       }
       if (queryNames.length > 0 && typeof redirectOptions['path'] === 'string') {
         const path = new URL(redirectOptions['path'], target);

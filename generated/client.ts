@@ -3,14 +3,16 @@
  * Client authentication for Petstore (security example): typed credentials per scheme, and the
  * headers, query parameters and cookies each operation needs. Browser-safe.
  *
- * credentialsFromEnv() reads one variable per scheme (prefix optional):
- *   ApiKey: API_KEY
- *   AppId: APP_ID
- *   Basic: BASIC_USERNAME, BASIC_PASSWORD
- *   Bearer: BEARER
- *   OAuth2: OAUTH2
- *   QueryKey: QUERY_KEY
- *   SessionCookie: SESSION_COOKIE
+ * credentialsFromEnv() reads only these environment variables (an options.prefix
+ * passed to it goes in front of each); unset or empty means no credential.
+ * Every name starts with PETSTORE_ (from the spec's title; set envPrefix in the config to choose):
+ *   ApiKey: PETSTORE_API_KEY
+ *   AppId: PETSTORE_APP_ID
+ *   Basic: PETSTORE_BASIC_USERNAME, PETSTORE_BASIC_PASSWORD
+ *   Bearer: PETSTORE_BEARER
+ *   OAuth2: PETSTORE_OAUTH2
+ *   QueryKey: PETSTORE_QUERY_KEY
+ *   SessionCookie: PETSTORE_SESSION_COOKIE
  */
 import {
   clientCredentialsTokenFor,
@@ -38,26 +40,26 @@ export {
 /** One optional property per scheme, keyed by the scheme's name in the spec. */
 export type Credentials = CredentialsFor<typeof tables.schemes, UsedSchemeName>;
 
-/** Scheme name -> environment variable base name. */
+/** Scheme name -> environment variable base name (the prefix included). */
 export const envNames = {
-  ApiKey: "API_KEY",
-  AppId: "APP_ID",
-  Basic: "BASIC",
-  Bearer: "BEARER",
-  OAuth2: "OAUTH2",
-  QueryKey: "QUERY_KEY",
-  SessionCookie: "SESSION_COOKIE",
+  ApiKey: "PETSTORE_API_KEY",
+  AppId: "PETSTORE_APP_ID",
+  Basic: "PETSTORE_BASIC",
+  Bearer: "PETSTORE_BEARER",
+  OAuth2: "PETSTORE_OAUTH2",
+  QueryKey: "PETSTORE_QUERY_KEY",
+  SessionCookie: "PETSTORE_SESSION_COOKIE",
 } as const;
 
 /** Scheme name -> the environment variables its credential is read from (two for HTTP Basic: username, password). */
 export const envVariables = {
-  ApiKey: ["API_KEY"],
-  AppId: ["APP_ID"],
-  Basic: ["BASIC_USERNAME", "BASIC_PASSWORD"],
-  Bearer: ["BEARER"],
-  OAuth2: ["OAUTH2"],
-  QueryKey: ["QUERY_KEY"],
-  SessionCookie: ["SESSION_COOKIE"],
+  ApiKey: ["PETSTORE_API_KEY"],
+  AppId: ["PETSTORE_APP_ID"],
+  Basic: ["PETSTORE_BASIC_USERNAME", "PETSTORE_BASIC_PASSWORD"],
+  Bearer: ["PETSTORE_BEARER"],
+  OAuth2: ["PETSTORE_OAUTH2"],
+  QueryKey: ["PETSTORE_QUERY_KEY"],
+  SessionCookie: ["PETSTORE_SESSION_COOKIE"],
 } as const;
 
 const auth = createClientAuth<typeof tables, UsedSchemeName>(tables, envNames, envVariables);

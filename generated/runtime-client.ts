@@ -25,9 +25,31 @@ export {
   type MutualTLSConfigured,
   type WithAuthOptions,
 } from './runtime-credentials.js';
-export { applyAuth, applyAuthBuffered, applyToHeaders, applyToUrl, authRecord, defineEntry, encodeBasic, mergeCookieHeader } from './runtime-attach.js';
+export {
+  applyAuth,
+  applyAuthBuffered,
+  applyToHeaders,
+  applyToUrl,
+  authRecord,
+  defineEntry,
+  encodeBasic,
+  mergeCookieHeader,
+  partsSecrets,
+  redactText,
+  scrubError,
+} from './runtime-attach.js';
 export { resolveAuth, type AuthSource, type ClientAuth } from './runtime-select.js';
-export { basePathOf, ForeignOriginError, operationLocator, originGuard, UnknownOperationError, withAuthFor } from './runtime-with-auth.js';
+export {
+  basePathOf,
+  carriesCredentials,
+  checkNoUserInfo,
+  checkRedirectTarget,
+  ForeignOriginError,
+  operationLocator,
+  originGuard,
+  UnknownOperationError,
+  withAuthFor,
+} from './runtime-with-auth.js';
 export { credentialsFromEnv, defaultEnv } from './runtime-env.js';
 import { resolveAuth, type ClientAuth } from './runtime-select.js';
 import { withAuthFor } from './runtime-with-auth.js';

@@ -4,7 +4,7 @@
 // follows redirects itself so credentials never reach a host they were not meant for.
 import type { OperationTable } from './runtime-tables.js';
 import { createMatcher } from './runtime-routes.js';
-import { applyAuthBuffered, applyToHeaders, applyToUrl, rebuild } from './runtime-attach.js';
+import { applyAuthBuffered, applyToHeaders, applyToUrl, partsSecrets, rebuild, scrubError } from './runtime-attach.js';
 import type { AuthSource } from './runtime-select.js';
 import type { AuthParts, FetchLike, WithAuthOptions } from './runtime-credentials.js';
 
@@ -52,6 +52,25 @@ export const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 // Fetch standard §4.4 HTTP-redirect fetch: more than 20 redirects is a network error.
 export const MAX_REDIRECTS = 20;
 
+/** Only http(s) is followed: a `data:`, `file:` or `javascript:` Location is refused, never fetched. */
+export function checkRedirectTarget(url: URL): void {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`withAuth: refusing to follow a redirect to a ${url.protocol} URL (only http and https are followed)`);
+  }
+}
+
+/** A URL with user info (`http://u:p@host/`) is refused before any credential is added (fetch rejects it, quoting the URL). */
+export function checkNoUserInfo(url: URL, who = 'withAuth'): void {
+  if (url.username !== '' || url.password !== '') {
+    throw new TypeError(`${who}: refusing a URL with user info (${url.protocol}//…@${url.host}): credentials are never added to it`);
+  }
+}
+
+/** True when `parts` puts anything on the request. */
+export function carriesCredentials(parts: { readonly headers: object; readonly query: object; readonly cookies: object } | undefined): boolean {
+  return parts !== undefined && Object.keys(parts.headers).length + Object.keys(parts.query).length + Object.keys(parts.cookies).length > 0;
+}
+
 export function toRequest(input: RequestInfo | URL, init: RequestInit | undefined, base: URL): Request {
   if (typeof input === 'string' || input instanceof URL) return new Request(new URL(input, base), init);
   return new Request(input, init);
@@ -78,12 +97,35 @@ export function withAuthFor<C extends object>(auth: AuthSource<C>, fetchImpl: Fe
   };
 
   return async (input, init) => {
+    // Every credential resolved for this call, in every encoding: no error thrown or let
+    // through (the platform's TypeError quotes the URL, query keys included) may carry one.
+    const secrets: string[] = [];
+    const resolve = async (method: string, url: URL): Promise<AuthParts | undefined> => {
+      const parts = await partsFor(method, url);
+      if (parts !== undefined) secrets.push(...partsSecrets(parts));
+      return parts;
+    };
+    try {
+      return await send(input, init, resolve);
+    } catch (error) {
+      throw scrubError(error, secrets);
+    }
+  };
+
+  async function send(input: RequestInfo | URL, init: RequestInit | undefined, resolve: typeof partsFor): Promise<Response> {
     const request = toRequest(input, init, base);
     const first = new URL(request.url);
     if (!trusted(first)) throw foreign(first);
+    checkNoUserInfo(first);
 
     if (options.redirect === 'native' || request.redirect !== 'follow') {
-      const parts = await partsFor(request.method, first);
+      const parts = await resolve(request.method, first);
+      if (request.redirect === 'follow' && carriesCredentials(parts)) {
+        // The platform would follow with the first hop's credentials, to any origin and any operation.
+        throw new TypeError(
+          "withAuth: redirect 'native' cannot keep credentials to their origin and operation: use redirect 'safe' (the default), or the request's redirect 'manual' or 'error'",
+        );
+      }
       return fetchImpl(parts === undefined ? request : await applyAuthBuffered(request, parts));
     }
 
@@ -103,7 +145,10 @@ export function withAuthFor<C extends object>(auth: AuthSource<C>, fetchImpl: Fe
       const outUrl = new URL(url);
       const headers = new Headers(callerHeaders);
       if (credentialed) {
-        const parts = await partsFor(method, url);
+        checkNoUserInfo(url);
+        // Chosen afresh for this hop's operation (method and URL); none matching is an
+        // UnknownOperationError (or, with passthrough, a hop without credentials).
+        const parts = await resolve(method, url);
         if (parts !== undefined) {
           applyToUrl(outUrl, parts.query);
           applyToHeaders(headers, parts);
@@ -130,7 +175,7 @@ export function withAuthFor<C extends object>(auth: AuthSource<C>, fetchImpl: Fe
         }
       }
       url = new URL(location, url);
+      checkRedirectTarget(url);
     }
-  };
+  }
 }
-

@@ -55,6 +55,8 @@ export interface GenerateOptions {
   readonly server?: readonly ServerAdapter[];
   readonly client?: readonly ClientIntegration[];
   readonly templates?: string;
+  /** Prefix of the client's environment variables (`MYAPI_`); default: derived from the spec's title. */
+  readonly envPrefix?: string | undefined;
   readonly cwd?: string;
   readonly skipInvalid?: boolean;
   /** Folders (absolute, or relative to `cwd`) whose files `$ref`s may name, besides the spec's own folder. */
@@ -75,6 +77,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     client: options.client ?? [],
     generatorVersion: VERSION,
     ...(options.templates !== undefined ? { templates: options.templates } : {}),
+    ...(options.envPrefix !== undefined ? { envPrefix: options.envPrefix } : {}),
   });
   return { model, diagnostics, files };
 }

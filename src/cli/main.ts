@@ -21,6 +21,7 @@ function targetOptions<T>(y: Argv<T>) {
     .option('server', { type: 'string', array: true, describe: 'server adapters: express,fastify,koa,hono,fetch,node or all' })
     .option('client', { type: 'string', coerce: clientFlag, describe: 'emit client.ts; optionally integrations: fetch,openapi-fetch,axios or all' })
     .option('templates', { type: 'string', coerce: needsValue('templates'), describe: 'folder with template overrides' })
+    .option('env-prefix', { type: 'string', coerce: needsValue('env-prefix'), describe: 'prefix of the environment variables the client reads, e.g. MYAPI_ (default: from the spec title)' })
     .option('skip-invalid', { type: 'boolean', describe: 'drop (and report) each alternative whose schemes are undefined, invalid or uncarriable, instead of refusing the spec; an operation left with none is refused (403)' });
 }
 
@@ -47,6 +48,7 @@ function targetFlags(argv: TargetArgv): TargetFlags {
     client: argv.client,
     templates: argv.templates,
     skipInvalid: argv.skipInvalid,
+    envPrefix: argv.envPrefix,
   };
 }
 
@@ -72,11 +74,14 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
       .command(
         ['generate', '$0'],
         'generate guards (and client code) for every configured spec',
-        (y) => targetOptions(y).option('verify', { type: 'boolean', describe: 'type-check the generated code (strict) before writing' }),
+        (y) =>
+          targetOptions(y)
+            .option('verify', { type: 'boolean', describe: 'type-check the generated code (strict) before writing' })
+            .option('force', { type: 'boolean', describe: 'write into an existing, non-empty --out folder that holds no generated file (its files are left as they are)' }),
         (argv) =>
           run(async () => {
             const { runGenerate } = await import('./commands/generate.js');
-            return runGenerate({ ...targetFlags(argv), verify: argv.verify ?? false }, io, cwd);
+            return runGenerate({ ...targetFlags(argv), verify: argv.verify ?? false, force: argv.force ?? false }, io, cwd);
           })(),
       )
       .command(
@@ -121,7 +126,7 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
             .positional('new', { type: 'string', demandOption: true })
             .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text' as const })
             // A repeated --fail-on arrives as an array; String() joins it into one comma list.
-            .option('fail-on', { type: 'string', default: 'weakening', coerce: String, describe: 'comma list of classes that make the exit code 1: weakening, strengthening, client-breaking, neutral, none' }),
+            .option('fail-on', { type: 'string', default: 'weakening,endpoint-changed', coerce: String, describe: 'comma list of classes that make the exit code 1: weakening, endpoint-changed, client-breaking, strengthening, neutral, none, any' }),
         (argv) =>
           run(async () => {
             const { runDiff } = await import('./commands/diff.js');

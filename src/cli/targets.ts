@@ -6,7 +6,14 @@ export interface TargetFlags extends Overrides {
   config?: string | undefined;
 }
 
-export async function targetsFrom(flags: TargetFlags, cwd: string): Promise<ResolvedTarget[]> {
-  const { config, file } = await loadConfig(cwd, flags.config);
+/**
+ * @param needsOut Whether the command writes or compares an output folder (generate,
+ *   check): then `--spec` and `--out` are every input, else `--spec` alone. With every
+ *   input on the command line and no `--config`, a code config (.mjs/.js/.ts) is not
+ *   run: a config file is code, and a command line that needs none should not execute one.
+ */
+export async function targetsFrom(flags: TargetFlags, cwd: string, needsOut: boolean): Promise<ResolvedTarget[]> {
+  const complete = flags.config === undefined && flags.spec !== undefined && (!needsOut || flags.out !== undefined);
+  const { config, file } = await loadConfig(cwd, flags.config, { jsonOnly: complete });
   return resolveTargets(config, flags, cwd, file);
 }

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLIENT_INTEGRATIONS, SERVER_ADAPTERS, type ClientIntegration, type ServerAdapter } from '../emit/index.js';
+import { ENV_PREFIX_PATTERN } from '../naming/env-names.js';
 import { didYouMean } from '../shared/did-you-mean.js';
 import { transpileToModule } from '../verify/compiler.js';
 import { configSchema, formatProblem, validate } from './json-schema.js';
@@ -28,6 +29,12 @@ export interface SpecConfig {
    * refused, so a spec cannot make codegen read files outside its tree.
    */
   allowRefsOutside?: string[];
+  /**
+   * Prefix of every environment variable the generated client's credentialsFromEnv()
+   * reads (`MYAPI_` -> `MYAPI_API_KEY`); must match /^[A-Z][A-Z0-9_]*_$/.
+   * Default: derived from the spec's title (`Petstore` -> `PETSTORE_`).
+   */
+  envPrefix?: string;
 }
 
 type OneOrMore<T> = T | readonly T[];
@@ -62,12 +69,15 @@ export interface ResolvedTarget {
   readonly skipInvalid?: boolean;
   /** `allowRefsOutside`, each folder relative to the working directory. */
   readonly allowRefsOutside?: readonly string[];
+  /** `envPrefix`, checked; absent: derived from the spec's title at emit. */
+  readonly envPrefix?: string;
 }
 
 export class ConfigError extends Error {}
 
-export async function loadConfig(cwd: string, explicit?: string): Promise<{ config: Config; file?: string }> {
-  const candidates = explicit ? [explicit] : CONFIG_FILES;
+export async function loadConfig(cwd: string, explicit?: string, options: { jsonOnly?: boolean } = {}): Promise<{ config: Config; file?: string }> {
+  // A .mjs/.js/.ts config is code: found (not named by --config) while every input is on the command line, it is not run.
+  const candidates = explicit ? [explicit] : options.jsonOnly ? CONFIG_FILES.filter((f) => f.endsWith('.json')) : CONFIG_FILES;
   for (const name of candidates) {
     const file = path.resolve(cwd, name);
     if (!existsSync(file)) {
@@ -124,6 +134,7 @@ export interface Overrides {
   client?: string[] | boolean | undefined;
   templates?: string | undefined;
   skipInvalid?: boolean | undefined;
+  envPrefix?: string | undefined;
 }
 
 /** Config + flags -> one target per spec. Paths in a config file are relative to it. */
@@ -158,7 +169,14 @@ export function resolveTargets(config: Config, overrides: Overrides, cwd: string
     const templates = overrides.templates ?? (s.templates !== undefined ? rel(s.templates) : undefined);
     const skipInvalid = overrides.skipInvalid ?? s.skipInvalid ?? false;
     const allowRefsOutside = refFolders(s.allowRefsOutside).map(rel);
-    return { ...target, ...(templates === undefined ? {} : { templates }), ...(skipInvalid ? { skipInvalid } : {}), ...(allowRefsOutside.length > 0 ? { allowRefsOutside } : {}) };
+    const envPrefix = checkEnvPrefix(overrides.envPrefix ?? s.envPrefix);
+    return {
+      ...target,
+      ...(templates === undefined ? {} : { templates }),
+      ...(skipInvalid ? { skipInvalid } : {}),
+      ...(allowRefsOutside.length > 0 ? { allowRefsOutside } : {}),
+      ...(envPrefix === undefined ? {} : { envPrefix }),
+    };
   });
   assertDistinctOutputs(targets, cwd);
   return targets;
@@ -204,6 +222,15 @@ function refFolders(value: unknown): string[] {
     throw new ConfigError(`"allowRefsOutside" must be a list of folder paths, relative to the config file (e.g. ["../shared"]); got ${JSON.stringify(value)}`);
   }
   return value as string[];
+}
+
+/** `envPrefix` (config or `--env-prefix`) as written, checked: uppercase, ending in `_`. */
+function checkEnvPrefix(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !ENV_PREFIX_PATTERN.test(value)) {
+    throw new ConfigError(`"envPrefix" must be uppercase letters, digits and _, start with a letter and end with _ (e.g. "MYAPI_"); got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function stripSpecs(config: Config): Partial<SpecConfig> {

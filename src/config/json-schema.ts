@@ -22,13 +22,15 @@ export interface Schema {
   readonly enum?: readonly unknown[];
   readonly anyOf?: readonly Schema[];
   readonly minLength?: number;
+  /** A regular expression (JavaScript, `u` flag) a string must match; `errorMessage` says what it means. */
+  readonly pattern?: string;
 }
 
 type JsonType = 'object' | 'array' | 'string' | 'boolean' | 'number' | 'integer' | 'null';
 
 /** Every keyword the validator understands: the schema may use no other. */
 export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
-  '$schema', 'title', 'description', 'errorMessage', '$ref', 'definitions', 'type', 'properties', 'additionalProperties', 'required', 'items', 'enum', 'anyOf', 'minLength',
+  '$schema', 'title', 'description', 'errorMessage', '$ref', 'definitions', 'type', 'properties', 'additionalProperties', 'required', 'items', 'enum', 'anyOf', 'minLength', 'pattern',
 ]);
 
 export type Path = readonly (string | number)[];
@@ -77,6 +79,9 @@ export function validate(value: unknown, schema: Schema, root: Schema = schema, 
     return [{ kind: 'enum', path, allowed: s.enum.map(String), value: String(value) }];
   }
   if (typeof value === 'string' && s.minLength !== undefined && value.length < s.minLength) return [{ kind: 'empty', path }];
+  if (typeof value === 'string' && s.pattern !== undefined && !new RegExp(s.pattern, 'u').test(value)) {
+    return [{ kind: 'type', path, expected: s.errorMessage ?? `must match ${s.pattern}`, value }];
+  }
   if (Array.isArray(value)) return s.items ? value.flatMap((item, i) => validate(item, s.items!, root, [...path, i])) : [];
   if (isObject(value)) {
     const problems: SchemaProblem[] = [];

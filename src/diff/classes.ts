@@ -4,7 +4,7 @@
 import type { Origin } from '../ir/types.js';
 
 /** Worst first: the order the report lists them in (and the exit code looks at). */
-export const CHANGE_CLASSES = ['weakening', 'client-breaking', 'strengthening', 'neutral'] as const;
+export const CHANGE_CLASSES = ['weakening', 'endpoint-changed', 'client-breaking', 'strengthening', 'neutral'] as const;
 export type ChangeClass = (typeof CHANGE_CLASSES)[number];
 
 const CLASS_OF = {
@@ -16,6 +16,11 @@ const CLASS_OF = {
   'scope-removed': 'weakening',
   'scheme-weaker': 'weakening',
   'new-public-operation': 'weakening',
+  // endpoint-changed: credentials now go to another place (a token, authorization or
+  // refresh URL, an OpenID Connect discovery URL, or the servers' origin): nobody's
+  // access changes, but a generated client sends its secrets somewhere else
+  'credential-endpoint-changed': 'endpoint-changed',
+  'server-origin-changed': 'endpoint-changed',
   // strengthening: someone who got in is now refused, for a reason the spec gives
   'no-longer-public': 'strengthening',
   'no-longer-optional': 'strengthening',
@@ -54,6 +59,9 @@ export interface OperationRef {
   readonly method: string;
   readonly path: string;
 }
+
+/** The operation of an API-wide change (the servers): empty method and path. */
+export const API_WIDE: OperationRef = { id: '(servers)', method: '', path: '' };
 
 export interface Change {
   readonly class: ChangeClass;

@@ -6,18 +6,18 @@
 import type { Operation, SecurityModel } from '../ir/types.js';
 import { methodRank } from '../shared/http.js';
 import { compareCodeUnits } from '../shared/order.js';
-import { CHANGE_CLASSES, classOf, type Change, type Finding } from './classes.js';
+import { API_WIDE, CHANGE_CLASSES, classOf, type Change, type Finding, type OperationRef } from './classes.js';
 import { indexSchemes, pairAlternatives, pairOperations, pairSchemesUsed, type SchemeIndex } from './pairing.js';
 import * as rules from './rules.js';
 
-export { CHANGE_CLASSES, CHANGE_RULES, classOf, type Change, type ChangeClass, type ChangeRule, type OperationRef } from './classes.js';
+export { API_WIDE, CHANGE_CLASSES, CHANGE_RULES, classOf, type Change, type ChangeClass, type ChangeRule, type OperationRef } from './classes.js';
 export { findRenames } from './pairing.js';
 export { schemeRank } from './rules.js';
 
 /** Every security change from `before` to `after`, sorted by class, then operation. */
 export function compareModels(before: SecurityModel, after: SecurityModel): Change[] {
   const schemes = indexSchemes(before, after);
-  const changes: Change[] = [];
+  const changes: Change[] = rules.serversChanged(before, after).map((f) => toChange(API_WIDE, f));
   for (const pair of pairOperations(before, after)) {
     const op = pair.kind === 'removed' ? pair.before : pair.after;
     const findings =
@@ -31,7 +31,7 @@ export function compareModels(before: SecurityModel, after: SecurityModel): Chan
   return sortChanges(changes);
 }
 
-function toChange(op: Operation, f: Finding): Change {
+function toChange(op: Operation | OperationRef, f: Finding): Change {
   return { class: classOf(f.rule), rule: f.rule, operation: { id: op.id, method: op.method, path: op.path }, message: f.message, old: f.old, new: f.new };
 }
 

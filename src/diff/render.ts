@@ -28,7 +28,8 @@ export function renderText(report: DiffReport): string {
   const lines: string[] = [terminalSafe(`Security changes from ${report.old} to ${report.new}`)];
   if (report.changes.length === 0) lines.push('no security changes');
   for (const c of report.changes) {
-    lines.push(terminalSafe(`${c.class}: ${c.operation.id} (${c.operation.method.toUpperCase()} ${c.operation.path}): ${c.message} [${c.rule}]`));
+    const op = c.operation.method === '' ? `${c.operation.id} (API-wide)` : `${c.operation.id} (${c.operation.method.toUpperCase()} ${c.operation.path})`;
+    lines.push(terminalSafe(`${c.class}: ${op}: ${c.message} [${c.rule}]`));
     lines.push(terminalSafe(`    old: ${where(c.old)}`));
     lines.push(terminalSafe(`    new: ${where(c.new)}`));
   }
@@ -38,6 +39,7 @@ export function renderText(report: DiffReport): string {
 
 const CLASS_TITLE: Record<ChangeClass, string> = {
   weakening: 'Weakening',
+  'endpoint-changed': 'Credential endpoint or server changed',
   'client-breaking': 'Client-breaking',
   strengthening: 'Strengthening',
   neutral: 'Neutral',

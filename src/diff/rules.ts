@@ -165,8 +165,13 @@ function schemeChanges(before: Scheme, after: Scheme): [ChangeRule, string][] {
     else if (before.in === 'header' ? before.name.toLowerCase() !== after.name.toLowerCase() : before.name !== after.name) {
       out.push(['key-renamed', `scheme ${name}: ${before.in} ${before.name} renamed to ${after.name}`]);
     } else if (before.name !== after.name) out.push(['scheme-details-changed', `scheme ${name}: header name spelled ${after.name} (was ${before.name}; header names are case-insensitive)`]);
-  } else if (canonicalJson(definitionOf(before)) !== canonicalJson(definitionOf(after))) {
-    out.push(['scheme-details-changed', `scheme ${name}: definition details changed (${detailNames(before, after).join(', ')})`]);
+  } else {
+    for (const message of endpointChanges(before, after)) out.push(['credential-endpoint-changed', `scheme ${name}: ${message}`]);
+    // Other details: compared with the endpoint URLs taken as the new ones, so a URL change is reported once.
+    const rest = withEndpointsOf(before, after);
+    if (canonicalJson(definitionOf(rest)) !== canonicalJson(definitionOf(after))) {
+      out.push(['scheme-details-changed', `scheme ${name}: definition details changed (${detailNames(rest, after).join(', ')})`]);
+    }
   }
   if ((before.description ?? '') !== (after.description ?? '')) out.push(['description-changed', `scheme ${name}: description changed`]);
   return out;
@@ -177,4 +182,79 @@ function detailNames(before: Scheme, after: Scheme): string[] {
   const b = definitionOf(after);
   // Default sort: code-unit order.
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k])).sort();
+}
+
+const FLOW_URLS = ['tokenUrl', 'authorizationUrl', 'refreshUrl'] as const;
+const FLOW_URL_USE: Record<(typeof FLOW_URLS)[number], string> = {
+  tokenUrl: 'the generated client sends its client credentials and codes there',
+  authorizationUrl: 'users are sent there to sign in',
+  refreshUrl: 'the generated client sends its refresh tokens there',
+};
+
+/** credential-endpoint-changed: a flow (present in both) or an OpenID Connect scheme now names another URL. */
+function endpointChanges(before: Scheme, after: Scheme): string[] {
+  const out: string[] = [];
+  if (before.kind === 'openIdConnect' && after.kind === 'openIdConnect' && before.url !== after.url) {
+    out.push(`openIdConnectUrl changed from ${before.url} to ${after.url} (clients discover the token endpoint there)`);
+  }
+  if (before.kind === 'oauth2' && after.kind === 'oauth2') {
+    for (const fa of before.flows) {
+      const fb = after.flows.find((f) => f.flow === fa.flow);
+      if (!fb) continue;
+      for (const key of FLOW_URLS) {
+        if (fa[key] !== fb[key]) out.push(`${fa.flow} ${key} changed from ${fa[key] ?? '(none)'} to ${fb[key] ?? '(none)'} (${FLOW_URL_USE[key]})`);
+      }
+    }
+  }
+  return out;
+}
+
+/** `before` with the endpoint URLs of `after` (for flows in both), so other details compare on their own. */
+function withEndpointsOf(before: Scheme, after: Scheme): Scheme {
+  if (before.kind === 'openIdConnect' && after.kind === 'openIdConnect') return { ...before, url: after.url };
+  if (before.kind === 'oauth2' && after.kind === 'oauth2') {
+    const flows = before.flows.map((fa) => {
+      const fb = after.flows.find((f) => f.flow === fa.flow);
+      if (!fb) return fa;
+      const { tokenUrl: _t, authorizationUrl: _a, refreshUrl: _r, ...restA } = fa;
+      return { ...restA, ...(fb.authorizationUrl !== undefined ? { authorizationUrl: fb.authorizationUrl } : {}), ...(fb.tokenUrl !== undefined ? { tokenUrl: fb.tokenUrl } : {}), ...(fb.refreshUrl !== undefined ? { refreshUrl: fb.refreshUrl } : {}) };
+    });
+    return { ...before, flows };
+  }
+  return before;
+}
+
+/** The origin (scheme://host:port) of a server URL; `(relative)` for a relative one. */
+export function serverOrigin(url: string): string {
+  const schemeRelative = /^\/\/[^/?#]*/.exec(url);
+  if (schemeRelative) return schemeRelative[0].toLowerCase();
+  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)/i.exec(url);
+  // A relative URL: the same origin as wherever the document is served from, whatever its path.
+  if (!m) return '(relative)';
+  try {
+    const origin = new URL(m[1]!).origin;
+    if (origin !== 'null') return origin;
+  } catch {
+    // a templated host ({region}.example.com without a default): compare as written
+  }
+  return m[1]!.toLowerCase();
+}
+
+/**
+ * server-origin-changed: the first server's origin (where a generated client sends
+ * requests, and so credentials, by default) or the set of origins changed. API-wide.
+ */
+export function serversChanged(before: SecurityModel, after: SecurityModel): Finding[] {
+  const a = before.serverUrls.map(serverOrigin);
+  const b = after.serverUrls.map(serverOrigin);
+  const setA = [...new Set(a)].sort();
+  const setB = [...new Set(b)].sort();
+  if (a[0] === b[0] && canonicalJson(setA) === canonicalJson(setB)) return [];
+  const list = (xs: readonly string[]): string => (xs.length === 0 ? '(none)' : xs.join(', '));
+  const message =
+    a[0] !== b[0]
+      ? `server origin changed from ${a[0] ?? '(none)'} to ${b[0] ?? '(none)'} (requests and credentials go there)`
+      : `server origins changed from ${list(setA)} to ${list(setB)} (credentials may be sent there)`;
+  const at = (m: SecurityModel): Finding['old'] => ({ file: m.file, at: m.version === '2.0' ? '/host' : '/servers' });
+  return [finding('server-origin-changed', message, at(before), at(after))];
 }

@@ -25,7 +25,10 @@ export function parseGitSource(arg: string): GitSource | undefined {
   const rest = arg.slice(4);
   const colon = rest.indexOf(':');
   if (colon <= 0 || colon === rest.length - 1) throw new SourceError(`"${arg}": expected git:<ref>:<path>, e.g. git:origin/main:openapi.yaml`);
-  return { ref: rest.slice(0, colon), path: rest.slice(colon + 1) };
+  const ref = rest.slice(0, colon);
+  // A ref starting with `-` would reach git as an option (`--output=x`, `-O/etc/passwd`); no valid ref name does.
+  if (ref.startsWith('-')) throw new SourceError(`"${arg}": the ref "${ref}" begins with "-"; git ref names cannot, and it is not passed to git`);
+  return { ref, path: rest.slice(colon + 1) };
 }
 
 export interface LoadedSide {
@@ -71,7 +74,8 @@ async function loadFromGit(label: string, source: GitSource, cwd: string, allowR
       fetched.add(file);
       let text: string;
       try {
-        text = await git(['show', `${source.ref}:${file}`], cwd, label);
+        // --end-of-options: whatever the user wrote is an object name, never an option (git >= 2.24).
+        text = await git(['show', '--end-of-options', `${source.ref}:${file}`], cwd, label);
       } catch (error) {
         // The spec itself must exist; a missing $ref target is left to the loader to report.
         if (file === entry) throw error;

@@ -2,7 +2,7 @@
 // values that already went through the sinks; the runtime is hand-written source
 // under templates/runtime/, copied as the manifest (manifest.ts) lists for the targets.
 import type { SecurityModel } from '../ir/types.js';
-import { envNames, envVariables } from '../naming/env-names.js';
+import { clientEnvNames } from '../naming/env-names.js';
 import { compareCodeUnits } from '../shared/order.js';
 import { printLiteral } from './literal.js';
 import { contentHash, header, packageJson, runtimeHeader, type FilePlan } from './plan.js';
@@ -23,6 +23,8 @@ export interface EmitOptions {
   readonly client: readonly ClientIntegration[];
   /** Folder with user overrides of `*.hbs` skeletons and runtime files. */
   readonly templates?: string;
+  /** Prefix of every environment variable the client reads (`MYAPI_`); default: derived from the spec's title. */
+  readonly envPrefix?: string;
   readonly generatorVersion: string;
 }
 
@@ -33,7 +35,7 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
   const runtime = templates.runtime(runtimeFilesFor(options.server, options.client));
   for (const name of ['security.ts.hbs', 'guard.ts.hbs', ...(options.client.length > 0 ? ['client.ts.hbs'] : [])]) templates.read(name);
   const overrides = templates.overridesUsed();
-  const inputHash = contentHash({ model: stripOrigins(model), server: options.server, client: options.client, ...(overrides ? { templates: overrides } : {}) });
+  const inputHash = contentHash({ model: stripOrigins(model), server: options.server, client: options.client, ...(overrides ? { templates: overrides } : {}), ...(options.envPrefix !== undefined ? { envPrefix: options.envPrefix } : {}) });
   const headerInfo = { version: options.generatorVersion, specFile: model.file, inputHash };
   const head = header(headerInfo);
   const used = usedSchemeIds(model);
@@ -61,13 +63,16 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
   files.set('guard.ts', templates.render('guard.ts.hbs', view));
 
   if (options.client.length > 0) {
-    const names = envNames(used);
-    const envTable = Object.fromEntries(used.map((id) => [id, names.get(id) ?? '']));
-    const variables = Object.fromEntries(used.map((id) => [id, envVariables(model.schemes.find((s) => s.id === id), names.get(id) ?? '')]));
-    const envDoc = used.map((id) => {
-      const vars = variables[id] ?? [];
-      return ` *   ${docCommentText(id)}: ${vars.length > 0 ? vars.join(', ') : '(not read: configure the certificate on the transport)'}`;
-    });
+    const { prefix, names } = clientEnvNames(model.schemes, used, model.title, options.envPrefix);
+    const envTable = Object.fromEntries(used.map((id) => [id, names.get(id)?.base ?? '']));
+    const variables = Object.fromEntries(used.map((id) => [id, [...(names.get(id)?.variables ?? [])]]));
+    const envDoc = [
+      ` * Every name starts with ${prefix} (${options.envPrefix !== undefined ? 'envPrefix in the config' : 'from the spec\'s title; set envPrefix in the config to choose'}):`,
+      ...used.map((id) => {
+        const vars = variables[id] ?? [];
+        return ` *   ${docCommentText(id)}: ${vars.length > 0 ? vars.join(', ') : '(not read: configure the certificate on the transport)'}`;
+      }),
+    ];
     files.set('client.ts', templates.render('client.ts.hbs', { ...view, envNames: printLiteral(envTable), envVariables: printLiteral(variables), envDoc: envDoc.join('\n') }));
   }
 

@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { readContainedFileSync } from '../load/read.js';
 import { compareCodeUnits } from '../shared/order.js';
 import { RUNTIME_IMPORTS, type RuntimeFile } from './manifest.js';
 
@@ -13,6 +14,9 @@ export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../../templates/', impor
 
 /** A `--templates` folder that is missing, or a template that does not compile or render; names the file. */
 export class TemplateError extends Error {}
+
+/** No template override larger than this is read (the built-in ones are a few KB). */
+export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 
 /** Built-in templates with optional user overrides; each read and compiled once per run. */
 export class TemplateSource {
@@ -40,11 +44,11 @@ export class TemplateSource {
     let got: { text: string; file: string; override: boolean } | undefined;
     if (this.overrides !== undefined) {
       const file = path.join(this.overrides, name);
-      try {
-        got = { text: readFileSync(file, 'utf8'), file, override: true };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new TemplateError(`template ${shownPath(file)}: ${(error as Error).message}`);
-      }
+      // A templates folder may come from a pull request: only regular files inside it are
+      // read (no symlink to /proc/self/environ or /etc/passwd, no FIFO, bounded size).
+      const result = readContainedFileSync(this.overrides, file, MAX_TEMPLATE_BYTES);
+      if (result.ok) got = { text: result.bytes.toString('utf8'), file, override: true };
+      else if (result.kind !== 'missing') throw new TemplateError(`template ${shownPath(file)} ${result.kind === 'refused' ? result.reason : `cannot be read (${result.reason})`}`);
     }
     if (!got) {
       const file = path.join(BUILTIN_TEMPLATES, name.endsWith('.hbs') ? name : path.join('runtime', name));

@@ -5,7 +5,7 @@
 // only when it is a regular file of at most `maxBytes`, inside the allowed folders
 // (after resolving symlinks), and all reading and parsing of one load shares one
 // time budget.
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, promises as fs, readSync, realpathSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -143,9 +143,7 @@ export class SafeReader {
   }
 
   private checkStats(st: Stats): ReadFailure | undefined {
-    if (!st.isFile()) return { ok: false, kind: 'refused', reason: `is not a regular file (${fileKind(st)})` };
-    if (st.size > this.limits.maxBytes) return { ok: false, kind: 'refused', reason: `is larger than ${formatBytes(this.limits.maxBytes)} (${st.size} bytes)` };
-    return undefined;
+    return checkRegular(st, this.limits.maxBytes);
   }
 
   /** Reads at most `maxBytes + 1` bytes whatever the size said: a file growing underneath cannot exhaust memory. */
@@ -165,6 +163,65 @@ export class SafeReader {
       if (total >= cap) return { ok: false, kind: 'refused', reason: `grew larger than ${formatBytes(this.limits.maxBytes)} while being read` };
     }
     return { ok: true, bytes: Buffer.concat(chunks, total) };
+  }
+}
+
+/** The file policy shared by every reader: a regular file of at most `maxBytes`. */
+function checkRegular(st: Stats, maxBytes: number): ReadFailure | undefined {
+  if (!st.isFile()) return { ok: false, kind: 'refused', reason: `is not a regular file (${fileKind(st)})` };
+  if (st.size > maxBytes) return { ok: false, kind: 'refused', reason: `is larger than ${formatBytes(maxBytes)} (${st.size} bytes)` };
+  return undefined;
+}
+
+/**
+ * Synchronous read of a file that must be a regular file directly inside `folder`
+ * (no symlink, not even one pointing inside; no device or FIFO; at most `maxBytes`).
+ * For files a user's configuration names, such as `--templates` overrides, which the
+ * emit stage reads synchronously. Same policy as `SafeReader`, stricter on symlinks.
+ */
+export function readContainedFileSync(folder: string, absPath: string, maxBytes: number): ReadResult {
+  let lst: Stats;
+  try {
+    // lstat: a symlink is refused whatever it points to (/proc/self/environ, /etc/passwd, ...).
+    lst = lstatSync(absPath);
+  } catch (error) {
+    return systemFailure(error);
+  }
+  if (lst.isSymbolicLink()) return { ok: false, kind: 'refused', reason: 'is a symbolic link (only regular files are read)' };
+  const before = checkRegular(lst, maxBytes);
+  if (before) return before;
+  try {
+    const realFolder = realpathSync(folder);
+    if (!isInside(realFolder, realpathSync(absPath))) return { ok: false, kind: 'refused', reason: 'is outside its folder' };
+  } catch (error) {
+    return systemFailure(error);
+  }
+  let fd: number;
+  try {
+    fd = openSync(absPath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    return systemFailure(error);
+  }
+  try {
+    const opened = fstatSync(fd);
+    if (opened.dev !== lst.dev || opened.ino !== lst.ino) return { ok: false, kind: 'refused', reason: 'was replaced while being read' };
+    const after = checkRegular(opened, maxBytes);
+    if (after) return after;
+    const cap = maxBytes + 1;
+    let buf = Buffer.allocUnsafe(Math.min(cap, Math.max(opened.size + 1, 64 * 1024)));
+    let total = 0;
+    for (;;) {
+      if (total >= cap) return { ok: false, kind: 'refused', reason: `grew larger than ${formatBytes(maxBytes)} while being read` };
+      if (total === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(Math.min(cap - total, buf.length))]);
+      const n = readSync(fd, buf, total, buf.length - total, null);
+      if (n === 0) break;
+      total += n;
+    }
+    return { ok: true, bytes: buf.subarray(0, total) };
+  } catch (error) {
+    return systemFailure(error);
+  } finally {
+    closeSync(fd);
   }
 }
 

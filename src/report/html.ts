@@ -176,8 +176,8 @@ export function renderHtml(matrices: readonly Matrix[]): string {
   const schemeTables = matrices
     .map(
       (m) =>
-        `<h2>Schemes${matrices.length > 1 ? ` in ${htmlText(m.spec)}` : ''}</h2>\n<table class="schemes"><thead><tr><th>Scheme</th><th>Type</th><th>Credential</th></tr></thead><tbody>\n` +
-        m.schemes.map((s) => `<tr><td>${htmlText(s.id)}</td><td>${htmlText(s.type)}</td><td>${htmlText(s.credential)}</td></tr>`).join('\n') +
+        `<h2>Schemes${matrices.length > 1 ? ` in ${htmlText(m.spec)}` : ''}</h2>\n<table class="schemes"><thead><tr><th>Scheme</th><th>Type</th><th>Credential</th><th>Client env variables</th></tr></thead><tbody>\n` +
+        m.schemes.map((s) => `<tr><td>${htmlText(s.id)}</td><td>${htmlText(s.type)}</td><td>${htmlText(s.credential)}</td><td>${htmlText(s.env.length > 0 ? s.env.join(', ') : 'none')}</td></tr>`).join('\n') +
         '\n</tbody></table>',
     )
     .join('\n');

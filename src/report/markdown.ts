@@ -10,7 +10,7 @@ export function renderMarkdown(matrix: Matrix): string {
     const access = op.access === 'required' ? 'required' : `**${op.access}**`;
     lines.push(`| ${op.method.toUpperCase()} | ${mdCode(op.path)} | ${mdCode(op.id)} | ${access} | ${mdText(alternativesText(op))} |`);
   }
-  lines.push('', '| Scheme | Type | Credential |', '| --- | --- | --- |');
-  for (const s of matrix.schemes) lines.push(`| ${mdCode(s.id)} | ${mdText(s.type)} | ${mdText(s.credential)} |`);
+  lines.push('', '| Scheme | Type | Credential | Client env variables |', '| --- | --- | --- | --- |');
+  for (const s of matrix.schemes) lines.push(`| ${mdCode(s.id)} | ${mdText(s.type)} | ${mdText(s.credential)} | ${s.env.length > 0 ? s.env.map(mdCode).join(', ') : 'none'} |`);
   return lines.join('\n');
 }

@@ -1,7 +1,9 @@
 // The security matrix: per operation, its alternatives as AND groups with scopes,
 // marked public / optional / required, and per scheme where its credential
 // travels. One data shape feeds the Markdown, JSON and HTML renderings.
+import { usedSchemeIds } from '../emit/tables.js';
 import type { OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
+import { clientEnvNames } from '../naming/env-names.js';
 
 export type Access = 'public' | 'optional' | 'required';
 
@@ -29,6 +31,11 @@ export interface MatrixScheme {
   readonly type: string;
   /** Where the credential travels, e.g. `header X-API-Key`, `header Authorization (Bearer)`. */
   readonly credential: string;
+  /**
+   * The environment variables the generated client's credentialsFromEnv() reads for
+   * this scheme (two for HTTP Basic); none for mutual TLS or a scheme no operation uses.
+   */
+  readonly env: readonly string[];
 }
 
 export interface MatrixSummary {
@@ -74,7 +81,9 @@ function typeOf(s: Scheme): string {
   return s.kind === 'http' ? `http ${s.scheme}` : s.kind;
 }
 
-export function buildMatrix(model: SecurityModel): Matrix {
+/** `envPrefix`: as configured (the client's variables are listed with it); default: derived from the title, as the client does. */
+export function buildMatrix(model: SecurityModel, envPrefix?: string): Matrix {
+  const env = clientEnvNames(model.schemes, usedSchemeIds(model), model.title, envPrefix).names;
   const kinds = new Map(model.schemes.map((s) => [s.id, s.kind]));
   const operations: MatrixOperation[] = model.operations.map((op) => {
     const alternatives = op.auth.kind === 'public' ? [] : op.auth.anyOf.map((r) => r.allOf.map((u) => ({ scheme: u.scheme, scopes: [...u.scopes] })));
@@ -104,7 +113,7 @@ export function buildMatrix(model: SecurityModel): Matrix {
       apiKeyPair: count((o) => o.alternatives.some((alt) => alt.filter(isKey).length >= 2)),
       oauth2Scopes: count((o) => o.alternatives.some((alt) => alt.some((u) => isOAuth(u) && u.scopes.length > 0))),
     },
-    schemes: model.schemes.map((s) => ({ id: s.id, type: typeOf(s), credential: credentialOf(s) })),
+    schemes: model.schemes.map((s) => ({ id: s.id, type: typeOf(s), credential: credentialOf(s), env: [...(env.get(s.id)?.variables ?? [])] })),
     operations,
   };
 }

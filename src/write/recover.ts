@@ -1,6 +1,7 @@
-// Undoing an interrupted run: a run killed between the two renames of the atomic swap
-// leaves `<out>.tmp-<pid>-<hex>` or `<out>.old-<pid>-<hex>` beside the output; the
-// next run (or `codegen check`) restores the previous output and removes what is left,
+// Undoing an interrupted run: a killed run leaves its staging folder
+// `<out>.tmp-<pid>-<hex>` beside the output; a run of a version that still swapped the
+// whole folder (before issue 15) could also leave `<out>.old-<pid>-<hex>`, or `<out>`
+// missing. The next `generate` restores the previous output and removes what is left,
 // never touching the folders of a run that is still alive.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -35,26 +36,7 @@ export async function recoverOutput(outDir: string, cwd: string = process.cwd())
   const parent = path.dirname(abs);
   const base = path.basename(abs);
   const shown = (name: string): string => path.relative(cwd, path.join(parent, name)).split(path.sep).join('/');
-  let names: string[];
-  try {
-    names = await fs.readdir(parent);
-  } catch {
-    return { removed: [], kept: [] };
-  }
-  const leftovers: { name: string; kind: string; mtime: number }[] = [];
-  for (const name of names.sort()) {
-    const m = name.startsWith(base) ? LEFTOVER.exec(name.slice(base.length)) : null;
-    if (!m) continue;
-    let st;
-    try {
-      st = await fs.lstat(path.join(parent, name));
-    } catch {
-      continue;
-    }
-    if (!st.isDirectory()) continue;
-    if (isLive(Number(m[2])) && Date.now() - st.mtimeMs < ABANDONED_MS) continue;
-    leftovers.push({ name, kind: m[1] as string, mtime: st.mtimeMs });
-  }
+  const leftovers = await deadLeftovers(parent, base);
   let restored: string | undefined;
   if (!(await exists(abs))) {
     const newest = leftovers.filter((l) => l.kind === 'old').sort((x, y) => y.mtime - x.mtime)[0];
@@ -81,6 +63,51 @@ export async function recoverOutput(outDir: string, cwd: string = process.cwd())
     removed.push(shown(l.name));
   }
   return { ...(restored === undefined ? {} : { restored: shown(restored) }), removed, kept };
+}
+
+interface Leftover {
+  readonly name: string;
+  readonly kind: string;
+  readonly mtime: number;
+}
+
+/** The leftover folders of dead runs beside `<parent>/<base>`, by name. Reads only. */
+async function deadLeftovers(parent: string, base: string): Promise<Leftover[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(parent);
+  } catch {
+    return [];
+  }
+  const leftovers: Leftover[] = [];
+  for (const name of names.sort()) {
+    const m = name.startsWith(base) ? LEFTOVER.exec(name.slice(base.length)) : null;
+    if (!m) continue;
+    let st;
+    try {
+      st = await fs.lstat(path.join(parent, name));
+    } catch {
+      continue;
+    }
+    if (!st.isDirectory()) continue;
+    if (isLive(Number(m[2])) && Date.now() - st.mtimeMs < ABANDONED_MS) continue;
+    leftovers.push({ name, kind: m[1] as string, mtime: st.mtimeMs });
+  }
+  return leftovers;
+}
+
+/**
+ * What an interrupted run left beside `outDir`, without touching anything (for
+ * `codegen check`, which writes nothing): the leftover folders, and the one
+ * `recoverOutput` would restore `outDir` from when `outDir` is missing.
+ */
+export async function findLeftovers(outDir: string, cwd: string = process.cwd()): Promise<{ readonly restorable?: string; readonly leftovers: readonly string[] }> {
+  const abs = path.resolve(cwd, outDir);
+  const parent = path.dirname(abs);
+  const shown = (name: string): string => path.relative(cwd, path.join(parent, name)).split(path.sep).join('/');
+  const leftovers = await deadLeftovers(parent, path.basename(abs));
+  const newestOld = (await exists(abs)) ? undefined : leftovers.filter((l) => l.kind === 'old').sort((x, y) => y.mtime - x.mtime)[0];
+  return { ...(newestOld ? { restorable: shown(newestOld.name) } : {}), leftovers: leftovers.map((l) => shown(l.name)) };
 }
 
 /** Whether every user entry (not a generated file) of `old` exists, identical, in `current`. */

@@ -1,18 +1,36 @@
-// Write stage: replace the output folder atomically. New files are written to a
-// sibling temporary folder together with everything of the user's from the old one
-// (files with their modes, symlinks as symlinks, folders even when empty), then the
-// folders are swapped by rename, so a failed run leaves the previous output
-// untouched. A run interrupted between the two renames is undone by the next one
-// (`recoverOutput`). Files are recognised as ours by their first line.
+// Write stage: generated files are written in place, each one atomically, and
+// nothing else in the output folder is touched.
+//
+// Why in place and not a folder swap (issue 15): rebuilding `<out>` in a sibling
+// folder and renaming it over the old one had to copy every file of the user's into
+// the new folder, which changes owners (to whoever runs the tool), splits hard links,
+// gives every file a new inode, and loses any file created in `<out>` while the copy
+// was being made. Now:
+//   1. the whole run holds a lock beside the folder (`<out>.codegen.lock`, lock.ts):
+//      two runs never write the same folder at once;
+//   2. every generated file is first written to a sibling staging folder
+//      `<out>.tmp-<pid>-<hex>`: a failure there (disk full, a bad path) leaves `<out>`
+//      untouched;
+//   3. each staged file is renamed over its place in `<out>` (atomic per file: a
+//      reader sees the old or the new file, never half of one), then stale generated
+//      files are unlinked. Should a rename fail, what was already replaced is put
+//      back (best effort); a run killed during step 3 leaves a mix of old and new
+//      generated files that `codegen check` reports and the next run completes.
+// Files, folders and symlinks of the user's are never read for writing, copied, moved
+// or re-created: their inode, owner, mode, times and hard links stay as they are,
+// and so does anything that appears in `<out>` during the run. Files are recognised
+// as ours by their first line (src/emit/plan.ts `isGenerated`).
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FilePlan } from '../emit/plan.js';
+import { lockOutput } from './lock.js';
 import { exists, removeTree, scanTree, WriteError } from './tree.js';
 import { hasRecovered, recoverOutput, type Recovery } from './recover.js';
 
 export { readTree, scanTree, WriteError, type TreeEntry } from './tree.js';
 export { hasRecovered, recoverOutput, type Recovery } from './recover.js';
+export { lockOutput, lockPath } from './lock.js';
 
 export interface WriteResult {
   readonly written: readonly string[];
@@ -32,7 +50,7 @@ export function assertInside(plans: readonly FilePlan[]): void {
   }
 }
 
-/** An output folder that is the working directory, one of its ancestors or a root would swap away the project. */
+/** An output folder that is the working directory, one of its ancestors or a root would mix the project with generated files. */
 export function assertSafeOutDir(outDir: string, cwd: string): void {
   const abs = path.resolve(cwd, outDir);
   const rel = path.relative(abs, cwd);
@@ -42,23 +60,47 @@ export function assertSafeOutDir(outDir: string, cwd: string): void {
 }
 
 
-export async function writeOutput(outDir: string, plans: readonly FilePlan[], cwd: string = process.cwd()): Promise<WriteResult> {
+export interface WriteOptions {
+  /** Write into an existing, non-empty folder that holds no generated file (`--force`). */
+  readonly force?: boolean;
+}
+
+export async function writeOutput(outDir: string, plans: readonly FilePlan[], cwd: string = process.cwd(), options: WriteOptions = {}): Promise<WriteResult> {
   assertInside(plans);
   assertSafeOutDir(outDir, cwd);
   let abs = path.resolve(cwd, outDir);
-  // `<out>` may be the user's symlink to the real folder: that folder is replaced, the link kept.
+  // `<out>` may be the user's symlink to the real folder: that folder is written, the link kept.
   if (await fs.lstat(abs).then((st) => st.isSymbolicLink(), () => false)) {
     abs = await fs.realpath(abs).catch(() => abs);
     assertSafeOutDir(abs, cwd);
   }
+  const st = await fs.stat(abs).catch(() => undefined);
+  if (st && !st.isDirectory()) throw new WriteError(`refusing to use ${outDir} as output folder: it is not a folder`);
+  if (!st) await fs.mkdir(path.dirname(abs), { recursive: true }).catch(() => undefined);
+  const unlock = await lockOutput(abs, outDir);
+  try {
+    return await writeLocked(abs, outDir, plans, cwd, options);
+  } finally {
+    await unlock();
+  }
+}
+
+async function writeLocked(abs: string, outDir: string, plans: readonly FilePlan[], cwd: string, options: WriteOptions): Promise<WriteResult> {
   const recovery = await recoverOutput(abs, cwd);
   const recovered = hasRecovered(recovery) ? { recovery } : {};
   const existing = await scanTree(abs);
-  const planned = new Map(plans.map((p) => [p.path, p.contents]));
   const isOurs = (rel: string): boolean => {
     const e = existing.get(rel);
     return e?.kind === 'file' && e.generated;
   };
+  // `--out` at someone else's folder (a mistyped path, a shell-expanded `~`, another
+  // project): nothing of ours is there, so writing would mix our files into theirs.
+  if (!options.force && existing.size > 0 && ![...existing.keys()].some(isOurs)) {
+    throw new WriteError(
+      `refusing to write into ${outDir}: it is not empty and holds no file generated by this tool (another project's folder?); choose a new or empty folder, or pass --force to add the generated files beside what is there; nothing written`,
+    );
+  }
+  const planned = new Map(plans.map((p) => [p.path, p.contents]));
   // A planned path taken by anything of the user's (a file, a symlink, a folder), or
   // below something that is not a plain folder (a symlink could lead outside).
   const clobbered = plans
@@ -75,74 +117,56 @@ export async function writeOutput(outDir: string, plans: readonly FilePlan[], cw
     throw new WriteError(`refusing to overwrite ${clobbered.join(', ')} in ${outDir}: not generated by this tool (move it away or choose another --out)`);
   }
   const stale = [...existing.keys()].filter((p) => isOurs(p) && !planned.has(p));
-  const changed = plans
-    .filter((p) => {
-      const e = existing.get(p.path);
-      return e?.kind !== 'file' || !e.contents.equals(Buffer.from(p.contents, 'utf8'));
-    })
-    .map((p) => p.path);
+  const changed = plans.filter((p) => {
+    const e = existing.get(p.path);
+    return e?.kind !== 'file' || !e.contents.equals(Buffer.from(p.contents, 'utf8'));
+  });
   if (changed.length === 0 && stale.length === 0) return { written: [], removed: [], unchanged: true, ...recovered };
-  // A FIFO, socket or device of the user's cannot be copied into the new folder: refuse rather than lose it.
-  const special = [...existing.entries()].filter(([, e]) => e.kind === 'other').map(([p]) => p);
-  if (special.length > 0) {
-    throw new WriteError(`cannot keep ${special.join(', ')} in ${outDir}: not a file, folder or symlink (move it away); ${outDir} left untouched`);
-  }
 
-  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const tmp = `${abs}.tmp-${suffix}`;
-  const old = `${abs}.old-${suffix}`;
+  // 2. Stage the changed files beside `<out>` (same filesystem, so step 3 is a rename).
+  const tmp = `${abs}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const hadOld = await exists(abs);
   try {
-    await fs.mkdir(path.dirname(abs), { recursive: true });
     await fs.mkdir(tmp);
-    // The user's entries, as they are: folders (also empty ones) with their modes,
-    // symlinks as symlinks (never followed), files with their modes and times.
-    const dirs: string[] = [];
-    for (const [rel, e] of existing) {
-      if (isOurs(rel)) continue;
-      const from = path.join(abs, rel);
-      const to = path.join(tmp, rel);
-      if (e.kind === 'dir') {
-        await fs.mkdir(to);
-        dirs.push(rel);
-      } else if (e.kind === 'symlink') {
-        await fs.symlink(e.target, to);
-      } else if (e.kind === 'file') {
-        await fs.writeFile(to, e.contents, { flag: 'wx' });
-        await fs.chmod(to, e.mode);
-        const st = await fs.stat(from);
-        await fs.utimes(to, st.atime, st.mtime);
-      }
-    }
-    for (const p of plans) {
+    for (const p of changed) {
       await fs.mkdir(path.dirname(path.join(tmp, p.path)), { recursive: true });
       await fs.writeFile(path.join(tmp, p.path), p.contents, { flag: 'wx' });
     }
-    // Folder modes last: a read-only folder of the user's must still be filled first.
-    for (const rel of dirs.reverse()) {
-      const e = existing.get(rel);
-      if (e?.kind === 'dir') await fs.chmod(path.join(tmp, rel), e.mode);
-    }
-    if (hadOld) await fs.chmod(tmp, (await fs.stat(abs)).mode & 0o7777);
   } catch (error) {
     await removeTree(tmp).catch(() => undefined);
     throw new WriteError(`cannot write ${outDir}: ${describeFsError(error, tmp, abs, outDir)}; ${hadOld ? `${outDir} left untouched` : 'nothing written'}`);
   }
+  // 3. Put each file in place; on a failure, undo what was done (newest first).
+  const undo: (() => Promise<void>)[] = [];
   try {
-    if (hadOld) await fs.rename(abs, old);
-    try {
-      await fs.rename(tmp, abs);
-    } catch (error) {
-      if (hadOld) await fs.rename(old, abs);
-      throw error;
+    await fs.mkdir(abs, { recursive: true });
+    for (const p of changed) {
+      const to = path.join(abs, p.path);
+      await fs.mkdir(path.dirname(to), { recursive: true });
+      const before = existing.get(p.path);
+      await fs.rename(path.join(tmp, p.path), to);
+      undo.push(before?.kind === 'file' ? () => putBack(to, before.contents, before.mode) : () => fs.rm(to, { force: true }));
+    }
+    for (const rel of stale) {
+      const e = existing.get(rel);
+      await fs.rm(path.join(abs, rel), { force: true });
+      if (e?.kind === 'file') undo.push(() => putBack(path.join(abs, rel), e.contents, e.mode));
     }
   } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw new WriteError(`cannot write ${outDir}: ${describeFsError(error, tmp, abs, outDir)}; ${hadOld ? 'previous generated files put back' : 'nothing written'}`);
+  } finally {
     await removeTree(tmp).catch(() => undefined);
-    throw new WriteError(`cannot replace ${outDir}: ${describeFsError(error, tmp, abs, outDir)}`);
   }
-  // The new output is in place; a previous copy that cannot be removed now is removed by the next run.
-  if (hadOld) await removeTree(old).catch(() => undefined);
-  return { written: changed, removed: stale, unchanged: false, ...recovered };
+  return { written: changed.map((p) => p.path), removed: stale, unchanged: false, ...recovered };
+}
+
+/** Restore a generated file's previous contents and mode (atomically, through a sibling). */
+async function putBack(file: string, contents: Buffer, mode: number): Promise<void> {
+  const side = `${file}.codegen-undo-${process.pid}`;
+  await fs.writeFile(side, contents, { mode });
+  await fs.chmod(side, mode);
+  await fs.rename(side, file);
 }
 
 /** An fs error in one line, with the temporary folder's name shown as the output folder's. */

@@ -1,5 +1,7 @@
 // openapi-fetch adapter: a middleware that looks the operation up by the path
 // template openapi-fetch already knows (`schemaPath`) and applies `authFor`'s result.
+// The operation is also matched from the final URL (as `withAuth` does): a path parameter
+// such as `..` that moves the request to another operation is refused, never credentialed.
 // A request that carries credentials is sent with `redirect: 'manual'`: the platform's
 // own redirect handling would forward API-key headers and query keys to whatever
 // origin a `Location` names, so the caller gets the 3xx instead (fail closed). For
@@ -8,43 +10,67 @@
 
 import type { Middleware } from 'openapi-fetch';
 import type { AuthSource } from './runtime-client.js';
-import { applyAuthBuffered, ForeignOriginError, originGuard, UnknownOperationError } from './runtime-client.js';
+import {
+  applyAuthBuffered,
+  carriesCredentials,
+  checkNoUserInfo,
+  ForeignOriginError,
+  operationLocator,
+  originGuard,
+  UnknownOperationError,
+} from './runtime-client.js';
 
 export interface AuthMiddlewareOptions {
   /**
-   * The trusted origin, fixed when the middleware is made. Without it the client's
-   * `baseUrl` of each call is trusted, which a per-call `baseUrl` option can change.
+   * The API's base URL (origin and base path), fixed when the middleware is made: the
+   * trusted origin, and the base the final URL is matched against. Required outside a
+   * browser; in a browser it defaults to the page's origin and the spec's base path. A
+   * per-call `baseUrl` option never changes it.
    */
   readonly baseUrl?: string;
-  /** More trusted origins besides the client's `baseUrl` (same format as `withAuth`). */
+  /** More trusted origins besides `baseUrl` (same format as `withAuth`). */
   readonly allowedHosts?: readonly string[];
   /** A (method, schemaPath) not in the spec: throw (default) or send without credentials. */
   readonly unknownOperation?: 'error' | 'passthrough';
 }
 
 export function authMiddleware<C extends object>(auth: AuthSource<C>, credentials: C, options: AuthMiddlewareOptions = {}): Middleware {
+  // Pinned now: openapi-fetch hands the middleware the per-call baseUrl, which any caller (or
+  // a value taken from a response) can point elsewhere.
+  const page = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  let pinned: string;
+  if (options.baseUrl !== undefined) pinned = options.baseUrl;
+  else if (typeof page === 'string' && /^https?:/.test(page)) pinned = `${page}${auth.tables.basePath}`;
+  else throw new TypeError('authMiddleware needs the baseUrl option (e.g. "https://api.example.com/v1") outside a browser: credentials go to that origin only');
+  const trusted = originGuard(pinned, options.allowedHosts);
+  const locate = operationLocator(auth.tables.operations, pinned);
   // openapi-fetch's schemaPath is the spec's path key as written, so an exact lookup suffices.
   const byTemplate = new Map<string, string>();
   for (const [operationId, operation] of Object.entries(auth.tables.operations)) {
     byTemplate.set(`${operation.method.toLowerCase()} ${operation.path}`, operationId);
   }
   return {
-    async onRequest({ request, schemaPath, options: clientOptions }) {
+    async onRequest({ request, schemaPath }) {
       const url = new URL(request.url);
-      // An absolute baseUrl is the trust anchor; without one, the request's own origin (same-origin in a browser).
-      const configured = options.baseUrl ?? clientOptions.baseUrl;
-      const anchor = /^[a-z][a-z0-9+.-]*:/i.test(configured) ? configured : url.origin;
-      if (!originGuard(anchor, options.allowedHosts)(url)) {
+      if (!trusted(url)) {
         throw new ForeignOriginError(`Refusing to send a request with credentials to ${url.origin}: not the baseUrl origin and not in allowedHosts`);
       }
+      checkNoUserInfo(url, 'authMiddleware');
       const operationId = byTemplate.get(`${request.method.toLowerCase()} ${schemaPath}`);
       if (operationId === undefined) {
         if (options.unknownOperation === 'passthrough') return undefined;
         throw new UnknownOperationError(`No operation in the spec matches ${request.method.toUpperCase()} ${schemaPath}`);
       }
+      // The URL the server will route (dot segments already resolved by URL parsing) must be
+      // the operation the call named: `{petId}` = `..` or `mine` would reach another one.
+      const reached = locate(request.method, url);
+      if (reached !== operationId) {
+        throw new UnknownOperationError(
+          `${request.method.toUpperCase()} ${schemaPath} was built into ${url.pathname}, which is ${reached === undefined ? 'no operation in the spec' : `operation ${JSON.stringify(reached)}`}: path parameters must not change the operation`,
+        );
+      }
       const parts = await auth.authFor(operationId, credentials);
-      const carries = Object.keys(parts.headers).length + Object.keys(parts.query).length + Object.keys(parts.cookies).length > 0;
-      return applyAuthBuffered(request, parts, carries && request.redirect === 'follow' ? 'manual' : undefined);
+      return applyAuthBuffered(request, parts, carriesCredentials(parts) && request.redirect === 'follow' ? 'manual' : undefined);
     },
   };
 }

@@ -192,3 +192,53 @@ export function rebuild(request: Request, changes: { url?: URL; headers?: Header
   return new Request(changes.url ?? request.url, init);
 }
 
+
+// ---------------------------------------------------------------------------
+// Keeping credentials out of error messages
+
+/** A credential as it may appear in a message: raw, percent-encoded, form-encoded (`+` for space). */
+export function secretForms(value: string): string[] {
+  const forms = new Set([value, encodeURIComponent(value), new URLSearchParams([['', value]]).toString().slice(1)]);
+  return [...forms].filter((form) => form.length > 0);
+}
+
+/** Every value `parts` puts on the wire, in every encoding (an `Authorization` value also without its scheme word). */
+export function partsSecrets(parts: Pick<AuthParts, 'headers' | 'query' | 'cookies'>): string[] {
+  const out: string[] = [];
+  for (const record of [parts.headers, parts.query, parts.cookies]) {
+    for (const value of Object.values(record)) {
+      out.push(...secretForms(value));
+      const space = value.indexOf(' ');
+      if (record === parts.headers && space > 0) out.push(...secretForms(value.slice(space + 1).trim()));
+    }
+  }
+  return out;
+}
+
+export function redactText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (secret !== '') out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+function leaks(error: unknown, secrets: readonly string[], depth = 0): boolean {
+  if (depth > 8 || typeof error !== 'object' || error === null) return typeof error === 'string' && secrets.some((s) => error.includes(s));
+  const { message, stack, cause } = error as { message?: unknown; stack?: unknown; cause?: unknown };
+  const text = `${typeof message === 'string' ? message : ''}\n${typeof stack === 'string' ? stack : ''}`;
+  return secrets.some((s) => s !== '' && text.includes(s)) || (cause !== undefined && leaks(cause, secrets, depth + 1));
+}
+
+/**
+ * An error that may have been built from a URL or header carrying a credential (the
+ * platform's `TypeError` quotes the URL): passed through when neither it nor its causes
+ * mention a secret, otherwise replaced by an error of the same kind and name whose message
+ * is redacted and which has no `cause` (the cause would carry the secret too).
+ */
+export function scrubError(error: unknown, secrets: readonly string[]): unknown {
+  if (secrets.length === 0 || !leaks(error, secrets)) return error;
+  const message = redactText(typeof (error as { message?: unknown })?.message === 'string' ? (error as Error).message : String(error), secrets);
+  const out = error instanceof TypeError ? new TypeError(message) : error instanceof RangeError ? new RangeError(message) : new Error(message);
+  const name = (error as { name?: unknown } | null)?.name;
+  if (typeof name === 'string' && name !== out.name) Object.defineProperty(out, 'name', { value: name, writable: true, configurable: true });
+  return out;
+}

@@ -76,10 +76,14 @@ export interface WithAuthOptions {
   readonly unknownOperation?: 'error' | 'passthrough';
   /**
    * `safe` (default): when the request's redirect mode is `follow`, redirects are followed
-   * here, re-attaching credentials on trusted origins and stripping them (and never adding
-   * them again) once a hop leaves them. The request body is buffered so 307/308 can replay it.
-   * Browsers hide `Location` from script (an `opaqueredirect` response), which is returned
-   * as-is; pass `native` there to let the browser follow with the credentials of the first hop.
+   * here, each hop getting the credentials of its own operation (method and URL matched
+   * again; no match is an `UnknownOperationError`) while on trusted origins, and none once a
+   * hop leaves them. Only http(s) targets are followed. The request body is buffered so
+   * 307/308 can replay it. Browsers hide `Location` from script (an `opaqueredirect`
+   * response), which is returned as-is.
+   * `native` hands redirects to the platform, which cannot be policed: a request that
+   * carries credentials with redirect mode `follow` is then refused (TypeError); give it
+   * `redirect: 'manual'` or `'error'`, or use `safe`.
    */
   readonly redirect?: 'safe' | 'native';
 }

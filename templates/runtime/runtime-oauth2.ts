@@ -50,12 +50,32 @@ function base64Utf8(text: string): string {
   return btoa(binary);
 }
 
+/** A literal loopback address: IPv4 in 127.0.0.0/8 (as `URL` normalises it), `[::1]`, or `localhost`. */
+function isLoopback(url: URL): boolean {
+  const host = url.hostname.toLowerCase();
+  if (host === 'localhost' || host === '[::1]') return true;
+  // WHATWG URL turns every IPv4 spelling (0x7f.1, 2130706433, 127.1) into dotted-decimal,
+  // so a host that is not exactly four decimal octets is a name, e.g. 127.0.0.1.nip.io.
+  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return octets !== null && octets[1] === '127' && octets.slice(2).every((o) => Number(o) <= 255);
+}
+
 // RFC 6749 §3.2: the token endpoint MUST use TLS; plain http is accepted only on loopback (tests, local dev).
 function checkTokenUrl(url: URL): void {
-  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
     throw new TypeError(`tokenUrl must use https (RFC 6749 §3.2): ${url.origin}`);
   }
+}
+
+/** The client secret in every form a server may echo: raw, percent- and form-encoded, and inside Basic's base64. */
+function secretForms(options: ClientCredentialsOptions): string[] {
+  const secret = options.clientSecret;
+  if (secret === '') return [];
+  const forms = new Set([secret, encodeURIComponent(secret), formEncode(secret)]);
+  for (const id of [options.clientId, formEncode(options.clientId)]) {
+    for (const s of [secret, formEncode(secret)]) forms.add(base64Utf8(`${id}:${s}`));
+  }
+  return [...forms].filter((f) => f !== '').sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -69,8 +89,8 @@ export function clientCredentialsToken(options: ClientCredentialsOptions): () =>
   const now = options.now ?? Date.now;
   const skewMs = (options.refreshSkewSeconds ?? 30) * 1000;
   const defaultLifetimeMs = (options.defaultLifetimeSeconds ?? 300) * 1000;
-  const redact = (text: string): string =>
-    options.clientSecret === '' ? text : text.split(options.clientSecret).join('[redacted]');
+  const forms = secretForms(options);
+  const redact = (text: string): string => forms.reduce((out, form) => out.split(form).join('[redacted]'), text);
 
   let cached: { readonly token: string; readonly refreshAt: number } | undefined;
   let inFlight: Promise<string> | undefined;

@@ -4,9 +4,11 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { REPO, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/spec-files.js';
+
+vi.setConfig({ testTimeout: 60_000 });
 
 function workdir(): string {
   const dir = tempDir('osc-diff-');
@@ -43,7 +45,7 @@ describe('codegen diff', () => {
     const r = await runCli(['diff', 'specs/petstore.yaml', 'specs/petstore.yaml'], dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('no security changes');
-    expect(r.stdout).toContain('0 weakening, 0 client-breaking, 0 strengthening, 0 neutral');
+    expect(r.stdout).toContain('0 weakening, 0 endpoint-changed, 0 client-breaking, 0 strengthening, 0 neutral');
     for (const spec of ['specs/petstore-swagger2.yaml', 'specs/petstore-3.1.yaml']) expect((await runCli(['diff', spec, spec], dir)).code).toBe(0);
   });
 
@@ -58,7 +60,7 @@ describe('codegen diff', () => {
     const json = await runCli(['diff', 'specs/petstore.yaml', changed, '--format', 'json'], dir);
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout);
-    expect(report.summary).toEqual({ weakening: 1, 'client-breaking': 0, strengthening: 0, neutral: 0 });
+    expect(report.summary).toEqual({ weakening: 1, 'endpoint-changed': 0, 'client-breaking': 0, strengthening: 0, neutral: 0 });
     expect(report.changes[0]).toMatchObject({ class: 'weakening', rule: 'and-scheme-removed', operation: { id: 'createPet', method: 'post', path: '/pets' } });
   });
 

@@ -26,10 +26,12 @@ describe('codegen report', () => {
       '| POST | `/pets` | `createPet` | required | OAuth2 \\[pets:write\\] or ApiKey + AppId |',
       '| GET | `/pets/{petId}` | `showPetById` | **optional** | ApiKey + AppId or Bearer or anonymous |',
       '| PUT | `/pets/{petId}/photo` | `put /pets/{petId}/photo` | required | ApiKey + AppId or Bearer |',
-      '| `ApiKey` | apiKey | header X-API-Key |',
-      '| `QueryKey` | apiKey | query api\\_key |',
-      '| `SessionCookie` | apiKey | cookie session |',
-      '| `Bearer` | http bearer | header Authorization (Bearer) |',
+      '| Scheme | Type | Credential | Client env variables |',
+      '| `ApiKey` | apiKey | header X-API-Key | `PETSTORE_API_KEY` |',
+      '| `QueryKey` | apiKey | query api\\_key | `PETSTORE_QUERY_KEY` |',
+      '| `SessionCookie` | apiKey | cookie session | `PETSTORE_SESSION_COOKIE` |',
+      '| `Bearer` | http bearer | header Authorization (Bearer) | `PETSTORE_BEARER` |',
+      '| `Basic` | http basic | header Authorization (Basic) | `PETSTORE_BASIC_USERNAME`, `PETSTORE_BASIC_PASSWORD` |',
     ];
     for (const line of want) expect(r.stdout.split('\n')).toContain(line);
     expect(r.stdout.split('\n').filter((l) => /^\| (GET|PUT|POST|DELETE) /.test(l))).toHaveLength(9);
@@ -59,6 +61,24 @@ describe('codegen report', () => {
       at: 'specs/petstore.yaml#/paths/~1pets/post/security',
     });
     expect(m.schemes.find((s: { id: string }) => s.id === 'OAuth2').credential).toBe('header Authorization (Bearer token; flows: clientCredentials, authorizationCode)');
+    expect(Object.fromEntries(m.schemes.map((s: { id: string; env: string[] }) => [s.id, s.env]))).toEqual({
+      ApiKey: ['PETSTORE_API_KEY'],
+      AppId: ['PETSTORE_APP_ID'],
+      Bearer: ['PETSTORE_BEARER'],
+      Basic: ['PETSTORE_BASIC_USERNAME', 'PETSTORE_BASIC_PASSWORD'],
+      OAuth2: ['PETSTORE_OAUTH2'],
+      QueryKey: ['PETSTORE_QUERY_KEY'],
+      SessionCookie: ['PETSTORE_SESSION_COOKIE'],
+    });
+  });
+
+  it('lists the client\'s environment variables with --env-prefix as the client would read them; a bad prefix is refused', async () => {
+    const r = await runCli(['report', '--spec', 'specs/petstore.yaml', '--format', 'json', '--env-prefix', 'MYAPI_'], work);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).schemes.find((s: { id: string }) => s.id === 'Basic').env).toEqual(['MYAPI_BASIC_USERNAME', 'MYAPI_BASIC_PASSWORD']);
+    const bad = await runCli(['report', '--spec', 'specs/petstore.yaml', '--env-prefix', 'myapi'], work);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"envPrefix" must be uppercase letters');
   });
 
   it('HTML: one self-contained page (no network, no external assets), deterministic, written with --output', async () => {
@@ -73,6 +93,8 @@ describe('codegen report', () => {
     expect(html).not.toMatch(/<link\b|@import|url\(/i);
     expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-[^']+'; style-src 'sha256-[^']+';/);
     expect(html).toContain('9 operations: 1 public, 1 optional, 7 required; 4 require an API key pair; 2 use OAuth2 scopes');
+    expect(html).toContain('<th>Client env variables</th>');
+    expect(html).toContain('<tr><td>Basic</td><td>http basic</td><td>header Authorization (Basic)</td><td>PETSTORE_BASIC_USERNAME, PETSTORE_BASIC_PASSWORD</td></tr>');
   });
 
   it('HTML: spec strings cannot leave the JSON data block or become markup', async () => {

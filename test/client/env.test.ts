@@ -1,5 +1,6 @@
-// credentialsFromEnv: one variable per scheme, optional prefix, Basic as a
-// _USERNAME/_PASSWORD pair, unset or empty meaning "no credential".
+// credentialsFromEnv: one variable per scheme, every name behind the prefix derived from
+// the spec's title ("Client test spec" -> CLIENT_TEST_SPEC_), an optional extra runtime
+// prefix, Basic as a _USERNAME/_PASSWORD pair, unset or empty meaning "no credential".
 
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generatedClient, type ClientModule, type SecurityModule } from './generated.js';
@@ -22,21 +23,23 @@ afterEach(() => {
 describe('credentialsFromEnv', () => {
   it('reads prefixed variables and Basic pairs', async () => {
     const env = {
-      MYAPI_HEADER_KEY: 'h',
-      MYAPI_QUERY_KEY: '',
-      MYAPI_BASIC_AUTH_USERNAME: 'alice',
-      MYAPI_BASIC_AUTH_PASSWORD: 'pässwörd✓',
-      MYAPI_BEARER_AUTH: 'jwt',
+      MYAPI_CLIENT_TEST_SPEC_HEADER_KEY: 'h',
+      MYAPI_CLIENT_TEST_SPEC_QUERY_KEY: '',
+      MYAPI_CLIENT_TEST_SPEC_BASIC_AUTH_USERNAME: 'alice',
+      MYAPI_CLIENT_TEST_SPEC_BASIC_AUTH_PASSWORD: 'pässwörd✓',
+      MYAPI_CLIENT_TEST_SPEC_BEARER_AUTH: 'jwt',
       HEADER_KEY: 'unprefixed-ignored',
+      CLIENT_TEST_SPEC_HEADER_KEY: 'without-the-runtime-prefix-ignored',
     };
     const credentials = credentialsFromEnv(env, { prefix: 'MYAPI_' });
     expect(credentials).toEqual({ HeaderKey: 'h', BasicAuth: { username: 'alice', password: 'pässwörd✓' }, BearerAuth: 'jwt' });
     expect((await authFor('intersect', credentials)).alternative).toBe(0);
   });
 
-  it('without a prefix; a Basic pair needs both halves', () => {
-    expect(credentialsFromEnv({ HEADER_KEY: 'h', BASIC_AUTH_USERNAME: 'alice', OAUTH: 't' })).toEqual({ HeaderKey: 'h', OAuth: 't' });
-    expect(credentialsFromEnv({ BASIC_AUTH_USERNAME: 'alice', BASIC_AUTH_PASSWORD: '' })).toEqual({});
+  it('without a runtime prefix: the generated names only; a Basic pair needs both halves', () => {
+    expect(credentialsFromEnv({ CLIENT_TEST_SPEC_HEADER_KEY: 'h', CLIENT_TEST_SPEC_BASIC_AUTH_USERNAME: 'alice', CLIENT_TEST_SPEC_OAUTH: 't' })).toEqual({ HeaderKey: 'h', OAuth: 't' });
+    expect(credentialsFromEnv({ CLIENT_TEST_SPEC_BASIC_AUTH_USERNAME: 'alice', CLIENT_TEST_SPEC_BASIC_AUTH_PASSWORD: '' })).toEqual({});
+    expect(credentialsFromEnv({ HEADER_KEY: 'h', OAUTH: 't', BASIC_AUTH_USERNAME: 'alice', BASIC_AUTH_PASSWORD: 'pw' })).toEqual({});
   });
 
   it('never reads mutual TLS and ignores inherited properties', () => {
@@ -46,12 +49,12 @@ describe('credentialsFromEnv', () => {
   });
 
   it('the generated table names every variable; the runtime has no naming rule of its own', () => {
-    expect(envVariables).toMatchObject({ HeaderKey: ['HEADER_KEY'], BasicAuth: ['BASIC_AUTH_USERNAME', 'BASIC_AUTH_PASSWORD'] });
+    expect(envVariables).toMatchObject({ HeaderKey: ['CLIENT_TEST_SPEC_HEADER_KEY'], BasicAuth: ['CLIENT_TEST_SPEC_BASIC_AUTH_USERNAME', 'CLIENT_TEST_SPEC_BASIC_AUTH_PASSWORD'] });
     expect(rawCredentialsFromEnv(schemes, { BasicAuth: ['WHO', 'SECRET'], HeaderKey: ['H'] }, { WHO: 'a', SECRET: 'b', H: 'x', BASIC_AUTH_USERNAME: 'no' })).toEqual({ BasicAuth: { username: 'a', password: 'b' }, HeaderKey: 'x' });
   });
 
   it('defaults to process.env', () => {
-    vi.stubEnv('COOKIE_KEY', 'from-process');
+    vi.stubEnv('CLIENT_TEST_SPEC_COOKIE_KEY', 'from-process');
     expect(credentialsFromEnv().CookieKey).toBe('from-process');
   });
 });

@@ -148,7 +148,7 @@ describe('names that are Object.prototype keys', () => {
       return fetch(request);
     };
     const client = createClient<paths>({ baseUrl: `${api.origin}/v1`, fetch: recording });
-    client.use(authMiddleware(auth, credentials));
+    client.use(authMiddleware(auth, credentials, { baseUrl: `${api.origin}/v1` }));
     await client.GET('/all', { headers: { cookie: 'theme=dark' } });
     expect(api.seen).toHaveLength(1);
     expectAllSent(api.seen[0], false);

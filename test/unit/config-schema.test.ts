@@ -12,7 +12,7 @@ import { closest, didYouMean } from '../../src/shared/did-you-mean.js';
 import { REPO } from '../helpers/cli.js';
 
 /** Every key of SpecConfig, checked both ways by the compiler (`npm run typecheck`). */
-const TARGET_KEYS = ['spec', 'out', 'server', 'client', 'templates', 'skipInvalid', 'allowRefsOutside'] as const satisfies readonly (keyof SpecConfig)[];
+const TARGET_KEYS = ['spec', 'out', 'server', 'client', 'templates', 'skipInvalid', 'allowRefsOutside', 'envPrefix'] as const satisfies readonly (keyof SpecConfig)[];
 const allTargetKeys: [Exclude<keyof SpecConfig, (typeof TARGET_KEYS)[number]>] extends [never] ? true : false = true;
 const TOP_KEYS = [...TARGET_KEYS, 'specs', '$schema'] as const satisfies readonly (keyof Config)[];
 const allTopKeys: [Exclude<keyof Config, (typeof TOP_KEYS)[number]>] extends [never] ? true : false = true;
@@ -30,7 +30,7 @@ describe('codegen.schema.json', () => {
   });
 
   it('a keyword the validator does not implement is refused, not ignored', () => {
-    expect(() => assertSupported({ type: 'object', properties: { out: { type: 'string', pattern: '^x' } as Schema } })).toThrow(/"pattern" at #\/properties\/out/);
+    expect(() => assertSupported({ type: 'object', properties: { out: { type: 'string', format: 'uri' } as Schema } })).toThrow(/"format" at #\/properties\/out/);
     expect(() => assertSupported({ additionalProperties: true } as unknown as Schema)).toThrow(/additionalProperties/);
   });
 
@@ -95,6 +95,11 @@ describe('config validation', () => {
       '"client" must be true, false, or a client integration or a list of them: fetch, openapi-fetch, axios, or all, in codegen.config.json; got {"fetch":true}',
     ]);
     expect(messages({ allowRefsOutside: 'shared' })[0]).toContain('"allowRefsOutside" must be a list of folder paths');
+    expect(messages({ envPrefix: 'MYAPI_', specs: [{ spec: 'a.yaml', envPrefix: 'A2_B_' }] })).toEqual([]);
+    for (const bad of ['myapi_', 'MYAPI', '_MYAPI_', '2FA_', 'MY-API_', '', 'ÄPI_']) {
+      expect(messages({ envPrefix: bad })).toEqual([`"envPrefix" must be uppercase letters, digits and _, start with a letter and end with _ (e.g. "MYAPI_"), in codegen.config.json; got ${JSON.stringify(bad)}`]);
+    }
+    expect(() => checkConfig({ specs: [{ spec: 'a.yaml', envPrefix: 'x' }] }, 'c.json')).toThrow(/"specs\[0\]\.envPrefix" must be uppercase/);
     expect(messages([], 'codegen.config.ts')).toEqual(['the config must be an object, in codegen.config.ts; got []']);
     expect(messages(() => ({}), 'codegen.config.js')).toEqual(['the config must be an object, in codegen.config.js; got a function']);
   });

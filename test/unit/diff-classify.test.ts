@@ -131,6 +131,34 @@ const rows: Row[] = [
   { name: 'stronger alternative added: no new way in', old: base(), new: edit(opSec('/c', [{ Bearer: [] }, { Bearer: [], ApiKey: [] }])), want: [['alternative-added-implied', 'opC']] },
   { name: 'root default written out on the operation', old: base(), new: edit(opSec('/b', [{ ApiKey: [], AppId: [] }])), want: [['source-changed', 'opB']] },
   { name: 'scheme description changed', old: base(), new: edit((d) => (d['components'].securitySchemes.Bearer.description = 'JWT from the login service')), want: [['description-changed', 'opC']] },
+  // endpoint-changed: credentials now go elsewhere
+  {
+    name: 'OAuth2 tokenUrl moved to another host (details otherwise unchanged)',
+    old: base(),
+    new: edit((d) => (d['components'].securitySchemes.OAuth2.flows.clientCredentials.tokenUrl = 'https://evil.example/token')),
+    want: [['credential-endpoint-changed', 'opA']],
+  },
+  {
+    name: 'openIdConnectUrl changed',
+    old: single({ type: 'openIdConnect', openIdConnectUrl: 'https://auth.example/.well-known/openid-configuration' }),
+    new: single({ type: 'openIdConnect', openIdConnectUrl: 'https://evil.example/.well-known/openid-configuration' }),
+    want: [['credential-endpoint-changed', 'opX']],
+  },
+  {
+    name: 'tokenUrl and scopes changed: the endpoint and the other details each reported once',
+    old: single(oauth),
+    new: single({ type: 'oauth2', flows: { clientCredentials: { tokenUrl: 'https://evil.example/token', scopes: { extra: 'e' } } } }),
+    want: [
+      ['credential-endpoint-changed', 'opX'],
+      ['scheme-details-changed', 'opX'],
+    ],
+  },
+  {
+    name: 'server origin changed (API-wide)',
+    old: { ...base(), servers: [{ url: 'https://api.example/v1' }] },
+    new: { ...base(), servers: [{ url: 'https://api.evil.example/v1' }] },
+    want: [['server-origin-changed', '(servers)']],
+  },
   { name: 'bearer format added', old: base(), new: edit((d) => (d['components'].securitySchemes.Bearer.bearerFormat = 'JWT')), want: [['scheme-details-changed', 'opC']] },
   {
     name: 'header name only changes case (header names are case-insensitive)',

@@ -10,8 +10,8 @@ import { useColor } from '../../drift/color.js';
 import { describeStatus, findDrift, renderDrift, type DriftEntry } from '../../drift/check.js';
 import { securityChanges, type SecurityChange } from '../../drift/tables.js';
 import { generate } from '../../pipeline.js';
-import { hasRecovered, recoverOutput } from '../../write/write.js';
-import { EXIT, printDiagnostics, printRecovery, type Io } from '../io.js';
+import { findLeftovers } from '../../write/recover.js';
+import { EXIT, printDiagnostics, type Io } from '../io.js';
 import { targetsFrom, type TargetFlags } from '../targets.js';
 
 export interface CheckFlags extends TargetFlags {
@@ -19,9 +19,11 @@ export interface CheckFlags extends TargetFlags {
 }
 
 export async function runCheck(flags: CheckFlags, io: Io, cwd: string, color: boolean = useColor(process.stdout)): Promise<number> {
-  const targets = await targetsFrom(flags, cwd);
+  const targets = await targetsFrom(flags, cwd, true);
   const results: { spec: string; out: string; drift: DriftEntry[] }[] = [];
   let unusable = false;
+  // An interrupted run left `<out>` missing: drift (exit 1), whatever the comparison says.
+  let interrupted = false;
   for (const target of targets) {
     const result = await generate({ ...target, cwd });
     printDiagnostics(io, result.diagnostics);
@@ -30,9 +32,14 @@ export async function runCheck(flags: CheckFlags, io: Io, cwd: string, color: bo
       unusable = true;
       continue;
     }
-    // A run interrupted between its two renames left `<out>` missing: put the previous output back first.
-    const recovery = await recoverOutput(target.out, cwd);
-    if (hasRecovered(recovery)) printRecovery(io, target.out, recovery);
+    // check writes nothing: what an interrupted run left is reported, and recovering is left to `generate`.
+    const left = await findLeftovers(target.out, cwd);
+    if (left.restorable !== undefined) {
+      io.err(`codegen check: an interrupted run left ${left.restorable} (the previous output) and ${target.out} is missing; run \`${fixCommand(flags)}\` to recover`);
+      interrupted = true;
+    } else if (left.leftovers.length > 0 && !io.quiet) {
+      io.err(`codegen check: an interrupted run left ${left.leftovers.join(', ')} beside ${target.out}; run \`${fixCommand(flags)}\` to clean up`);
+    }
     results.push({ spec: target.spec, out: target.out, drift: await findDrift(target.out, result.files, cwd) });
   }
   if (unusable) return EXIT.unusable;
@@ -45,7 +52,7 @@ export async function runCheck(flags: CheckFlags, io: Io, cwd: string, color: bo
     );
     const security = results.flatMap((r) => (changesOf(r.drift) ?? []).map((c) => ({ spec: r.spec, out: r.out, operationId: c.operationId, committed: c.committed, expected: c.spec })));
     io.out(JSON.stringify({ inSync: list.length === 0, ...(security.length > 0 ? { securityChanges: security } : {}), drift: list, ...(list.length > 0 ? { fix } : {}) }, null, 2));
-    return list.length === 0 ? EXIT.ok : EXIT.findings;
+    return list.length === 0 && !interrupted ? EXIT.ok : EXIT.findings;
   }
 
   for (const r of results) {
@@ -65,7 +72,7 @@ export async function runCheck(flags: CheckFlags, io: Io, cwd: string, color: bo
       if (diff !== '') io.out(diff.replace(/\n$/, ''));
     }
   }
-  if (drifted.length === 0) return EXIT.ok;
+  if (drifted.length === 0) return interrupted ? EXIT.findings : EXIT.ok;
   const count = drifted.reduce((n, r) => n + r.drift.length, 0);
   const where = drifted.map((r) => r.out).join(', ');
   io.err(`codegen check: ${count} file(s) out of date in ${where}; run \`${fix}\` to update, then commit the result`);
@@ -93,6 +100,7 @@ export function fixCommand(flags: TargetFlags): string {
   else if (flags.client === false) parts.push('--client', 'false');
   else if (Array.isArray(flags.client)) add('client', flags.client.join(','));
   add('templates', flags.templates);
+  add('env-prefix', flags.envPrefix);
   if (flags.skipInvalid) parts.push('--skip-invalid');
   return parts.join(' ');
 }

@@ -28,7 +28,9 @@ export function parseFailOn(value: string): ChangeClass[] {
 export async function runDiff(flags: DiffFlags, io: Io, cwd: string): Promise<number> {
   const failOn = parseFailOn(flags.failOn);
   // diff compares files, not configured targets; the config (if any) only says which folders `$ref`s may reach.
-  const { config, file } = await loadConfig(cwd);
+  // diff compares files, often from a pull request: it reads only codegen.config.json
+  // (data) for `allowRefsOutside`, never runs a .mjs/.js/.ts config (code).
+  const { config, file } = await loadConfig(cwd, undefined, { jsonOnly: true });
   const allowRefsOutside = trustedRefFolders(config, cwd, file);
   const sides = [];
   for (const arg of [flags.old, flags.new]) {

@@ -1,12 +1,12 @@
-// `codegen [generate]`: generate every configured target and write it atomically.
+// `codegen [generate]`: generate every configured target and write it (src/write/write.ts).
 import { hasErrors } from '../../diagnostics/types.js';
 import { generate } from '../../pipeline.js';
 import { writeOutput } from '../../write/write.js';
 import { EXIT, printDiagnostics, printRecovery, type Io } from '../io.js';
 import { targetsFrom, type TargetFlags } from '../targets.js';
 
-export async function runGenerate(flags: TargetFlags & { verify?: boolean }, io: Io, cwd: string): Promise<number> {
-  const targets = await targetsFrom(flags, cwd);
+export async function runGenerate(flags: TargetFlags & { verify?: boolean; force?: boolean }, io: Io, cwd: string): Promise<number> {
+  const targets = await targetsFrom(flags, cwd, true);
   // Generate everything first: one bad spec in a monorepo config writes nothing.
   const results = [];
   let failed = false;
@@ -32,7 +32,7 @@ export async function runGenerate(flags: TargetFlags & { verify?: boolean }, io:
     }
   }
   for (const { target, result } of results) {
-    const w = await writeOutput(target.out, result.files, cwd);
+    const w = await writeOutput(target.out, result.files, cwd, { force: flags.force ?? false });
     printRecovery(io, target.out, w.recovery);
     if (!io.quiet) {
       io.out(w.unchanged ? `${target.out}: up to date (${result.files.length} files)` : `${target.out}: wrote ${w.written.length} of ${result.files.length} files${w.removed.length ? `, removed ${w.removed.length} stale` : ''}`);

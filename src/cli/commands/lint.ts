@@ -5,7 +5,7 @@ import { EXIT, printDiagnostics, type Io } from '../io.js';
 import { targetsFrom, type TargetFlags } from '../targets.js';
 
 export async function runLint(flags: TargetFlags & { format?: 'text' | 'json'; validate?: boolean }, io: Io, cwd: string): Promise<number> {
-  const targets = await targetsFrom(flags, cwd);
+  const targets = await targetsFrom(flags, cwd, false);
   const all: Diagnostic[] = [];
   let unreadable = false;
   for (const t of targets) {

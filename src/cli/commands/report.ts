@@ -16,7 +16,7 @@ export interface ReportFlags extends TargetFlags {
 }
 
 export async function runReport(flags: ReportFlags, io: Io, cwd: string): Promise<number> {
-  const targets = await targetsFrom(flags, cwd);
+  const targets = await targetsFrom(flags, cwd, false);
   const matrices: Matrix[] = [];
   let unusable = false;
   for (const target of targets) {
@@ -27,7 +27,7 @@ export async function runReport(flags: ReportFlags, io: Io, cwd: string): Promis
       unusable = true;
       continue;
     }
-    matrices.push(buildMatrix(model));
+    matrices.push(buildMatrix(model, target.envPrefix));
   }
   if (unusable) return EXIT.unusable;
   const text =
