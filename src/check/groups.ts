@@ -4,7 +4,7 @@
 // would make one key mean two things, so such a spec is refused.
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { SecurityModel } from '../ir/types.js';
-import { compareCodeUnits } from '../shared/order.js';
+import { groupKey } from '../ir/groups.js';
 
 export function groupNameCollisions(model: SecurityModel): Diagnostic[] {
   const schemes = new Map(model.schemes.map((s) => [s.id, s]));
@@ -15,7 +15,7 @@ export function groupNameCollisions(model: SecurityModel): Diagnostic[] {
     if (auth === undefined || auth.kind === 'public') continue;
     for (const req of auth.anyOf) {
       if (req.allOf.length < 2) continue;
-      const key = req.allOf.map((u) => u.scheme).sort(compareCodeUnits).join(' + ');
+      const key = groupKey(req.allOf.map((u) => u.scheme));
       const scheme = schemes.get(key);
       if (scheme === undefined || reported.has(key)) continue;
       reported.add(key);

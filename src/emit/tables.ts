@@ -4,6 +4,7 @@
 // Origins, descriptions and other review-only facts stay out: the tables are what runs.
 import type { OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
 import { compareCodeUnits } from '../shared/order.js';
+import { groupKey } from '../ir/groups.js';
 
 // Type aliases, not interfaces: only those are assignable to printLiteral's `Data`.
 export type FlowRow = {
@@ -77,15 +78,6 @@ export function operationsTable(model: SecurityModel): { readonly [id: string]: 
   return Object.fromEntries(model.operations.map((o) => [o.id, { method: o.method, path: o.path, auth: authData(o.auth) }]));
 }
 
-/**
- * The key of an AND group in `Verifiers`: its scheme names in code-unit order joined
- * with `" + "`, so one set of schemes shares one binding check wherever it appears.
- * The runtime computes the same key (runtime-plan.ts `groupKey`).
- */
-export function groupKey(schemes: readonly string[]): string {
-  return [...schemes].sort(compareCodeUnits).join(' + ');
-}
-
 /** Every AND group of two or more schemes in the model: key -> members in code-unit order; keys sorted. */
 export function groupsOf(model: SecurityModel): Map<string, readonly string[]> {
   const groups = new Map<string, readonly string[]>();
@@ -94,7 +86,7 @@ export function groupsOf(model: SecurityModel): Map<string, readonly string[]> {
     for (const r of op.auth.anyOf) {
       if (r.allOf.length < 2) continue;
       const members = r.allOf.map((u) => u.scheme).sort(compareCodeUnits);
-      groups.set(members.join(' + '), members);
+      groups.set(groupKey(members), members);
     }
   }
   return new Map([...groups.entries()].sort(([a], [b]) => compareCodeUnits(a, b)));

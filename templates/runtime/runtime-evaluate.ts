@@ -148,14 +148,11 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
         if (state === INVALID || ev.slots[ev.n + use.local] === false) knownBad = true;
       }
       if (!allPresent || knownBad) continue;
-      // AND: stop at the first credential that is malformed or rejected.
+      // AND: every member is present and not known bad (above); stop at the first the
+      // verifier rejects now.
       let verified = true;
       for (const use of uses) {
         const local = use.local;
-        if (ev.states[local] === INVALID) {
-          verified = false;
-          break;
-        }
         let result = ev.slots[ev.n + local];
         if (result === undefined) {
           const scheme = use.scheme;
