@@ -24,9 +24,10 @@ import {
 export interface AuthMiddlewareOptions {
   /**
    * The API's base URL (origin and base path), fixed when the middleware is made: the
-   * trusted origin, and the base the final URL is matched against. Required outside a
-   * browser; in a browser it defaults to the page's origin and the spec's base path. A
-   * per-call `baseUrl` option never changes it.
+   * trusted origin, and the base the final URL is matched against. Defaults to the
+   * spec's first server URL when that is absolute; else, in a browser, the page's origin
+   * and the spec's base path; else it is required. A per-call `baseUrl` option never
+   * changes it.
    */
   readonly baseUrl?: string;
   /** More trusted origins besides `baseUrl` (same format as `withAuth`). */
@@ -41,8 +42,9 @@ export function authMiddleware<C extends object>(auth: AuthSource<C>, credential
   const page = (globalThis as { location?: { origin?: unknown } }).location?.origin;
   let pinned: string;
   if (options.baseUrl !== undefined) pinned = options.baseUrl;
+  else if (typeof auth.tables.serverUrl === 'string') pinned = auth.tables.serverUrl;
   else if (typeof page === 'string' && /^https?:/.test(page)) pinned = `${page}${auth.tables.basePath}`;
-  else throw new TypeError('authMiddleware needs the baseUrl option (e.g. "https://api.example.com/v1") outside a browser: credentials go to that origin only');
+  else throw new TypeError('authMiddleware needs the baseUrl option (e.g. "https://api.example.com/v1"): the spec names no absolute server URL, and credentials go to that origin only');
   const trusted = originGuard(pinned, options.allowedHosts);
   const locate = operationLocator(auth.tables.operations, pinned);
   // openapi-fetch's schemaPath is the spec's path key as written, so an exact lookup suffices.

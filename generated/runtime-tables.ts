@@ -61,6 +61,12 @@ export interface SecurityTables<S extends SchemeTable = SchemeTable, O extends O
   readonly operations: O;
   /** Path prefix from `servers[0].url` (or Swagger 2.0 `basePath`), `''` when none. */
   readonly basePath: string;
+  /**
+   * The first server URL when it is absolute http(s) with no user info and no unfilled
+   * variable, else `null`: the origin client integrations trust when not given a baseUrl.
+   * Optional so tables written before 0.3 still satisfy the type.
+   */
+  readonly serverUrl?: string | null;
 }
 
 /** Own-property lookup: a key such as `__proto__` or `toString` is just a key. */

@@ -266,7 +266,10 @@ export const operations = {
 /** Path prefix of the first server URL; request paths are matched relative to it. */
 export const basePath = "/v1";
 
-export const tables = { schemes, operations, basePath } as const satisfies SecurityTables;
+/** The first server URL if absolute (http or https), else `null`: where a client sends credentials by default. */
+export const serverUrl = "https://api.example.com/v1";
+
+export const tables = { schemes, operations, basePath, serverUrl } as const satisfies SecurityTables;
 
 /** An operation's id: its operationId, else `"<method> <path>"`. */
 export type OperationId = keyof typeof operations;

@@ -7,7 +7,7 @@ import { compareCodeUnits } from '../shared/order.js';
 import { printLiteral } from './literal.js';
 import { contentHash, header, packageJson, runtimeHeader, type FilePlan } from './plan.js';
 import { docCommentText, literalUnion, stringLiteral } from './sinks.js';
-import { operationsTable, schemesTable, usedSchemeIds } from './tables.js';
+import { operationsTable, schemesTable, trustedServerUrl, usedSchemeIds } from './tables.js';
 import { verifierTypes } from './verifiers.js';
 
 import { runtimeFilesFor } from './manifest.js';
@@ -49,6 +49,7 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
     schemes: printLiteral(schemesTable(model)),
     operations: printLiteral(operationsTable(model)),
     basePath: stringLiteral(model.basePath),
+    serverUrl: nullable(trustedServerUrl(model.serverUrls[0])),
     usedSchemes: literalUnion(used),
     groupNames: verifiers.groupNames,
     verifierParams: verifiers.params,
@@ -82,6 +83,10 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
 }
 
 /** Origins and document positions say where a value was written, not what it means: they stay out of the hash. */
+function nullable(value: string | undefined): string {
+  return value === undefined ? 'null' : stringLiteral(value);
+}
+
 function stripOrigins(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripOrigins);
   if (value === null || typeof value !== 'object') return value;

@@ -101,3 +101,21 @@ export function usedSchemeIds(model: SecurityModel): string[] {
   }
   return model.schemes.map((s) => s.id).filter((id) => used.has(id));
 }
+
+/**
+ * The first server URL, normalized, when a client may trust it by default:
+ * absolute http(s), no user info, no unfilled `{variable}`, no query or fragment.
+ * Anything else (a relative URL, a template without a default) is `undefined`, and a
+ * client then needs its baseUrl option.
+ */
+export function trustedServerUrl(url: string | undefined): string | undefined {
+  if (url === undefined || /[{}]/.test(url)) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== '') return undefined;
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+}

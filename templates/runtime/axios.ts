@@ -1,6 +1,7 @@
 // axios adapter: a request interceptor that finds the operation from method + URL
 // (the same matcher as `withAuth`), applies `authFor`'s result to the config, and
-// refuses to send credentials off the trusted origin, including on redirects in Node.
+// refuses to send credentials off the trusted origin, including on redirects: per hop in
+// Node's http adapter, not followed with the fetch adapter, refused with XMLHttpRequest.
 
 import type { AxiosRequestHeaders, InternalAxiosRequestConfig } from 'axios';
 import type { AuthSource } from './runtime-client.js';
@@ -16,7 +17,11 @@ import {
 } from './runtime-client.js';
 
 export interface AuthInterceptorOptions {
-  /** Trust anchor and base for operation paths; defaults to the request's `baseURL`. */
+  /**
+   * Trust anchor and base for operation paths, fixed when the interceptor is made;
+   * defaults to the spec's first server URL when that is absolute, and is required
+   * otherwise. A request's `baseURL` (per call or per instance) never widens it.
+   */
   readonly baseUrl?: string;
   readonly allowedHosts?: readonly string[];
   readonly unknownOperation?: 'error' | 'passthrough';
@@ -44,34 +49,73 @@ function setHeader(headers: AxiosRequestHeaders, name: string, value: string): v
   }
 }
 
+/** axios's adapter names, in the order axios tries them when `adapter` is a list. */
+type AdapterName = 'xhr' | 'http' | 'fetch';
+
+/** The adapter axios will use for `config`, by axios's own availability tests; `undefined` for a custom function. */
+function adapterOf(config: InternalAxiosRequestConfig): AdapterName | undefined {
+  const adapter: unknown = config.adapter ?? ['xhr', 'http', 'fetch'];
+  const names: unknown[] = Array.isArray(adapter) ? adapter : [adapter];
+  const g = globalThis as { XMLHttpRequest?: unknown; process?: { versions?: { node?: unknown } }; fetch?: unknown };
+  for (const name of names) {
+    if (typeof name !== 'string') return undefined;
+    if (name === 'xhr' && typeof g.XMLHttpRequest !== 'undefined') return 'xhr';
+    if (name === 'http' && typeof g.process?.versions?.node === 'string') return 'http';
+    if (name === 'fetch' && typeof g.fetch === 'function') return 'fetch';
+  }
+  return undefined;
+}
+
+/**
+ * A request that carries credentials goes only through an adapter whose redirects the
+ * interceptor controls: Node's `http` (the per-hop hook below) or `fetch` (made manual, so
+ * a 3xx is returned, not followed). XMLHttpRequest follows redirects out of any script's
+ * reach and keeps custom headers across origins, and a custom adapter or transport may do
+ * anything: both are refused.
+ */
+function policeRedirects(config: InternalAxiosRequestConfig): void {
+  if (config.transport !== undefined && config.transport !== null) {
+    throw new TypeError('authInterceptor: a custom axios transport follows redirects out of reach, so credentials are not attached: remove transport (or use maxRedirects: 0 with the default one)');
+  }
+  const adapter = adapterOf(config);
+  if (adapter === 'fetch') {
+    const fetchOptions = { ...(config as { fetchOptions?: Record<string, unknown> }).fetchOptions, redirect: 'manual' };
+    (config as { fetchOptions?: Record<string, unknown> }).fetchOptions = fetchOptions;
+  } else if (adapter !== 'http') {
+    throw new TypeError(
+      adapter === 'xhr'
+        ? "authInterceptor: XMLHttpRequest follows redirects to any origin with the credential headers, so credentials are not attached: use axios's fetch adapter (adapter: 'fetch')"
+        : 'authInterceptor: a custom axios adapter may follow redirects out of reach, so credentials are not attached: use the http or fetch adapter',
+    );
+  }
+}
+
 export function authInterceptor<C extends object>(
   auth: AuthSource<C>,
   credentials: C,
   options: AuthInterceptorOptions = {},
 ): (config: InternalAxiosRequestConfig) => Promise<InternalAxiosRequestConfig> {
+  // Pinned now: a per-call `baseURL` is the caller's (or a response's) to choose.
+  const anchor = options.baseUrl ?? auth.tables.serverUrl ?? undefined;
+  const trusted = anchor !== undefined && ABSOLUTE.test(anchor) ? originGuard(anchor, options.allowedHosts) : undefined;
+  const locate = anchor !== undefined && trusted !== undefined ? operationLocator(auth.tables.operations, anchor) : undefined;
   return async (config) => {
-    const anchor = options.baseUrl ?? config.baseURL;
-    if (anchor === undefined || !ABSOLUTE.test(anchor)) {
-      throw new TypeError('authInterceptor needs an absolute baseUrl (option) or axios baseURL to know where credentials may go');
+    if (anchor === undefined || locate === undefined || trusted === undefined) {
+      throw new TypeError('authInterceptor needs an absolute baseUrl option (e.g. "https://api.example.com/v1"): the spec names no absolute server URL, and credentials go to that origin only');
     }
-    const trusted = originGuard(anchor, options.allowedHosts);
     const url = new URL(fullUrl(config.baseURL, config.url), anchor);
     if (!trusted(url)) {
       throw new ForeignOriginError(`Refusing to send a request with credentials to ${url.origin}: not the baseUrl origin and not in allowedHosts`);
     }
     checkNoUserInfo(url, 'authInterceptor');
     const method = (config.method ?? 'get').toLowerCase();
-    const locate = operationLocator(auth.tables.operations, anchor);
     const operationId = locate(method, url);
     if (operationId === undefined) {
       if (options.unknownOperation === 'passthrough') return config;
       throw new UnknownOperationError(`No operation in the spec matches ${method.toUpperCase()} ${url.pathname}`);
     }
     const parts = await auth.authFor(operationId, credentials);
-    if (carriesCredentials(parts) && config.transport !== undefined && config.transport !== null) {
-      // axios hands a custom transport the request as is: its redirects never reach the hook below.
-      throw new TypeError('authInterceptor: a custom axios transport follows redirects out of reach, so credentials are not attached: remove transport (or use maxRedirects: 0 with the default one)');
-    }
+    if (carriesCredentials(parts)) policeRedirects(config);
     const headers: AxiosRequestHeaders = config.headers;
     for (const [name, value] of Object.entries(parts.headers)) setHeader(headers, name, value);
     if (Object.keys(parts.cookies).length > 0) {

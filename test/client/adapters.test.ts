@@ -115,7 +115,7 @@ describe('axios authInterceptor', () => {
     await expect(instance.get(`${other.origin}/v1/pets/7`)).rejects.toBeInstanceOf(ForeignOriginError);
     await expect(instance.get(`//${new URL(other.origin).host}/v1/pets/7`)).rejects.toBeInstanceOf(ForeignOriginError);
     const bare = axios.create({ baseURL: `${api.origin}/v1` });
-    bare.interceptors.request.use(authInterceptor(clientAuth, {}));
+    bare.interceptors.request.use(authInterceptor(clientAuth, {}, { baseUrl: `${api.origin}/v1` }));
     await expect(bare.get('/pets/7')).rejects.toBeInstanceOf(MissingCredentialsError);
     expect(other.seen).toEqual([]);
     expect(api.seen).toEqual([]);

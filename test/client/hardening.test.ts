@@ -106,8 +106,25 @@ describe('withAuth (issue 15)', () => {
 });
 
 describe('openapi-fetch authMiddleware (issue 15)', () => {
-  it('without the baseUrl option (outside a browser) it refuses to be made', () => {
-    expect(() => authMiddleware(clientAuth, credentials)).toThrow(/baseUrl/);
+  it("without the baseUrl option it pins the spec's absolute server URL (a per-call baseUrl gets nothing)", async () => {
+    // The spec says https://api.example.com/v1: this server is not it, so even its own origin is refused.
+    const client = createClient<paths>({ baseUrl: `${api.origin}/v1` });
+    client.use(authMiddleware(clientAuth, credentials));
+    await expect(client.GET('/pets/{petId}', { params: { path: { petId: '1' } } })).rejects.toBeInstanceOf(ForeignOriginError);
+    await expect(client.GET('/pets/{petId}', { params: { path: { petId: '1' } }, baseUrl: `${other.origin}/v1` })).rejects.toBeInstanceOf(ForeignOriginError);
+    // Tables whose server URL is this server: the pinned origin is used, a per-call one still refused.
+    const here = { ...clientAuth, tables: { ...clientAuth.tables, serverUrl: `${api.origin}/v1` } };
+    const pinned = createClient<paths>({ baseUrl: `${api.origin}/v1` });
+    pinned.use(authMiddleware(here, credentials));
+    await pinned.GET('/pets/{petId}', { params: { path: { petId: '1' } } });
+    await expect(pinned.GET('/pets/{petId}', { params: { path: { petId: '1' } }, baseUrl: `${other.origin}/v1` })).rejects.toBeInstanceOf(ForeignOriginError);
+    expect(api.seen.map((s) => [s.url, s.headers['x-api-key']])).toEqual([['/v1/pets/1', 'key-123']]);
+    expect(other.seen).toEqual([]);
+  });
+
+  it('with neither the option nor an absolute server URL in the spec it refuses to be made', () => {
+    const relative = { ...clientAuth, tables: { ...clientAuth.tables, serverUrl: null } };
+    expect(() => authMiddleware(relative, credentials)).toThrow(/baseUrl/);
   });
 
   it('a per-call baseUrl on another origin gets nothing', async () => {
@@ -151,6 +168,39 @@ describe('axios authInterceptor (issue 15)', () => {
 
   it('a redirect to a data: URL is not followed', async () => {
     await expect(make().get('/pets/data')).rejects.toThrow();
+  });
+
+  it("pins the trusted origin when made: a per-call baseURL gets nothing, and without the option the spec's server URL is the anchor", async () => {
+    await expect(make().get('/pets/1', { baseURL: `${other.origin}/v1` })).rejects.toBeInstanceOf(ForeignOriginError);
+    // Spec server https://api.example.com/v1: the instance's own baseURL does not widen it.
+    const bySpec = axios.create({ baseURL: `${api.origin}/v1` });
+    bySpec.interceptors.request.use(authInterceptor(clientAuth, credentials));
+    await expect(bySpec.get('/pets/1')).rejects.toBeInstanceOf(ForeignOriginError);
+    const relative = axios.create({ baseURL: `${api.origin}/v1` });
+    relative.interceptors.request.use(authInterceptor({ ...clientAuth, tables: { ...clientAuth.tables, serverUrl: null } }, credentials));
+    await expect(relative.get('/pets/1')).rejects.toThrow(/baseUrl/);
+    expect(api.seen).toEqual([]);
+    expect(other.seen).toEqual([]);
+  });
+
+  it("with axios's fetch adapter a cross-origin redirect is returned, not followed", async () => {
+    const error = (await make().get('/pets/away', { adapter: 'fetch' }).catch((e: unknown) => e)) as { response?: { status: number } };
+    expect(error.response?.status).toBe(302);
+    expect(api.seen.map((s) => s.headers['x-api-key'])).toEqual(['key-123']);
+    expect(other.seen).toEqual([]);
+  });
+
+  it('XMLHttpRequest and custom adapters, whose redirects no script controls, are refused with credentials', async () => {
+    const g = globalThis as { XMLHttpRequest?: unknown };
+    g.XMLHttpRequest = class {};
+    try {
+      await expect(make().get('/pets/away', { adapter: ['xhr', 'http'] })).rejects.toThrow(/XMLHttpRequest/);
+    } finally {
+      delete g.XMLHttpRequest;
+    }
+    await expect(make().get('/pets/away', { adapter: () => Promise.reject(new Error('reached')) })).rejects.toThrow(/custom axios adapter/);
+    expect(api.seen).toEqual([]);
+    expect(other.seen).toEqual([]);
   });
 });
 

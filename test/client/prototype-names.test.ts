@@ -157,7 +157,7 @@ describe('names that are Object.prototype keys', () => {
 
   it('the axios interceptor sends them (AxiosHeaders and params objects included)', async () => {
     const http = axios.create({ baseURL: `${api.origin}/v1` });
-    http.interceptors.request.use(authInterceptor(auth, credentials));
+    http.interceptors.request.use(authInterceptor(auth, credentials, { baseUrl: `${api.origin}/v1` }));
     await http.get('/all', { headers: { cookie: 'theme=dark' }, params: { page: 2 } });
     await http.get('/all', { headers: { cookie: 'theme=dark' }, params: new URLSearchParams({ page: '2' }) });
     expect(api.seen).toHaveLength(2);
