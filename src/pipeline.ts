@@ -24,6 +24,8 @@ export interface ModelOptions {
   readonly skipInvalid?: boolean;
   /** Folders (absolute, or relative to `cwd`) whose files `$ref`s may name, besides the spec's own folder. */
   readonly allowRefsOutside?: readonly string[] | undefined;
+  /** Operation ids public on purpose (the config's `public`): not reported as `operation-without-security`; an id that names no operation is. */
+  readonly public?: readonly string[] | undefined;
 }
 
 /** Load and normalize a spec, and run every check. */
@@ -32,7 +34,7 @@ export async function buildModel(specPath: string, cwd: string = process.cwd(), 
   if (!loaded.ok) return { model: undefined, diagnostics: loaded.diagnostics };
   const normalized = await normalize(loaded.spec);
   let model = normalized.model;
-  const checked = model ? checkModel(model, normalized.rejectedSchemes) : undefined;
+  const checked = model ? checkModel(model, normalized.rejectedSchemes, { publicIds: options.public }) : undefined;
   let all = [...normalized.diagnostics, ...(checked?.diagnostics ?? [])];
   if (model && checked && options.skipInvalid) {
     const skipped = skipInvalidOperations(model, all, checked.unenforceable);
@@ -61,6 +63,11 @@ export interface GenerateOptions {
   readonly skipInvalid?: boolean;
   /** Folders (absolute, or relative to `cwd`) whose files `$ref`s may name, besides the spec's own folder. */
   readonly allowRefsOutside?: readonly string[] | undefined;
+  /**
+   * Operation ids public on purpose (the config's `public`), for the coverage warnings
+   * generate prints like lint does; the generated files do not depend on it.
+   */
+  readonly public?: readonly string[] | undefined;
 }
 
 export interface GenerateResult extends ModelResult {
@@ -70,7 +77,7 @@ export interface GenerateResult extends ModelResult {
 
 /** Generate in memory. Refuses (no files) when any error diagnostic exists. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const { model, diagnostics } = await buildModel(options.spec, options.cwd, { skipInvalid: options.skipInvalid === true, allowRefsOutside: options.allowRefsOutside });
+  const { model, diagnostics } = await buildModel(options.spec, options.cwd, { skipInvalid: options.skipInvalid === true, allowRefsOutside: options.allowRefsOutside, public: options.public });
   if (!model || hasErrors(diagnostics)) return { model, diagnostics, files: [] };
   const files = emit(options.specLabel === undefined ? model : { ...model, file: options.specLabel }, {
     server: options.server ?? [],

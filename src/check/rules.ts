@@ -8,6 +8,7 @@ import type { Diagnostic, DiagnosticCode, Severity } from '../diagnostics/types.
 import type { Operation, Origin, OperationAuth, Scheme, SecurityModel } from '../ir/types.js';
 import { didYouMean } from '../shared/did-you-mean.js';
 import { isHttpToken } from '../shared/http.js';
+import { securityCoverage } from './coverage.js';
 import { groupNameCollisions } from './groups.js';
 import { overlappingPaths } from './paths.js';
 
@@ -30,15 +31,22 @@ interface CheckContext {
   /** Filled by `requirements`, read by the rules after it. */
   readonly used: Set<string>;
   readonly unenforceable: Map<string, string>;
+  /** The config's `public` list: operation ids public on purpose (coverage rules). */
+  readonly publicIds: readonly string[];
   report(code: DiagnosticCode, severity: Severity, at: Origin, message: string, subject?: string): void;
 }
 
 type Rule = (ctx: CheckContext) => void;
 
 /** Every rule, in the order their diagnostics are reported. `requirements` fills `used` for the ones after it. */
-const RULES: readonly Rule[] = [schemeRules, requirements, groupCollisions, unusedSchemes, credentialsOverHttp, duplicateOperationIds, overlapping];
+const RULES: readonly Rule[] = [schemeRules, requirements, groupCollisions, unusedSchemes, credentialsOverHttp, duplicateOperationIds, overlapping, coverage];
 
-export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<string> = new Set()): CheckResult {
+export interface CheckOptions {
+  /** Operation ids public on purpose (the config's `public`): not reported as `operation-without-security`. */
+  readonly publicIds?: readonly string[] | undefined;
+}
+
+export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<string> = new Set(), options: CheckOptions = {}): CheckResult {
   const diagnostics: Diagnostic[] = [];
   const unenforceable = new Map<string, string>();
   for (const id of rejectedSchemes) unenforceable.set(id, 'its definition is invalid');
@@ -49,6 +57,7 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
     ordered: [...model.operations].sort((a, b) => a.position - b.position),
     used: new Set(),
     unenforceable,
+    publicIds: options.publicIds ?? [],
     report(code, severity, at, message, subject) {
       const d: Diagnostic = { code, severity, message, file: at.file, pointer: at.at };
       diagnostics.push(subject === undefined ? d : { ...d, subject });
@@ -60,6 +69,11 @@ export function checkModel(model: SecurityModel, rejectedSchemes: ReadonlySet<st
 
 function groupCollisions(ctx: CheckContext): void {
   for (const d of groupNameCollisions(ctx.model)) ctx.report(d.code, d.severity, { file: d.file, at: d.pointer }, d.message, d.subject);
+}
+
+/** Operations public without saying so, and `public` ids that name nothing (coverage.ts). */
+function coverage(ctx: CheckContext): void {
+  for (const d of securityCoverage(ctx.model, ctx.publicIds)) ctx.report(d.code, d.severity, { file: d.file, at: d.pointer }, d.message, d.subject);
 }
 
 function overlapping(ctx: CheckContext): void {

@@ -89,10 +89,16 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
         'report spec problems (exit 1 on errors)',
         (y) =>
           targetOptions(y)
-            .option('format', { choices: ['text', 'json'] as const, default: 'text' as const })
-            .option('validate', { type: 'boolean', describe: 'also validate the whole document against the OpenAPI schema (opt-in: real specs often fail it for reasons unrelated to security)' }),
+            .option('format', { choices: ['text', 'json', 'sarif'] as const, default: 'text' as const })
+            .option('validate', { type: 'boolean', describe: 'also validate the whole document against the OpenAPI schema (opt-in: real specs often fail it for reasons unrelated to security)' })
+            .option('explain', { type: 'string', coerce: needsValue('explain'), describe: 'print the title, cause and fix of a diagnostic code, diff change rule or class (reads no spec or config)' }),
         (argv) =>
           run(async () => {
+            // --explain reads only the catalog: no config is loaded, no spec is read.
+            if (argv.explain !== undefined) {
+              const { runExplain } = await import('./commands/explain.js');
+              return runExplain(argv.explain, io);
+            }
             const { runLint } = await import('./commands/lint.js');
             return runLint({ ...targetFlags(argv), format: argv.format, validate: argv.validate ?? false }, io, cwd);
           })(),
@@ -124,13 +130,31 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
           y
             .positional('old', { type: 'string', demandOption: true })
             .positional('new', { type: 'string', demandOption: true })
-            .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text' as const })
+            .option('format', { choices: ['text', 'markdown', 'json', 'sarif'] as const, default: 'text' as const })
             // A repeated --fail-on arrives as an array; String() joins it into one comma list.
-            .option('fail-on', { type: 'string', default: 'weakening,endpoint-changed', coerce: String, describe: 'comma list of classes that make the exit code 1: weakening, endpoint-changed, client-breaking, strengthening, neutral, none, any' }),
+            .option('fail-on', { type: 'string', default: 'weakening,endpoint-changed', coerce: String, describe: 'comma list of classes that make the exit code 1: weakening, endpoint-changed, client-breaking, strengthening, neutral, none, any' })
+            .option('accept', { type: 'string', coerce: needsValue('accept'), describe: 'accept file of reviewed changes (default: the config\'s "accept")' }),
         (argv) =>
           run(async () => {
             const { runDiff } = await import('./commands/diff.js');
-            return runDiff({ old: argv.old, new: argv.new, format: argv.format, failOn: argv.failOn }, io, cwd);
+            return runDiff({ old: argv.old, new: argv.new, format: argv.format, failOn: argv.failOn, accept: argv.accept }, io, cwd);
+          })(),
+      )
+      .command(
+        'ci',
+        'the pull-request gate: check every spec, diff it against --base (with the accept file), write a job summary and SARIF',
+        (y) =>
+          targetOptions(y)
+            .option('base', { type: 'string', demandOption: true, coerce: needsValue('base'), describe: 'git ref or commit to compare the specs against (e.g. origin/main)' })
+            .option('fail-on', { type: 'string', default: 'weakening,endpoint-changed', coerce: String, describe: 'comma list of change classes that fail the gate' })
+            .option('accept', { type: 'string', coerce: needsValue('accept'), describe: 'accept file of reviewed changes (default: the config\'s "accept")' })
+            .option('summary', { type: 'string', describe: 'append the Markdown report to this file (GitHub: $GITHUB_STEP_SUMMARY)' })
+            .option('sarif', { type: 'string', coerce: needsValue('sarif'), describe: 'write a SARIF 2.1.0 log of the changes to this file' })
+            .option('category', { type: 'string', coerce: needsValue('category'), describe: 'SARIF category suffix, to tell several gates of one repository apart in code scanning' }),
+        (argv) =>
+          run(async () => {
+            const { runCi } = await import('./commands/ci.js');
+            return runCi({ ...targetFlags(argv), base: argv.base, failOn: argv.failOn, accept: argv.accept, summary: argv.summary, sarif: argv.sarif, category: argv.category }, io, cwd);
           })(),
       )
       .command('keys', 'issue, rotate, revoke and list API keys in a format secret scanners recognise', (y) =>

@@ -35,6 +35,11 @@ export interface SpecConfig {
    * Default: derived from the spec's title (`Petstore` -> `PETSTORE_`).
    */
   envPrefix?: string;
+  /**
+   * Operation ids that are public on purpose: `lint` does not report them as
+   * `operation-without-security` (as `x-public: true` on the operation does).
+   */
+  public?: string[];
 }
 
 type OneOrMore<T> = T | readonly T[];
@@ -44,6 +49,11 @@ export interface Config extends Partial<SpecConfig> {
   $schema?: string;
   /** Several specs, each with its own output folder. */
   specs?: SpecConfig[];
+  /**
+   * The accept file of reviewed `codegen diff` changes (relative to the config file):
+   * entries naming operation, change class, reason and expiry date.
+   */
+  accept?: string;
 }
 
 /** Identity with types: `export default defineConfig({ spec: 'openapi.yaml', out: 'src/generated' })`. */
@@ -71,6 +81,8 @@ export interface ResolvedTarget {
   readonly allowRefsOutside?: readonly string[];
   /** `envPrefix`, checked; absent: derived from the spec's title at emit. */
   readonly envPrefix?: string;
+  /** `public`: operation ids public on purpose (lint). */
+  readonly public?: readonly string[];
 }
 
 export class ConfigError extends Error {}
@@ -176,6 +188,7 @@ export function resolveTargets(config: Config, overrides: Overrides, cwd: string
       ...(skipInvalid ? { skipInvalid } : {}),
       ...(allowRefsOutside.length > 0 ? { allowRefsOutside } : {}),
       ...(envPrefix === undefined ? {} : { envPrefix }),
+      ...(s.public !== undefined && s.public.length > 0 ? { public: [...s.public] } : {}),
     };
   });
   assertDistinctOutputs(targets, cwd);

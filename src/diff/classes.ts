@@ -43,6 +43,7 @@ const CLASS_OF = {
   'operation-added': 'neutral',
   'operation-removed': 'neutral',
   'operation-moved': 'neutral',
+  'operation-renamed': 'neutral',
 } as const satisfies Record<string, ChangeClass>;
 
 export type ChangeRule = keyof typeof CLASS_OF;
@@ -72,6 +73,17 @@ export interface Change {
   readonly old: Origin | null;
   /** Where the change is in the new version; `null` when it has no counterpart there. */
   readonly new: Origin | null;
+  /** Set when an entry of the accept file covers this change (it then fails nothing). */
+  readonly accepted?: Acceptance;
+}
+
+/** A reviewed change: the accept file entry that covers it. */
+export interface Acceptance {
+  readonly reason: string;
+  /** `YYYY-MM-DD`: the last day the entry holds. */
+  readonly expires: string;
+  /** Where the entry is: the accept file and its JSON pointer. */
+  readonly at: Origin;
 }
 
 /** What a rule finds: a change before it is tied to its operation and class. */

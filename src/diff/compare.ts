@@ -24,7 +24,7 @@ export function compareModels(before: SecurityModel, after: SecurityModel): Chan
       pair.kind === 'matched'
         ? compareOperation(schemes, pair.before, pair.after)
         : pair.kind === 'added'
-          ? [rules.operationAdded(after, pair.after)]
+          ? [rules.operationAdded(after, pair.after, before)]
           : [rules.operationRemoved(before, pair.before)];
     for (const f of findings) changes.push(toChange(op, f));
   }

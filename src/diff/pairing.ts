@@ -1,6 +1,6 @@
 // Which old thing is which new thing, before any rule looks at them. Pure functions
-// from two models (or two OR lists) to typed pairs: operations pair by id
-// (operationId, else "<method> <path>"); schemes by name, except that a scheme that
+// from two models (or two OR lists) to typed pairs: operations pair by route, then by
+// id (operationId, else "<method> <path>"); schemes by name, except that a scheme that
 // disappeared while exactly one with an identical definition appeared is a rename;
 // alternatives by identity first, then by the most schemes in common.
 import type { Operation, OperationAuth, Requirement, Scheme, SecurityModel, Use } from '../ir/types.js';
@@ -12,15 +12,56 @@ export type OperationPairing =
   | { readonly kind: 'added'; readonly after: Operation }
   | { readonly kind: 'removed'; readonly before: Operation };
 
+/**
+ * Operations pair by route first (method and path, parameter names ignored): the route
+ * is what a request reaches, so giving a secured route another operation's id, or
+ * renaming every id, must not hide a change of its security. What is left pairs by id
+ * (an operation that moved to another route). A route two operations of one version
+ * share (paths differing only in parameter names) pairs by id only.
+ */
 export function pairOperations(before: SecurityModel, after: SecurityModel): OperationPairing[] {
-  const oldOps = new Map(before.operations.map((o) => [o.id, o]));
-  const newIds = new Set(after.operations.map((o) => o.id));
+  const oldByRoute = uniqueBy(before.operations, routeKey);
+  const newByRoute = uniqueBy(after.operations, routeKey);
+  const partner = new Map<Operation, Operation>();
+  for (const [key, op] of newByRoute) {
+    const prev = oldByRoute.get(key);
+    if (prev) partner.set(op, prev);
+  }
+  const pairedOld = new Set(partner.values());
+  const oldById = new Map(before.operations.filter((o) => !pairedOld.has(o)).map((o) => [o.id, o]));
+  for (const op of after.operations) {
+    if (partner.has(op)) continue;
+    const prev = oldById.get(op.id);
+    if (prev) {
+      partner.set(op, prev);
+      pairedOld.add(prev);
+      oldById.delete(op.id);
+    }
+  }
   const out: OperationPairing[] = [];
   for (const op of after.operations) {
-    const prev = oldOps.get(op.id);
+    const prev = partner.get(op);
     out.push(prev ? { kind: 'matched', before: prev, after: op } : { kind: 'added', after: op });
   }
-  for (const op of before.operations) if (!newIds.has(op.id)) out.push({ kind: 'removed', before: op });
+  for (const op of before.operations) if (!pairedOld.has(op)) out.push({ kind: 'removed', before: op });
+  return out;
+}
+
+/** What a request reaches: the method and the path template with parameter names dropped. */
+export function routeKey(op: Operation): string {
+  return `${op.method} ${op.path.replace(/\{[^}]*\}/g, '{}')}`;
+}
+
+/** Key -> the one item with it; keys several items share are left out. */
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T> {
+  const out = new Map<string, T>();
+  const shared = new Set<string>();
+  for (const item of items) {
+    const k = key(item);
+    if (out.has(k)) shared.add(k);
+    else out.set(k, item);
+  }
+  for (const k of shared) out.delete(k);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // `codegen diff` output: text for a terminal, Markdown for a pull-request
 // comment, JSON for tools. Same changes, same order in all three.
 import { terminalSafe } from '../diagnostics/render.js';
+import type { Diagnostic } from '../diagnostics/types.js';
 import type { Origin } from '../ir/types.js';
 import { mdCode, mdText } from '../report/escape.js';
 import { CHANGE_CLASSES, type Change, type ChangeClass } from './compare.js';
@@ -29,7 +30,8 @@ export function renderText(report: DiffReport): string {
   if (report.changes.length === 0) lines.push('no security changes');
   for (const c of report.changes) {
     const op = c.operation.method === '' ? `${c.operation.id} (API-wide)` : `${c.operation.id} (${c.operation.method.toUpperCase()} ${c.operation.path})`;
-    lines.push(terminalSafe(`${c.class}: ${op}: ${c.message} [${c.rule}]`));
+    lines.push(terminalSafe(`${c.class}${c.accepted ? ' (accepted)' : ''}: ${op}: ${c.message} [${c.rule}]`));
+    if (c.accepted) lines.push(terminalSafe(`    accepted until ${c.accepted.expires}: ${c.accepted.reason} (${where(c.accepted.at)})`));
     lines.push(terminalSafe(`    old: ${where(c.old)}`));
     lines.push(terminalSafe(`    new: ${where(c.new)}`));
   }
@@ -60,7 +62,7 @@ export function renderMarkdown(report: DiffReport): string {
     for (const c of group) {
       const at = (o: Origin | null): string => (o ? mdCode(`${o.file}#${o.at}`) : '(none)');
       lines.push(
-        `| ${mdCode(c.operation.id)} | ${c.operation.method.toUpperCase()} | ${mdCode(c.operation.path)} | ${mdText(c.message)} | ${c.rule} | ${at(c.old)} | ${at(c.new)} |`,
+        `| ${mdCode(c.operation.id)} | ${c.operation.method.toUpperCase()} | ${mdCode(c.operation.path)} | ${mdText(c.message)}${c.accepted ? ` (accepted until ${c.accepted.expires}: ${mdText(c.accepted.reason)})` : ''} | ${c.rule} | ${at(c.old)} | ${at(c.new)} |`,
       );
     }
     lines.push('');
@@ -68,6 +70,12 @@ export function renderMarkdown(report: DiffReport): string {
   return lines.join('\n').replace(/\n+$/, '');
 }
 
-export function renderJson(report: DiffReport): string {
-  return JSON.stringify({ old: report.old, new: report.new, summary: countByClass(report.changes), changes: report.changes }, null, 2);
+/** `acceptProblems`: the accept file's expired and unmatched entries (listed only when there are some). */
+export function renderJson(report: DiffReport, acceptProblems: readonly Diagnostic[] = []): string {
+  const accepted = report.changes.filter((c) => c.accepted !== undefined).length;
+  return JSON.stringify(
+    { old: report.old, new: report.new, summary: { ...countByClass(report.changes), ...(accepted > 0 ? { accepted } : {}) }, changes: report.changes, ...(acceptProblems.length > 0 ? { acceptProblems } : {}) },
+    null,
+    2,
+  );
 }

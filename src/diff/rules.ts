@@ -22,8 +22,9 @@ export function describeAuth(auth: OperationAuth): string {
 }
 
 /** new-public-operation, operation-added: a new way in matters only where others need credentials. */
-export function operationAdded(after: SecurityModel, op: Operation): Finding {
-  if (op.auth.kind !== 'required' && requiresElsewhere(after, op)) {
+export function operationAdded(after: SecurityModel, op: Operation, before?: SecurityModel): Finding {
+  // Against the old version too: a change that makes everything public adds no "elsewhere".
+  if (op.auth.kind !== 'required' && (requiresElsewhere(after, op) || (before !== undefined && requiresElsewhere(before, op)))) {
     return finding('new-public-operation', `new operation, ${op.auth.kind === 'public' ? 'public' : 'reachable without credentials'}, while the API requires credentials elsewhere`, null, op.auth.origin);
   }
   return finding('operation-added', `operation added (${describeAuth(op.auth)})`, null, op.origin);
@@ -37,8 +38,9 @@ export function operationRemoved(before: SecurityModel, op: Operation): Finding 
   return finding('operation-removed', `operation removed`, op.origin, null);
 }
 
-/** operation-moved: same id, another method or path. */
+/** operation-moved: same id, another route; operation-renamed: same route, another id. */
 export function operationMoved(before: Operation, after: Operation): Finding[] {
+  if (before.id !== after.id) return [finding('operation-renamed', `operation ${JSON.stringify(before.id)} is now ${JSON.stringify(after.id)} (same route)`, before.origin, after.origin)];
   if (before.method === after.method && before.path === after.path) return [];
   return [finding('operation-moved', `operation moved from ${before.method.toUpperCase()} ${before.path} to ${after.method.toUpperCase()} ${after.path}`, before.origin, after.origin)];
 }

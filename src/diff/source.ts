@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { SecurityModel } from '../ir/types.js';
+import { rereadWorkingFile, type SourceFile } from '../load/source-files.js';
 import { buildModel } from '../pipeline.js';
 
 export class SourceError extends Error {}
@@ -35,6 +36,13 @@ export interface LoadedSide {
   readonly label: string;
   readonly model: SecurityModel | undefined;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * A file this side's `Origin.file`s name: its path in the repository and its text
+   * (for SARIF line numbers); `undefined` for a name that is not this side's. A
+   * working-copy file is read again only when asked (through the loader's policy);
+   * a `git:` side keeps what `git show` printed, already in memory.
+   */
+  source(file: string): Promise<SourceFile | undefined>;
 }
 
 export interface SideOptions {
@@ -47,7 +55,9 @@ export async function loadSide(arg: string, cwd: string, options: SideOptions = 
   const git = parseGitSource(arg);
   if (!git) {
     const { model, diagnostics } = await buildModel(arg, cwd, { allowRefsOutside: options.allowRefsOutside });
-    return { label: arg, model, diagnostics };
+    const policy = { spec: path.resolve(cwd, arg), allowRefsOutside: options.allowRefsOutside };
+    const source = async (file: string): Promise<SourceFile | undefined> => (file.startsWith('git:') ? undefined : rereadWorkingFile(path.resolve(cwd, file), cwd, policy));
+    return { label: arg, model, diagnostics, source };
   }
   return loadFromGit(arg, git, cwd, options.allowRefsOutside ?? []);
 }
@@ -67,6 +77,7 @@ async function loadFromGit(label: string, source: GitSource, cwd: string, allowR
   const root = await mkdtemp(path.join(os.tmpdir(), 'codegen-diff-'));
   try {
     const fetched = new Set<string>();
+    const texts = new Map<string, string>();
     const queue = [entry];
     while (queue.length > 0 && fetched.size < MAX_FILES) {
       const file = queue.shift()!;
@@ -84,6 +95,7 @@ async function loadFromGit(label: string, source: GitSource, cwd: string, allowR
       const target = path.join(root, ...file.split('/'));
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, text);
+      texts.set(file, text);
       for (const ref of externalRefs(text)) {
         const next = path.posix.normalize(path.posix.join(path.posix.dirname(file), ref));
         if (!next.startsWith('../') && !fetched.has(next)) queue.push(next);
@@ -92,10 +104,12 @@ async function loadFromGit(label: string, source: GitSource, cwd: string, allowR
     const { model, diagnostics } = await buildModel(entry, root, { allowRefsOutside: trusted.map((r) => path.join(root, r)) });
     const files = new Map([...fetched].map((f) => [f, f === entry ? label : `git:${source.ref}:${f}`]));
     const relabel = (file: string): string => files.get(file) ?? `git:${source.ref}:${file}`;
+    const byLabel = new Map([...texts].map(([file, text]) => [relabel(file), { path: file, text }]));
     return {
       label,
       model: model ? relabelFiles(model, relabel) : undefined,
       diagnostics: diagnostics.map((d) => ({ ...d, file: relabel(d.file) })),
+      source: async (file) => byLabel.get(file),
     };
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -131,6 +145,22 @@ function relabelFiles(model: SecurityModel, relabel: (file: string) => string): 
     return key === 'file' && typeof value === 'string' ? relabel(value) : value;
   };
   return walk(model, undefined) as SecurityModel;
+}
+
+/**
+ * A file (a path relative to `cwd`, as the user wrote it) at commit `ref`; `undefined`
+ * when it is not in that commit. For side files such as the accept file.
+ */
+export async function gitShow(ref: string, file: string, cwd: string): Promise<string | undefined> {
+  if (ref.startsWith('-')) return undefined;
+  try {
+    const prefix = (await git(['rev-parse', '--show-prefix'], cwd, file)).trim();
+    const entry = path.posix.normalize(prefix + file.split(path.sep).join('/'));
+    if (entry.startsWith('../') || path.posix.isAbsolute(entry)) return undefined;
+    return await git(['show', '--end-of-options', `${ref}:${entry}`], cwd, file);
+  } catch {
+    return undefined;
+  }
 }
 
 function git(args: readonly string[], cwd: string, label: string): Promise<string> {

@@ -90,6 +90,12 @@ export interface Operation {
   readonly path: string;
   readonly origin: Origin;
   readonly auth: OperationAuth;
+  /**
+   * `x-public: true` (the boolean, nothing else) on the operation: the author says it is
+   * public on purpose, so lint does not report it as `operation-without-security`. A
+   * review fact like `origin`: no guard or table reads it, and it stays out of the hash.
+   */
+  readonly publicOnPurpose?: true;
   readonly summary?: string;
   /**
    * Where the operation stands in the document (0-based, in the order the file writes

@@ -59,6 +59,10 @@ export async function normalize(spec: LoadedSpec): Promise<NormalizeResult> {
         origin: originOf(op),
         auth,
         position: operations.length,
+        // Only the boolean: `x-public: "yes"` or `1` is not an allowlist (an extension's
+        // value is unchecked by every validator, so a loose reading would hide typos).
+        // `entry`, not `field`: openapi-types names no extensions (own property only, as always).
+        ...(entry(op, 'x-public').value === true ? { publicOnPurpose: true as const } : {}),
       };
       operations.push(summary === undefined ? operation : { ...operation, summary });
     }

@@ -102,7 +102,7 @@ describe('command-line mistakes: exit 2 with a did-you-mean', SLOW, () => {
       [['genrate'], 'codegen: unknown command "genrate"; did you mean "generate"?'],
       [['chek'], 'codegen: unknown command "chek"; did you mean "check"?'],
       [['keys', 'nwe'], 'codegen: unknown keys command "nwe"; did you mean "new"?'],
-      [['frobnicate'], 'codegen: unknown command "frobnicate" (commands: generate, lint, check, report, diff, keys)'],
+      [['frobnicate'], 'codegen: unknown command "frobnicate" (commands: generate, lint, check, report, diff, ci, keys)'],
       [['report', '--format', 'jsno'], 'codegen: --format "jsno" is not one of markdown, json, html; did you mean "json"?'],
       [['--spec', '../specs/petstore.yaml', '--out', 'gen', '--server', 'expres'], 'codegen: unknown server "expres"; did you mean "express"? (expected: express, fastify, koa, hono, fetch, node, or all)'],
     ];

@@ -180,6 +180,64 @@ const rows: Row[] = [
     }),
     want: [['operation-moved', 'opC']],
   },
+  {
+    name: 'operation renamed on the same route',
+    old: base(),
+    new: edit((d) => (d['paths']['/c'].get.operationId = 'opC2')),
+    want: [['operation-renamed', 'opC2']],
+  },
+  {
+    // Review finding: ids swapped so the secured route takes the public one's id (and security).
+    name: 'ids swapped between a public and a secured route: the secured route became public',
+    old: edit(opSec('/b', [])),
+    new: edit((d) => {
+      d['paths']['/b'].get.operationId = 'opC';
+      d['paths']['/b'].get.security = [{ Bearer: [] }];
+      d['paths']['/c'].get.operationId = 'opB';
+      d['paths']['/c'].get.security = [];
+    }),
+    want: [
+      ['became-public', 'opB'], // GET /c, secured before, now public under the other id
+      ['no-longer-public', 'opC'], // GET /b
+      ['operation-renamed', 'opC'], // sorted by path: /b, then /c
+      ['operation-renamed', 'opB'],
+    ],
+  },
+  {
+    // Review finding: every id renamed and every operation made public: not "added" and "removed".
+    name: 'every id renamed while every operation became public',
+    old: base(),
+    new: edit((d) => {
+      delete d['security'];
+      for (const p of ['/a', '/b', '/c']) {
+        d['paths'][p].get.operationId = `new${p.slice(1)}`;
+        d['paths'][p].get.security = [];
+      }
+    }),
+    want: [
+      ['became-public', 'newa'],
+      ['became-public', 'newb'],
+      ['became-public', 'newc'],
+      ['operation-renamed', 'newa'],
+      ['operation-renamed', 'newb'],
+      ['operation-renamed', 'newc'],
+    ],
+  },
+  {
+    name: 'a public operation added while every other one became public: still a new way in',
+    old: base(),
+    new: edit((d) => {
+      delete d['security'];
+      for (const p of ['/a', '/b', '/c']) d['paths'][p].get.security = [];
+      d['paths']['/d'] = { get: { operationId: 'opD', responses: ok } };
+    }),
+    want: [
+      ['became-public', 'opA'],
+      ['became-public', 'opB'],
+      ['became-public', 'opC'],
+      ['new-public-operation', 'opD'],
+    ],
+  },
   { name: 'no change', old: base(), new: base(), want: [] },
 ];
 

@@ -5,6 +5,7 @@
 // whose security the committed output enforces differently from the spec), then a
 // unified diff per file and the command that fixes it; 2 when the spec cannot be
 // generated.
+import { condenseCoverage } from '../../check/coverage.js';
 import { hasErrors } from '../../diagnostics/types.js';
 import { useColor } from '../../drift/color.js';
 import { describeStatus, findDrift, renderDrift, type DriftEntry } from '../../drift/check.js';
@@ -26,7 +27,7 @@ export async function runCheck(flags: CheckFlags, io: Io, cwd: string, color: bo
   let interrupted = false;
   for (const target of targets) {
     const result = await generate({ ...target, cwd });
-    printDiagnostics(io, result.diagnostics);
+    printDiagnostics(io, condenseCoverage(result.diagnostics));
     if (!result.model || hasErrors(result.diagnostics)) {
       io.err(`codegen: ${target.spec}: cannot be generated, so ${target.out} cannot be checked`);
       unusable = true;

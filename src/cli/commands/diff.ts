@@ -1,11 +1,12 @@
 // `codegen diff <old> <new>`: classify the security changes between two spec
 // versions (files or git:<ref>:<path>). Exit 1 when a change of a class named by
-// --fail-on is found, 0 otherwise, 2 when either side cannot be read.
-import { loadConfig, trustedRefFolders } from '../../config/config.js';
+// --fail-on is found that no accept file entry covers, or an accept entry expired or
+// matches nothing; 0 otherwise; 2 when either side or the accept file cannot be read.
 import { hasErrors } from '../../diagnostics/types.js';
-import { CHANGE_CLASSES, compareModels, type ChangeClass } from '../../diff/compare.js';
+import { CHANGE_CLASSES, type ChangeClass } from '../../diff/compare.js';
 import { renderJson, renderMarkdown, renderText } from '../../diff/render.js';
-import { SourceError, loadSide } from '../../diff/source.js';
+import { acceptProblems, failingChanges, inheritedNotes, runDiffSession } from '../../diff/session.js';
+import { SourceError } from '../../diff/source.js';
 import { EXIT, UsageError, printDiagnostics, type Io } from '../io.js';
 
 export interface DiffFlags {
@@ -13,6 +14,8 @@ export interface DiffFlags {
   new: string;
   format: string;
   failOn: string;
+  /** The accept file; default: the config's `accept`. */
+  accept?: string | undefined;
 }
 
 export function parseFailOn(value: string): ChangeClass[] {
@@ -27,38 +30,38 @@ export function parseFailOn(value: string): ChangeClass[] {
 
 export async function runDiff(flags: DiffFlags, io: Io, cwd: string): Promise<number> {
   const failOn = parseFailOn(flags.failOn);
-  // diff compares files, not configured targets; the config (if any) only says which folders `$ref`s may reach.
-  // diff compares files, often from a pull request: it reads only codegen.config.json
-  // (data) for `allowRefsOutside`, never runs a .mjs/.js/.ts config (code).
-  const { config, file } = await loadConfig(cwd, undefined, { jsonOnly: true });
-  const allowRefsOutside = trustedRefFolders(config, cwd, file);
-  const sides = [];
-  for (const arg of [flags.old, flags.new]) {
-    try {
-      sides.push(await loadSide(arg, cwd, { allowRefsOutside }));
-    } catch (error) {
-      if (error instanceof SourceError) {
-        io.err(`codegen: ${error.message}`);
-        return EXIT.unusable;
-      }
-      throw error;
+  let session;
+  try {
+    session = await runDiffSession(flags.old, flags.new, cwd, flags.accept !== undefined ? { accept: flags.accept } : {});
+  } catch (error) {
+    if (error instanceof SourceError) {
+      io.err(`codegen: ${error.message}`);
+      return EXIT.unusable;
     }
+    throw error;
   }
-  let unusable = false;
-  for (const side of sides) {
+  for (const side of session.sides) {
     printDiagnostics(io, side.diagnostics);
-    if (!side.model || hasErrors(side.diagnostics)) {
-      io.err(`codegen: ${side.label}: cannot be compared (fix the errors above)`);
-      unusable = true;
-    }
+    if (!side.model) io.err(`codegen: ${side.label}: cannot be compared (fix the errors above)`);
   }
-  const [before, after] = sides;
-  if (unusable || !before?.model || !after?.model) return EXIT.unusable;
-  const report = { old: before.label, new: after.label, changes: compareModels(before.model, after.model) };
-  io.out(flags.format === 'json' ? renderJson(report) : flags.format === 'markdown' ? renderMarkdown(report) : renderText(report));
-  const failing = report.changes.filter((c) => failOn.includes(c.class));
+  if (!session.ok) {
+    printDiagnostics(io, session.diagnostics);
+    if (session.sides[1]?.model) io.err(`codegen: ${session.sides[1].label}: cannot be compared (fix the errors above)`);
+    return EXIT.unusable;
+  }
+  const { report } = session;
+  const problems = session.acceptance ? acceptProblems([session.acceptance]) : [];
+  printDiagnostics(io, problems);
+  for (const line of inheritedNotes(session.acceptance)) io.err(`codegen: ${line}`);
+  if (flags.format === 'sarif') {
+    // Loaded only for SARIF: it brings the YAML parser that turns pointers into lines.
+    const { diffSarif } = await import('../../report/sarif-locate.js');
+    io.out(await diffSarif(report, session.sides, cwd, problems));
+  } else io.out(flags.format === 'json' ? renderJson(report, problems) : flags.format === 'markdown' ? renderMarkdown(report) : renderText(report));
+  const failing = failingChanges(report.changes, failOn);
   if (failing.length > 0) {
     io.err(`codegen diff: ${failing.length} change(s) of class ${[...new Set(failing.map((c) => c.class))].join(', ')} (--fail-on ${failOn.join(',')})`);
   }
-  return failing.length > 0 ? EXIT.findings : EXIT.ok;
+  if (problems.length > 0) io.err(`codegen diff: ${problems.length} problem(s) in the accept file ${session.acceptance?.file ?? ''}`);
+  return failing.length > 0 || problems.length > 0 ? EXIT.findings : EXIT.ok;
 }

@@ -1,4 +1,5 @@
 // `codegen [generate]`: generate every configured target and write it (src/write/write.ts).
+import { condenseCoverage } from '../../check/coverage.js';
 import { hasErrors } from '../../diagnostics/types.js';
 import { generate } from '../../pipeline.js';
 import { writeOutput } from '../../write/write.js';
@@ -12,7 +13,7 @@ export async function runGenerate(flags: TargetFlags & { verify?: boolean; force
   let failed = false;
   for (const target of targets) {
     const result = await generate({ ...target, cwd });
-    printDiagnostics(io, result.diagnostics);
+    printDiagnostics(io, condenseCoverage(result.diagnostics));
     if (!result.model || hasErrors(result.diagnostics)) {
       io.err(`codegen: ${target.spec}: not generated; ${target.out} left untouched`);
       failed = true;

@@ -2,6 +2,7 @@
 // (default), JSON or one self-contained HTML page; to stdout or --output <file>.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { condenseCoverage } from '../../check/coverage.js';
 import { hasErrors } from '../../diagnostics/types.js';
 import { buildModel } from '../../pipeline.js';
 import { renderHtml } from '../../report/html.js';
@@ -20,8 +21,8 @@ export async function runReport(flags: ReportFlags, io: Io, cwd: string): Promis
   const matrices: Matrix[] = [];
   let unusable = false;
   for (const target of targets) {
-    const { model, diagnostics } = await buildModel(target.spec, cwd, { skipInvalid: target.skipInvalid === true, allowRefsOutside: target.allowRefsOutside });
-    printDiagnostics(io, diagnostics);
+    const { model, diagnostics } = await buildModel(target.spec, cwd, { skipInvalid: target.skipInvalid === true, allowRefsOutside: target.allowRefsOutside, public: target.public });
+    printDiagnostics(io, condenseCoverage(diagnostics));
     if (!model || hasErrors(diagnostics)) {
       io.err(`codegen: ${target.spec}: no report (fix the errors above, or pass --skip-invalid)`);
       unusable = true;
