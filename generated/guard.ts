@@ -24,11 +24,12 @@ export type {
   Guard,
   GuardOptions,
   Independent,
+  LimitOutcome,
   ProblemAlternative,
   ProblemBody,
   VerifyContext,
 } from './runtime-server.js';
-export { GuardError, VerifierError, independent } from './runtime-server.js';
+export { GuardError, UnavailableError, VerifierError, independent, isUnavailable } from './runtime-server.js';
 
 /**
  * What `createGuard` needs, keyed by names as the spec writes them: per scheme, its

@@ -9,10 +9,14 @@
 // - `app.get(path, requireAuth(guard, 'listPets'), handler)` on one route, checked
 //   once against the operation's method and path (a mismatch answers 500).
 // On success `c.get('auth')` holds the decision, typed through Hono's variables (or
-// `authOf(c, guard)` where the app's variables do not declare it). A
-// verifier that throws propagates to `app.onError` (500 by default) as a `GuardError`
-// (a generic message; the `VerifierError` as its `cause`). Works on any
-// runtime Hono runs on; mutual TLS is read from @hono/node-server's `c.env.incoming`.
+// `authOf(c, guard)` where the app's variables do not declare it), and its `headers`
+// (a `limit` hook's `RateLimit`) go on the handler's answer: through `c.header` before
+// it runs (what `c.json()` and `c.text()` build on), and again after it for any its
+// own `Response` lacks (a header the handler set itself wins). A refusal (401, 403,
+// 429, 503, 404) is answered with its headers and problem body. A verifier that
+// throws propagates to `app.onError` (500 by default) as a `GuardError` (a generic
+// message; the `VerifierError` as its `cause`). Works on any runtime Hono runs on;
+// mutual TLS is read from @hono/node-server's `c.env.incoming`.
 import type { Context, Handler, Hono, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import {
@@ -61,6 +65,22 @@ function toResponse(answer: ResponseParts): Response {
   return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { ...answer.headers } });
 }
 
+/** Hands the decision on; without headers (no `limit`, or none asked) just `next()`, no extra promise. */
+function pass<Op extends string, V>(c: Context<AuthEnv<Op, V>>, auth: AuthSuccess<Op, V> | undefined, next: () => Promise<void>): Promise<void> {
+  c.set('auth', auth);
+  const headers = auth?.headers;
+  return headers === undefined ? next() : withHeaders(c, headers, next);
+}
+
+/** Puts the decision's headers on whatever answer the handler gives. */
+async function withHeaders(c: Context, headers: Readonly<Record<string, string>>, next: () => Promise<void>): Promise<void> {
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  await next();
+  // A handler that returns a `Response` of its own replaces the one `c.header` prepared;
+  // `c.header` on a finished answer copies it first, so immutable headers are fine too.
+  for (const [name, value] of Object.entries(headers)) if (!c.res.headers.has(name)) c.header(name, value);
+}
+
 /** App-wide: `app.use(authMiddleware(guard))` before the routes. */
 export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions & HonoAddressOptions = {}): MiddlewareHandler<AuthEnv<Op, V>> {
   const decide = routeDecider(guard, 'hono', options);
@@ -78,8 +98,7 @@ export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, option
     }
     const decision = await decide(toRequest(c, options), patterns).catch(throwGuardError);
     if (decision.pass === false) return toResponse(decision.answer);
-    c.set('auth', decision.auth);
-    return next();
+    return pass(c, decision.auth, next);
   };
 }
 
@@ -95,8 +114,7 @@ export function requireAuth<Op extends string, V>(guard: Guard<Op, V>, operation
     if (prior?.operationId === operationId && guard.issued(prior)) return next();
     const decision = await decide(toRequest(c, options)).catch(throwGuardError);
     if (decision.pass === false) return toResponse(decision.answer);
-    c.set('auth', decision.auth);
-    return next();
+    return pass(c, decision.auth, next);
   };
 }
 

@@ -11,9 +11,12 @@
 //   could resolve differently is refused (404);
 // - `router.get(path, requireAuth(guard, operationId), handler)` on one route,
 //   checked once against the operation's method and path (mismatch: 500).
-// On success `ctx.state.auth` holds the decision; a verifier that throws propagates as
-// a `GuardError` (500, `expose: false`; the `VerifierError` as its `cause`), so Koa's
-// error handling answers 500 and the downstream middleware never runs.
+// On success `ctx.state.auth` holds the decision and its `headers` (a `limit` hook's
+// `RateLimit`) are set with `ctx.set` before the downstream middleware runs (a header
+// it sets itself wins); a refusal (401, 403, 429, 503, 404) is answered with its
+// headers and problem body. A verifier that throws propagates as a `GuardError` (500,
+// `expose: false`; the `VerifierError` as its `cause`), so Koa's error handling
+// answers 500 and the downstream middleware never runs.
 import type { Context, Middleware, Next } from 'koa';
 import {
   mountOrder,
@@ -69,7 +72,11 @@ function send(ctx: Context, answer: ResponseParts): void {
 
 async function finish<Op extends string, V>(ctx: Context, next: Next, decision: Decision<Op, V>): Promise<void> {
   if (decision.pass === false) return send(ctx, decision.answer);
-  if (decision.auth !== undefined) (ctx.state as { auth?: RequestAuth }).auth = decision.auth as RequestAuth;
+  const auth = decision.auth;
+  if (auth !== undefined) {
+    (ctx.state as { auth?: RequestAuth }).auth = auth as RequestAuth;
+    if (auth.headers !== undefined) ctx.set(auth.headers);
+  }
   return next();
 }
 

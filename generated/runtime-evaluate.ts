@@ -2,10 +2,13 @@
 // The evaluator of BRIEF §2 over compiled plans: alternatives in spec order (OR),
 // every use of one alternative (AND), then the AND group's binding check, then scopes
 // against the cached principals; the anonymous alternative only when no credential of
-// the operation was sent, and the 401/403 answer (runtime-deny.ts) otherwise.
-// Synchronous verifiers never pay for a promise; an async one stops `step`, and
-// `drive` awaits it and resumes there. Decision events (runtime-observe.ts) cost
-// nothing unless `onDecision` is set.
+// the operation was sent, and the 401/403 answer (runtime-deny.ts) otherwise. An
+// `UnavailableError` from a verifier or binding check ends the decision with a 503
+// there and then (no other alternative, no anonymous fallback: a store that cannot
+// answer never turns into a pass or a 401). Synchronous verifiers never pay for a
+// promise; an async one stops `step`, and `drive` awaits it and resumes there.
+// Decision events (runtime-observe.ts) and the `limit` step (runtime-deny.ts) cost
+// nothing unless set.
 import type { OperationTable, SchemeTable, SecurityTables } from './runtime-tables.js';
 import { own } from './runtime-tables.js';
 import { AMBIGUOUS_ROUTE, createRouteIndex, normalizeBasePath } from './runtime-routes.js';
@@ -14,11 +17,11 @@ import { createNearbyCheck } from './runtime-nearby.js';
 import { quote } from './runtime-http-schemes.js';
 import type { AuthRequest } from './runtime-request.js';
 import { ABSENT, INVALID, compilePlan, compileScheme, type CompiledAlternative, type CompiledGroup, type CompiledScheme, type Plan } from './runtime-plan.js';
-import { Evaluation, anyCredentialSent, stateOf } from './runtime-extract.js';
-import { createDeny } from './runtime-deny.js';
+import { Evaluation, anyCredentialSent, principalsOf, stateOf } from './runtime-extract.js';
+import { createDeny, createLimitStep, limitDue, unavailable } from './runtime-deny.js';
 import { observeDecisions, refusalEvent, report } from './runtime-observe.js';
-import { VerifierError, independent, type AuthResult, type AuthSuccess, type Guard, type GuardOptions, type GuardRouting } from './runtime-types.js';
-import { BindingCall, Call } from './runtime-context.js';
+import { VerifierError, independent, isUnavailable, type AuthResult, type AuthSuccess, type Guard, type GuardOptions, type GuardRouting } from './runtime-types.js';
+import { BindingCall, Call, successClasses } from './runtime-context.js';
 
 /** `step`'s answer when it must wait for an async verifier (see `Evaluation.pending`). */
 const PENDING: unique symbol = Symbol('pending');
@@ -41,14 +44,6 @@ function asPrincipal(result: unknown): object | false {
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
-}
-
-/** The verified principals of an alternative, keyed by scheme name. */
-function principalsOf(ev: Evaluation, alternative: CompiledAlternative): Record<string, unknown> {
-  // Spread copies own keys as data properties (`__proto__` included, never the setter).
-  const principals: Record<string, unknown> = { ...alternative.principalsTemplate };
-  for (const use of alternative.uses) principals[use.scheme.name] = ev.slots[ev.n + use.local];
-  return principals;
 }
 
 /**
@@ -90,21 +85,9 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
   }
   const basePath = normalizeBasePath(options.basePath ?? tables.basePath);
   const routes = createRouteIndex(tables.operations, basePath);
-  // Decisions this guard made, for `issued`: its successes are instances of a class of
-  // its own (an `instanceof` costs nothing per request, where a WeakSet insert cost
-  // ~190 ns), its anonymous results the plans' shared ones.
-  class Success implements AuthSuccess {
-    readonly ok = true as const;
-    readonly operationId: string;
-    readonly alternative: number;
-    readonly anonymous = false;
-    readonly principals: Record<string, unknown>;
-    constructor(operationId: string, alternative: number, principals: Record<string, unknown>) {
-      this.operationId = operationId;
-      this.alternative = alternative;
-      this.principals = principals;
-    }
-  }
+  // Decisions this guard made, for `issued`: instances of this guard's own classes
+  // (runtime-context.ts), its anonymous results the plans' shared ones.
+  const { Success, HeadedSuccess } = successClasses();
   const anonymousResults = new Set<object>([...plans.values()].map((plan) => plan.anonymousResult));
   const operations = operationRoutes<Op>(tables.operations, basePath);
   const onError = options.onError ?? ((error: Error) => console.error(error));
@@ -161,6 +144,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
             result = scheme.verifier(ev.slots[local], new Call(ev, plan.operationId, scheme.name, use.scopes));
           } catch (error) {
             ev.slots[ev.n + local] = false; // it ran: the decision event lists it
+            if (isUnavailable(error)) return unavailable(error, plan.operationId, ev.request, shapeProblem);
             throw new VerifierError(scheme.name, plan.operationId, error);
           }
           if (isThenable(result)) {
@@ -186,6 +170,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
           try {
             bound = group.check(principalsOf(ev, alternative), new BindingCall(ev, plan.operationId, group.key));
           } catch (error) {
+            if (isUnavailable(error)) return unavailable(error, plan.operationId, ev.request, shapeProblem);
             throw new VerifierError(group.key, plan.operationId, error, true);
           }
           if (isThenable(bound)) {
@@ -227,6 +212,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
         value = await (ev.pending as PromiseLike<unknown>);
       } catch (error) {
         ev.slots[ev.pendingSlot] = false; // it ran: the decision event lists it
+        if (isUnavailable(error)) return unavailable(error, ev.plan.operationId, ev.request, shapeProblem);
         throw new VerifierError(ev.pendingName, ev.plan.operationId, error, binding);
       }
       ev.slots[ev.pendingSlot] = binding ? value === true : asPrincipal(value);
@@ -259,23 +245,32 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
   const evaluateAll = async (operationIds: readonly string[], request: AuthRequest, kept?: (Evaluation | undefined)[]): Promise<AuthResult> => {
     if (operationIds.length === 0) throw new TypeError('authorizeAll needs at least one operation');
     let first: AuthResult | undefined;
+    let credentialed: AuthResult | undefined;
     for (const operationId of operationIds) {
       kept?.push(undefined);
       const result = await evaluate(operationId, request, kept);
       if (result.ok === false) return result;
       first ??= result;
+      if (credentialed === undefined && limitDue(result)) credentialed = result;
     }
-    return first as AuthResult;
+    // The first decision made with credentials, else the first: a public operation listed
+    // first must not hide the keyed one (its principals, and the `limit` that counts it).
+    return (credentialed ?? first) as AuthResult;
   };
 
-  const observed = onDecision === undefined ? undefined : observeDecisions(onDecision, onError, utf8, evaluateAll);
+  // `limit` runs once per request, after the whole decision (for `authorizeAll`, on the
+  // success it answers with: the first made with credentials), inside the span `onDecision` times.
+  const limitStep = options.limit === undefined ? undefined : createLimitStep(options.limit, (decision, headers) => new HeadedSuccess(decision, headers), shapeProblem);
+  const limit = (decided: Promise<AuthResult>, request: AuthRequest): Promise<AuthResult> =>
+    limitStep === undefined ? decided : decided.then((result) => (limitDue(result) ? limitStep(result, request) : result));
+  const observed = onDecision === undefined ? undefined : observeDecisions(onDecision, onError, utf8, evaluateAll, limitStep);
 
   return {
     authorize(operationId: Op, request: AuthRequest): Promise<AuthResult<Op, V>> {
-      return (observed === undefined ? evaluate(operationId, request) : observed([operationId], request)) as Promise<AuthResult<Op, V>>;
+      return (observed === undefined ? limit(evaluate(operationId, request), request) : observed([operationId], request)) as Promise<AuthResult<Op, V>>;
     },
     authorizeAll(operationIds: readonly Op[], request: AuthRequest): Promise<AuthResult<Op, V>> {
-      return (observed === undefined ? evaluateAll(operationIds, request) : observed(operationIds, request)) as Promise<AuthResult<Op, V>>;
+      return (observed === undefined ? limit(evaluateAll(operationIds, request), request) : observed(operationIds, request)) as Promise<AuthResult<Op, V>>;
     },
     match(method: string, path: string): Op | undefined {
       const found = routes.classify(method, path, false);
@@ -286,7 +281,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       return found === AMBIGUOUS_ROUTE ? null : (found as Op | undefined);
     },
     issued(auth: unknown): boolean {
-      return auth instanceof Success || (typeof auth === 'object' && auth !== null && anonymousResults.has(auth));
+      return auth instanceof Success || auth instanceof HeadedSuccess || (typeof auth === 'object' && auth !== null && anonymousResults.has(auth));
     },
     routing,
   };

@@ -46,6 +46,19 @@ export interface KeyRecord {
   readonly graceUntil?: TimeLike;
   readonly createdAt?: TimeLike;
   readonly lastUsedAt?: TimeLike;
+  /** The key's request quota (enforced by a `limit` hook, runtime-quota.ts); stores only keep it. */
+  readonly quota?: QuotaPolicy;
+}
+
+/**
+ * At most `limit` requests per `windowSeconds` for the key as a whole, and per
+ * operation id in `operations` (each its own count). Stored as JSON (the PostgreSQL
+ * store's `quota jsonb` column); `checkKeyRecord` checks its shape.
+ */
+export interface QuotaPolicy {
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly operations?: { readonly [operationId: string]: { readonly limit: number; readonly windowSeconds: number } };
 }
 
 type Awaitable<T> = T | PromiseLike<T>;
@@ -62,7 +75,13 @@ export interface KeyStore {
 
 /** What issuing, rotating, revoking and listing need besides. */
 export interface KeyAdminStore extends KeyStore {
+  /**
+   * Writes a record (insert or replace by id). A store shared by replicas keeps
+   * revocation and rotation final whatever the record says (runtime-key-store-postgres.ts).
+   */
   put(record: KeyRecord): Awaitable<void>;
+  /** The stored record, past any cache: what rotating and revoking read. Absent: `get`. */
+  fresh?(id: string): Awaitable<KeyRecord | undefined>;
   list(): Awaitable<readonly KeyRecord[]>;
 }
 
@@ -106,5 +125,25 @@ export function checkKeyRecord(record: KeyRecord): KeyRecord {
     }
   }
   for (const field of ['notBefore', 'expiresAt', 'revokedAt', 'graceUntil', 'createdAt', 'lastUsedAt'] as const) timeOf(record[field], `${where}: ${field}`);
+  if (record.quota !== undefined) checkQuota(record.quota, `${where}: quota`);
   return record;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A count of requests per window: a non-negative safe integer limit (0 refuses every request) and a window of at least 1 s. */
+function checkLimit(value: unknown, where: string): void {
+  if (!isPlainObject(value)) throw new TypeError(`${where} must be an object { limit, windowSeconds }`);
+  const { limit, windowSeconds } = value;
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0) throw new TypeError(`${where}.limit must be a whole number, 0 or more`);
+  if (typeof windowSeconds !== 'number' || !Number.isSafeInteger(windowSeconds) || windowSeconds < 1) throw new TypeError(`${where}.windowSeconds must be a whole number of seconds, 1 or more`);
+}
+
+function checkQuota(quota: unknown, where: string): void {
+  checkLimit(quota, where);
+  const operations = (quota as { operations?: unknown }).operations;
+  if (operations === undefined) return;
+  if (!isPlainObject(operations)) throw new TypeError(`${where}.operations must be an object keyed by operation id`);
+  // Own keys only: an operation id is the spec's string, `__proto__` included.
+  for (const operationId of Object.keys(operations)) checkLimit(operations[operationId], `${where}.operations[${JSON.stringify(operationId)}]`);
 }

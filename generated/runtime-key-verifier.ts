@@ -9,10 +9,10 @@
 // why goes to `context.deny` (`onDecision`'s `detail`) only.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseApiKey } from './runtime-key-format.js';
-import { checkKeyRecord, timeOf, type KeyOwner, type KeyRecord, type KeyStore } from './runtime-key-record.js';
+import { checkKeyRecord, timeOf, type KeyOwner, type KeyRecord, type KeyStore, type QuotaPolicy } from './runtime-key-record.js';
 import { cidrMatcher } from './runtime-cidr.js';
 import { readHeader } from './runtime-request.js';
-import type { BindingContext, VerifyContext } from './runtime-types.js';
+import { KEY_PRINCIPAL, type BindingContext, type VerifyContext } from './runtime-types.js';
 
 export interface ApiKeyVerifierOptions {
   /** Accept only keys of this prefix (`acme_live`). */
@@ -30,6 +30,8 @@ export type KeyPrincipal = KeyOwner & {
   readonly keyId: string;
   readonly scopes: readonly string[];
   readonly apps: readonly string[];
+  /** The record's quota, when it has one: what `quotaLimiter` (runtime-quota.ts) enforces, with no second lookup. */
+  readonly quota?: QuotaPolicy;
 };
 
 /** An App ID verifier's principal, as `appId` below returns it. */
@@ -44,6 +46,12 @@ export interface ApiKeyVerifier {
   readonly appId: (appId: string) => AppPrincipal | null;
   /** The API key + App ID group's binding check: every App ID principal must be one of the key's apps. */
   readonly bind: (principals: { readonly [scheme: string]: unknown }, context: BindingContext) => boolean;
+}
+
+/** Frozen, with the `KEY_PRINCIPAL` brand (non-enumerable: it never shows in logs or JSON). */
+function brand<T extends object>(principal: T): T {
+  Object.defineProperty(principal, KEY_PRINCIPAL, { value: true });
+  return Object.freeze(principal);
 }
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
@@ -86,7 +94,16 @@ export function apiKeyVerifier(store: KeyStore, options: ApiKeyVerifierOptions =
     if (p !== undefined) return p;
     checkKeyRecord(record);
     // Shared by every request with this key, so frozen: a handler cannot change it for the next.
-    const principal: KeyPrincipal = Object.freeze({ ...record.owner, keyId: record.id, scopes: Object.freeze([...(record.owner.scopes ?? [])]), apps: Object.freeze([...(record.apps ?? [])]) });
+    // `keyId`, `scopes`, `apps` and `quota` are the record's, whatever the owner holds: an
+    // owner field named `quota` must not become a quota policy.
+    const { quota: _ownerQuota, ...owner } = record.owner;
+    const principal: KeyPrincipal = brand({
+      ...owner,
+      keyId: record.id,
+      scopes: Object.freeze([...(record.owner.scopes ?? [])]),
+      apps: Object.freeze([...(record.apps ?? [])]),
+      ...(record.quota === undefined ? {} : { quota: record.quota }),
+    });
     mine.add(principal);
     p = {
       record,

@@ -97,6 +97,11 @@ export interface AuthSuccess<Op extends string = string, V = unknown> {
    */
   readonly alternative: number;
   readonly anonymous: boolean;
+  /**
+   * Response headers the adapters add to the handler's answer (the `RateLimit` headers
+   * of a `limit` hook, when it asks for them on success). Absent when there are none.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
   /** The principals of the winning alternative, keyed by scheme name. */
   readonly principals: PrincipalsOf<V>;
 }
@@ -146,7 +151,8 @@ export interface ProblemBody {
 /** Read-only, as typed: the guard may share (and freezes) answers that never vary. */
 export interface AuthFailure {
   readonly ok: false;
-  readonly status: 401 | 403;
+  /** 401 no acceptable credentials, 403 not allowed, 429 over a quota (`limit`), 503 a store or limiter unreachable. */
+  readonly status: 401 | 403 | 429 | 503;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: ProblemBody;
 }
@@ -160,7 +166,10 @@ export interface Guard<Op extends string = string, V = unknown> {
    * operations match it, and which runs depends on the router): it must satisfy each,
    * in order, each decided on its own (its verifiers see its operation id, so a
    * scheme is verified once per operation); the first failure is the answer, else the
-   * first operation's decision.
+   * first decision made with credentials (else the first operation's): a public
+   * operation listed first does not hide the keyed one. `limit` runs once for the whole
+   * request, on that decision (a request counts once against a quota, however many
+   * operations it had to satisfy).
    */
   authorizeAll(operationIds: readonly Op[], request: AuthRequest): Promise<AuthResult<Op, V>>;
   /**
@@ -214,8 +223,9 @@ export interface GuardRouting<Op extends string = string> {
  * verified, but they do not belong together), `scope` (verified, scopes missing: 403),
  * `refused` (the operation has no enforceable requirement: 403), `unknown-route`,
  * `ambiguous-route` (404), `method-override` (400), `route-mismatch` (500: a
- * per-route guard on another operation's route), `error` (a verifier or binding check
- * threw: 500).
+ * per-route guard on another operation's route), `rate-limited` (over a quota: 429),
+ * `unavailable` (a key store or limiter could not answer in time: 503), `error` (a
+ * verifier, binding check or `limit` hook threw: 500).
  */
 export type DecisionReason =
   | 'missing'
@@ -228,6 +238,8 @@ export type DecisionReason =
   | 'ambiguous-route'
   | 'method-override'
   | 'route-mismatch'
+  | 'rate-limited'
+  | 'unavailable'
   | 'error';
 
 /**
@@ -259,9 +271,10 @@ export interface DecisionEvent {
   readonly durationMs: number;
 }
 
+/** What `problem` is told about a failure: every status the guard answers with (so also 429 and 503). */
 export interface ProblemContext {
   readonly operationId: string;
-  readonly status: 401 | 403;
+  readonly status: AuthFailure['status'];
   readonly request: AuthRequest;
 }
 
@@ -272,7 +285,7 @@ export interface GuardOptions {
   readonly anonymousOnInvalid?: boolean;
   /** Overrides the tables' base path for `match`. */
   readonly basePath?: string;
-  /** Reshapes a failure body; must not add credential values. */
+  /** Reshapes a failure body (401, 403, 429 and 503 alike: `context.status` says which); must not add credential values. */
   readonly problem?: (body: ProblemBody, context: ProblemContext) => ProblemBody;
   /**
    * Sees wiring errors the adapters find, once each: a per-route guard on a route
@@ -285,7 +298,30 @@ export interface GuardOptions {
    * answer stands. Unset, the guard does none of this bookkeeping.
    */
   readonly onDecision?: (event: DecisionEvent) => void;
+  /**
+   * Called after a request is allowed with credentials (never for an anonymous success,
+   * never for a refusal: a request refused with 401 counts against no key), once per
+   * request: quotas (`quotaLimiter` in runtime-quota.ts), usage counting. It answers
+   * whether the request may go on; a refusal becomes a 429 with its headers. A throw of
+   * an `UnavailableError` is a 503; any other throw a 500 (`VerifierError`, scheme `limit`).
+   * With `authorizeAll`, once for the whole request, on the decision it answers with.
+   * Headers are sent with lower-cased names; `content-type` and `retry-after` are the
+   * guard's own and dropped; an invalid name or value is the hook's error (500).
+   */
+  readonly limit?: (decision: AuthSuccess, request: AuthRequest) => LimitOutcome | PromiseLike<LimitOutcome>;
 }
+
+/** What a `limit` hook answers. `headers` go on the response either way (e.g. `RateLimit`, `RateLimit-Policy`). */
+export type LimitOutcome =
+  | { readonly ok: true; readonly headers?: Readonly<Record<string, string>> }
+  | {
+      readonly ok: false;
+      /** Seconds until a retry may succeed: the `Retry-After` header. */
+      readonly retryAfter: number;
+      readonly headers?: Readonly<Record<string, string>>;
+      /** For `onDecision`'s `detail` (`'quota'`); never shown to the caller. */
+      readonly detail?: string;
+    };
 
 /** Options shared by the framework adapters (`trustProxy`, `proxyHeader`: see runtime-address.ts). */
 export interface AdapterOptions extends ClientAddressOptions {
@@ -334,4 +370,35 @@ export class VerifierError extends Error {
     this.operationId = operationId;
     this.binding = binding;
   }
+}
+
+/**
+ * The brand `apiKeyVerifier` puts on its principals (a non-enumerable own property), so
+ * quota and usage hooks count the API key, not any principal that happens to have a
+ * `keyId` field (a token's claims may). One `Symbol.for` value for every generated folder.
+ */
+export const KEY_PRINCIPAL: unique symbol = Symbol.for('openapi-security-codegen.key-principal') as never;
+
+/** The brand of an `UnavailableError`, shared by every generated folder (as `independent`). */
+export const UNAVAILABLE: unique symbol = Symbol.for('openapi-security-codegen.unavailable') as never;
+
+/**
+ * Thrown by a key store, verifier, binding check or `limit` hook that cannot answer now
+ * (database or cache unreachable or too slow): the guard answers 503 with `Retry-After`
+ * and a problem body, never lets the request through, and never a 500. Recognised by its
+ * brand (`isUnavailable`), so an error thrown by another generated folder's copy counts.
+ */
+export class UnavailableError extends Error {
+  readonly [UNAVAILABLE] = true as const;
+  /** Seconds the caller should wait (`Retry-After`). */
+  readonly retryAfter: number;
+  constructor(message: string, retryAfter = 1, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UnavailableError';
+    this.retryAfter = retryAfter;
+  }
+}
+
+export function isUnavailable(error: unknown): error is UnavailableError {
+  return typeof error === 'object' && error !== null && (error as { [UNAVAILABLE]?: unknown })[UNAVAILABLE] === true;
 }

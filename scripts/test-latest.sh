@@ -9,7 +9,7 @@
 # build, type-check the repository (src, templates/runtime, tests) and run the vitest
 # directories that type-check generated output and drive the frameworks and clients
 # (end to end servers, generated output, client, type tests, the routing fuzz with its
-# fixed seed). Not the CLI tests (the Chromium report test lives there) nor the corpus.
+# fixed seed, the PostgreSQL and Redis stores). Not the CLI tests (the Chromium report test lives there) nor the corpus.
 #
 # TypeScript 7 ships no JavaScript compiler API (the tests' helpers call
 # `ts.createProgram`): when the latest `typescript` has none, the tests run on the
@@ -33,13 +33,14 @@ LATEST=(
   hono @hono/node-server
   typescript
   amaro # Node's strip-only TypeScript transform: the output promises to run under it
+  pg @types/pg ioredis rate-limiter-flexible # the clients the key store, quotas and usage take, and the limiter runtime-quota.ts imports
 )
 # Dev dependencies that stay pinned: the test tooling, and Node's types (they follow
 # the Node version the package supports, not the frameworks).
 PINNED=(vitest fast-check @types/node @types/yargs @microsoft/jest-sarif ajv ajv-draft-04 ajv-formats)
 # The specs the generated-output type-check covers (as test/generated/generated.test.ts).
 SPECS=(petstore.yaml petstore-swagger2.yaml petstore-3.1.yaml hostile/injection.json)
-TEST_DIRS=(test/e2e test/generated test/client test/types test/fuzz)
+TEST_DIRS=(test/e2e test/generated test/client test/types test/fuzz test/stores)
 
 NPM_FLAGS=(--no-audit --no-fund)
 failed=()
@@ -123,6 +124,8 @@ npm ls --depth=0 "${present[@]}" || true
 
 step "build (npm run build)" npm run build
 step "type-check the repository (npm run typecheck: src, templates/runtime, tests)" npm run typecheck
+# The store tests talk to PostgreSQL and Redis (started when they are not running).
+step "services" bash scripts/services.sh
 step "vitest run ${TEST_DIRS[*]}" npx vitest run "${TEST_DIRS[@]}"
 
 if [ -n "$native_tsc" ]; then

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { checkModel } from './check/rules.js';
 import { skipInvalidOperations } from './check/skip.js';
 import { hasErrors, type Diagnostic } from './diagnostics/types.js';
-import { emit, type ClientIntegration, type ServerAdapter } from './emit/index.js';
+import { emit, type ClientIntegration, type Features, type ServerAdapter } from './emit/index.js';
 import type { FilePlan } from './emit/plan.js';
 import type { SecurityModel } from './ir/types.js';
 import { loadSpec } from './load/load.js';
@@ -59,6 +59,8 @@ export interface GenerateOptions {
   readonly templates?: string;
   /** Prefix of the client's environment variables (`MYAPI_`); default: derived from the spec's title. */
   readonly envPrefix?: string | undefined;
+  /** Optional runtime files (`keys: 'postgres'`, `quotas`, `usage`). */
+  readonly features?: Features | undefined;
   readonly cwd?: string;
   readonly skipInvalid?: boolean;
   /** Folders (absolute, or relative to `cwd`) whose files `$ref`s may name, besides the spec's own folder. */
@@ -85,6 +87,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     generatorVersion: VERSION,
     ...(options.templates !== undefined ? { templates: options.templates } : {}),
     ...(options.envPrefix !== undefined ? { envPrefix: options.envPrefix } : {}),
+    ...(options.features !== undefined ? { features: options.features } : {}),
   });
   return { model, diagnostics, files };
 }

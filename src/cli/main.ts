@@ -173,7 +173,10 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
                 .option('operation', { type: 'string', array: true, default: [] as string[], describe: 'an operation id the key may call (repeatable); absent: every one' })
                 .option('not-before', { type: 'string', coerce: needsValue('not-before'), describe: 'valid from (ISO 8601)' })
                 .option('expires', { type: 'string', coerce: needsValue('expires'), describe: 'expiry: ISO 8601, or a duration from now (90d, 12h, 30m, 45s)' })
+                .option('quota', { type: 'string', coerce: needsValue('quota'), describe: 'requests per window for quotaLimiter, e.g. 1000/1h' })
                 .option('file', { type: 'string', coerce: needsValue('file'), describe: 'append the record to this key file (created as { "keys": [] } if missing)' })
+                .option('store', { choices: ['file', 'postgres'] as const, describe: 'postgres: insert the record into the table of DATABASE_URL' })
+                .option('table', { type: 'string', coerce: needsValue('table'), describe: 'with --store postgres: the table (default api_keys; schema.table allowed)' })
                 .option('json', { type: 'boolean', default: false, describe: 'print { key, record }' }),
             (argv) =>
               run(async () => {
@@ -189,7 +192,10 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
                     operation: argv.operation.map(String),
                     notBefore: argv.notBefore,
                     expires: argv.expires,
+                    quota: argv.quota,
                     file: argv.file,
+                    store: argv.store,
+                    table: argv.table,
                     json: argv.json,
                   },
                   io,
@@ -203,23 +209,27 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
             (k) =>
               k
                 .positional('id', { type: 'string', demandOption: true, describe: 'the key id' })
-                .option('file', { type: 'string', demandOption: true, coerce: needsValue('file'), describe: 'the key file' })
+                .option('file', { type: 'string', coerce: needsValue('file'), describe: 'the key file' })
+                .option('store', { choices: ['file', 'postgres'] as const, describe: 'postgres: the table of DATABASE_URL (see keys schema --postgres)' })
+                .option('table', { type: 'string', coerce: needsValue('table'), describe: 'with --store postgres: the table (default api_keys; schema.table allowed)' })
                 .option('grace', { type: 'string', default: '7d', coerce: needsValue('grace'), describe: 'how long the old key still works: 7d, 12h, 30m, 45s or 0' })
                 .option('json', { type: 'boolean', default: false, describe: 'print { key, record, previous }' }),
             (argv) =>
               run(async () => {
                 const { runKeysRotate } = await import('./commands/keys.js');
-                return runKeysRotate({ id: argv.id, file: argv.file, grace: argv.grace, json: argv.json }, io, cwd);
+                return runKeysRotate({ id: argv.id, file: argv.file, store: argv.store, table: argv.table, grace: argv.grace, json: argv.json }, io, cwd);
               })(),
           )
           .command(
             'revoke <id>',
             'mark a key revoked: refused from its next lookup',
-            (k) => k.positional('id', { type: 'string', demandOption: true, describe: 'the key id' }).option('file', { type: 'string', demandOption: true, coerce: needsValue('file'), describe: 'the key file' }),
+            (k) => k.positional('id', { type: 'string', demandOption: true, describe: 'the key id' }).option('file', { type: 'string', coerce: needsValue('file'), describe: 'the key file' })
+                .option('store', { choices: ['file', 'postgres'] as const, describe: 'postgres: the table of DATABASE_URL (see keys schema --postgres)' })
+                .option('table', { type: 'string', coerce: needsValue('table'), describe: 'with --store postgres: the table (default api_keys; schema.table allowed)' }),
             (argv) =>
               run(async () => {
                 const { runKeysRevoke } = await import('./commands/keys.js');
-                return runKeysRevoke({ id: argv.id, file: argv.file }, io, cwd);
+                return runKeysRevoke({ id: argv.id, file: argv.file, store: argv.store, table: argv.table }, io, cwd);
               })(),
           )
           .command(
@@ -227,14 +237,16 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
             'one line per key: id, prefix, owner, apps, age, last use, state (never the hash)',
             (k) =>
               k
-                .option('file', { type: 'string', demandOption: true, coerce: needsValue('file'), describe: 'the key file' })
+                .option('file', { type: 'string', coerce: needsValue('file'), describe: 'the key file' })
+                .option('store', { choices: ['file', 'postgres'] as const, describe: 'postgres: the table of DATABASE_URL (see keys schema --postgres)' })
+                .option('table', { type: 'string', coerce: needsValue('table'), describe: 'with --store postgres: the table (default api_keys; schema.table allowed)' })
                 .option('unused-since', { type: 'string', coerce: needsValue('unused-since'), describe: 'only keys not used for this long (never used: since creation), e.g. 90d' })
                 .option('older-than', { type: 'string', coerce: needsValue('older-than'), describe: 'only keys created more than this long ago, e.g. 365d' })
                 .option('json', { type: 'boolean', default: false, describe: 'print the records (without hashes) with their state' }),
             (argv) =>
               run(async () => {
                 const { runKeysList } = await import('./commands/keys.js');
-                return runKeysList({ file: argv.file, unusedSince: argv.unusedSince, olderThan: argv.olderThan, json: argv.json }, io, cwd);
+                return runKeysList({ file: argv.file, store: argv.store, table: argv.table, unusedSince: argv.unusedSince, olderThan: argv.olderThan, json: argv.json }, io, cwd);
               })(),
           )
           .command(
@@ -247,7 +259,17 @@ export async function main(args: readonly string[], cwd: string = process.cwd())
                 return runKeysPattern({ prefix: argv.prefix, format: argv.format }, io);
               })(),
           )
-          .demandCommand(1, 'keys: name a subcommand (new, rotate, revoke, list, pattern)'),
+          .command(
+            'schema',
+            'print the SQL the PostgreSQL key store needs (table, change trigger, usage table)',
+            (k) => k.option('postgres', { type: 'boolean', default: false, describe: 'PostgreSQL (the one database supported)' }),
+            (argv) =>
+              run(async () => {
+                const { runKeysSchema } = await import('./commands/keys.js');
+                return runKeysSchema({ postgres: argv.postgres }, io);
+              })(),
+          )
+          .demandCommand(1, 'keys: name a subcommand (new, rotate, revoke, list, pattern, schema)'),
       )
       .fail((message, error) => {
         // yargs' own complaints (and a coerce's UsageError) arrive as YError; a command's errors as themselves.

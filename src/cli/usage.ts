@@ -7,7 +7,7 @@ import { UsageError } from './io.js';
 /** The commands each level of the command line accepts ('' = top level). */
 export const COMMANDS: Readonly<Record<string, readonly string[]>> = {
   '': ['generate', 'lint', 'check', 'report', 'diff', 'ci', 'keys'],
-  keys: ['new', 'rotate', 'revoke', 'list', 'pattern'],
+  keys: ['new', 'rotate', 'revoke', 'list', 'pattern', 'schema'],
 };
 
 /**

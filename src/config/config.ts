@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CLIENT_INTEGRATIONS, SERVER_ADAPTERS, type ClientIntegration, type ServerAdapter } from '../emit/index.js';
+import { CLIENT_INTEGRATIONS, SERVER_ADAPTERS, type ClientIntegration, type Features, type ServerAdapter } from '../emit/index.js';
 import { ENV_PREFIX_PATTERN } from '../naming/env-names.js';
 import { didYouMean } from '../shared/did-you-mean.js';
 import { transpileToModule } from '../verify/compiler.js';
@@ -40,6 +40,12 @@ export interface SpecConfig {
    * `operation-without-security` (as `x-public: true` on the operation does).
    */
   public?: string[];
+  /** Where API key records live: `memory` (default) or `postgres` (emits the PostgreSQL store and its SQL). */
+  keys?: 'memory' | 'postgres';
+  /** Emit per-key quotas (runtime-quota.ts; the output imports rate-limiter-flexible). */
+  quotas?: boolean;
+  /** Emit usage counting for billing (runtime-usage.ts, PostgreSQL). */
+  usage?: boolean;
 }
 
 type OneOrMore<T> = T | readonly T[];
@@ -83,7 +89,10 @@ export interface ResolvedTarget {
   readonly envPrefix?: string;
   /** `public`: operation ids public on purpose (lint). */
   readonly public?: readonly string[];
+  /** The optional runtime features (`keys`, `quotas`, `usage`), only those asked for. */
+  readonly features?: Features;
 }
+
 
 export class ConfigError extends Error {}
 
@@ -189,10 +198,16 @@ export function resolveTargets(config: Config, overrides: Overrides, cwd: string
       ...(allowRefsOutside.length > 0 ? { allowRefsOutside } : {}),
       ...(envPrefix === undefined ? {} : { envPrefix }),
       ...(s.public !== undefined && s.public.length > 0 ? { public: [...s.public] } : {}),
+      ...featuresOf(s),
     };
   });
   assertDistinctOutputs(targets, cwd);
   return targets;
+}
+
+function featuresOf(s: SpecConfig): { features?: Features } {
+  const features: Features = { ...(s.keys === 'postgres' ? { keys: 'postgres' as const } : {}), ...(s.quotas === true ? { quotas: true as const } : {}), ...(s.usage === true ? { usage: true as const } : {}) };
+  return Object.keys(features).length > 0 ? { features } : {};
 }
 
 /**

@@ -5,16 +5,16 @@ import type { SecurityModel } from '../ir/types.js';
 import { clientEnvNames } from '../naming/env-names.js';
 import { compareCodeUnits } from '../shared/order.js';
 import { printLiteral } from './literal.js';
-import { contentHash, header, packageJson, runtimeHeader, type FilePlan } from './plan.js';
+import { contentHash, header, packageJson, POSTGRES_SQL_FILE, runtimeHeader, sqlHeader, type FilePlan } from './plan.js';
 import { docCommentText, literalUnion, stringLiteral } from './sinks.js';
 import { operationsTable, schemesTable, trustedServerUrl, usedSchemeIds } from './tables.js';
 import { verifierTypes } from './verifiers.js';
 
 import { runtimeFilesFor } from './manifest.js';
-import type { ClientIntegration, ServerAdapter } from './targets.js';
+import type { ClientIntegration, Features, ServerAdapter } from './targets.js';
 import { TemplateSource } from './templates.js';
 
-export { CLIENT_INTEGRATIONS, SERVER_ADAPTERS, type ClientIntegration, type ServerAdapter } from './targets.js';
+export { CLIENT_INTEGRATIONS, SERVER_ADAPTERS, type ClientIntegration, type Features, type ServerAdapter } from './targets.js';
 export { BUILTIN_TEMPLATES, TemplateError } from './templates.js';
 
 export interface EmitOptions {
@@ -25,6 +25,8 @@ export interface EmitOptions {
   readonly templates?: string;
   /** Prefix of every environment variable the client reads (`MYAPI_`); default: derived from the spec's title. */
   readonly envPrefix?: string;
+  /** Optional runtime files: the PostgreSQL key store and its SQL, quotas, usage. */
+  readonly features?: Features;
   readonly generatorVersion: string;
 }
 
@@ -32,10 +34,10 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
   const templates = new TemplateSource(options.templates);
   // Every override that this run uses is read before the hash is taken, so the hash
   // (and `codegen check`) changes when one of them does.
-  const runtime = templates.runtime(runtimeFilesFor(options.server, options.client));
+  const runtime = templates.runtime(runtimeFilesFor(options.server, options.client, options.features));
   for (const name of ['security.ts.hbs', 'guard.ts.hbs', ...(options.client.length > 0 ? ['client.ts.hbs'] : [])]) templates.read(name);
   const overrides = templates.overridesUsed();
-  const inputHash = contentHash({ model: stripOrigins(model), server: options.server, client: options.client, ...(overrides ? { templates: overrides } : {}), ...(options.envPrefix !== undefined ? { envPrefix: options.envPrefix } : {}) });
+  const inputHash = contentHash({ model: stripOrigins(model), server: options.server, client: options.client, ...(overrides ? { templates: overrides } : {}), ...(options.envPrefix !== undefined ? { envPrefix: options.envPrefix } : {}), ...(options.features !== undefined ? { features: options.features } : {}) });
   const headerInfo = { version: options.generatorVersion, specFile: model.file, inputHash };
   const head = header(headerInfo);
   const used = usedSchemeIds(model);
@@ -79,6 +81,7 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
 
   const copied = runtimeHeader(options.generatorVersion);
   for (const [name, text] of runtime) files.set(name, copied + text);
+  if (options.features?.keys === 'postgres') files.set(POSTGRES_SQL_FILE, sqlHeader(options.generatorVersion) + templates.sql('postgres-keys.sql'));
   return [...files.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([p, contents]) => ({ path: p, contents }));
 }
 

@@ -4,7 +4,7 @@
 // rather than a scan of import lines, so an import written another way (double quotes,
 // `import()`) cannot silently leave a file out: test/unit/manifest.test.ts parses every
 // runtime file with TypeScript and checks that its imports are exactly its row.
-import type { ClientIntegration, ServerAdapter } from './targets.js';
+import type { ClientIntegration, Features, ServerAdapter } from './targets.js';
 
 export const RUNTIME_IMPORTS = {
   'axios.ts': ['runtime-client.ts'],
@@ -44,15 +44,21 @@ export const RUNTIME_IMPORTS = {
   'runtime-extract.ts': ['runtime-http-schemes.ts', 'runtime-plan.ts', 'runtime-request.ts', 'runtime-types.ts'],
   'runtime-http-schemes.ts': [],
   'runtime-key-format.ts': [],
+  'runtime-key-cache.ts': ['runtime-key-record.ts'],
+  'runtime-key-listen.ts': [],
   'runtime-key-record.ts': ['runtime-cidr.ts'],
   'runtime-key-store.ts': ['runtime-api-keys.ts', 'runtime-key-record.ts'],
+  'runtime-key-store-postgres.ts': ['runtime-key-cache.ts', 'runtime-key-listen.ts', 'runtime-key-record.ts', 'runtime-types.ts'],
   'runtime-key-verifier.ts': ['runtime-cidr.ts', 'runtime-key-format.ts', 'runtime-key-record.ts', 'runtime-request.ts', 'runtime-types.ts'],
   'runtime-keys.ts': [],
+  'runtime-limits.ts': ['runtime-types.ts'],
   'runtime-nearby.ts': ['runtime-bind.ts', 'runtime-tables.ts'],
   'runtime-observe.ts': ['runtime-deny.ts', 'runtime-extract.ts', 'runtime-key-format.ts', 'runtime-plan.ts', 'runtime-request.ts', 'runtime-types.ts'],
   'runtime-oauth2.ts': [],
   'runtime-plan.ts': ['runtime-http-schemes.ts', 'runtime-problem.ts', 'runtime-tables.ts', 'runtime-types.ts'],
   'runtime-problem.ts': ['runtime-types.ts'],
+  'runtime-quota.ts': ['runtime-key-record.ts', 'runtime-limits.ts', 'runtime-rate-limit-headers.ts', 'runtime-types.ts'],
+  'runtime-rate-limit-headers.ts': [],
   'runtime-request.ts': ['runtime-address.ts'],
   'runtime-route-syntax.ts': [],
   'runtime-routes.ts': ['runtime-tables.ts', 'runtime-trie.ts'],
@@ -61,10 +67,12 @@ export const RUNTIME_IMPORTS = {
   'runtime-tables.ts': [],
   'runtime-trie.ts': [],
   'runtime-types.ts': ['runtime-bind.ts', 'runtime-address.ts', 'runtime-request.ts', 'runtime-tables.ts'],
+  'runtime-usage.ts': ['runtime-limits.ts', 'runtime-types.ts'],
   'runtime-with-auth.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-routes.ts', 'runtime-select.ts', 'runtime-tables.ts'],
 } as const satisfies Readonly<Record<string, readonly string[]>>;
 
 export type RuntimeFile = keyof typeof RUNTIME_IMPORTS;
+
 
 /** What every output holds: the guard's runtime and the key helpers (format, records, verifier, stores). */
 const ALWAYS: readonly RuntimeFile[] = ['runtime-server.ts', 'runtime-keys.ts', 'runtime-api-keys.ts', 'runtime-key-verifier.ts', 'runtime-key-store.ts'];
@@ -84,10 +92,18 @@ export const CLIENT_RUNTIME: { readonly [I in ClientIntegration]: readonly Runti
   axios: ['runtime-client.ts', 'axios.ts'],
 };
 
-/** The runtime files the targets need, imports included, in a stable order. */
-export function runtimeFilesFor(server: readonly ServerAdapter[], client: readonly ClientIntegration[]): RuntimeFile[] {
+/** The files each optional feature adds (`keys: 'postgres'`, `quotas`, `usage`). */
+export const FEATURE_RUNTIME: { readonly [F in keyof Features]-?: readonly RuntimeFile[] } = {
+  keys: ['runtime-key-store-postgres.ts'],
+  quotas: ['runtime-quota.ts'],
+  usage: ['runtime-usage.ts'],
+};
+
+/** The runtime files the targets (and features) need, imports included, in a stable order. */
+export function runtimeFilesFor(server: readonly ServerAdapter[], client: readonly ClientIntegration[], features: Features = {}): RuntimeFile[] {
   const out = new Set<RuntimeFile>();
-  const queue: RuntimeFile[] = [...ALWAYS, ...server.flatMap((a) => SERVER_RUNTIME[a]), ...client.flatMap((i) => CLIENT_RUNTIME[i])];
+  const wanted = (Object.keys(FEATURE_RUNTIME) as (keyof Features)[]).filter((f) => features[f] !== undefined);
+  const queue: RuntimeFile[] = [...ALWAYS, ...server.flatMap((a) => SERVER_RUNTIME[a]), ...client.flatMap((i) => CLIENT_RUNTIME[i]), ...wanted.flatMap((f) => FEATURE_RUNTIME[f])];
   while (queue.length > 0) {
     const file = queue.shift() as RuntimeFile;
     if (out.has(file)) continue;

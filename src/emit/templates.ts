@@ -93,6 +93,11 @@ export class TemplateSource {
    * The runtime files, by name. A user override must import exactly what the built-in
    * file does (its manifest row): the output holds no other runtime file.
    */
+  /** A built-in SQL file (templates/sql/): copied as is, never overridden. */
+  sql(name: string): string {
+    return readFileSync(path.join(BUILTIN_TEMPLATES, 'sql', name), 'utf8');
+  }
+
   runtime(files: readonly RuntimeFile[]): Map<string, string> {
     const out = new Map<string, string>();
     for (const name of files) {

@@ -39,3 +39,17 @@ export function parseTimeOrDuration(text: string, flag: string, now: number): nu
 }
 
 export const isoOf = (ms: number): string => new Date(ms).toISOString();
+
+/** `--quota 1000/1h`: requests per window, as a record's `quota` ({ limit, windowSeconds }). */
+export function parseQuota(text: string, flag: string): { readonly limit: number; readonly windowSeconds: number } {
+  const m = /^(\d{1,9})\/(.+)$/.exec(text);
+  if (m === null) throw new KeysError(`${flag} ${JSON.stringify(text)}: write <requests>/<window>, e.g. 1000/1h or 60/1m`);
+  let windowMs: number;
+  try {
+    windowMs = parseDuration(m[2]!, flag);
+  } catch {
+    throw new KeysError(`${flag} ${JSON.stringify(text)}: the window is a duration, <n>d, <n>h, <n>m or <n>s (e.g. 1000/1h)`);
+  }
+  if (windowMs < 1000 || windowMs % 1000 !== 0) throw new KeysError(`${flag} ${JSON.stringify(text)}: the window is whole seconds, at least 1s`);
+  return { limit: Number(m[1]), windowSeconds: windowMs / 1000 };
+}

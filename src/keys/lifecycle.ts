@@ -6,7 +6,7 @@
 import { newApiKey } from './format.js';
 import { KeysError } from './errors.js';
 import { isoOf } from './durations.js';
-import type { KeyFileRecord, RecordTime } from './records.js';
+import type { KeyFileRecord, QuotaPolicy, RecordTime } from './records.js';
 
 /** What a new key's record holds besides its id, hash and creation time. */
 export interface NewKey {
@@ -19,6 +19,8 @@ export interface NewKey {
   readonly operations?: readonly string[];
   readonly notBefore?: RecordTime;
   readonly expiresAt?: RecordTime;
+  /** Requests per window for `quotaLimiter` (runtime-quota.ts). */
+  readonly quota?: QuotaPolicy;
 }
 
 export interface Issued {
@@ -75,6 +77,7 @@ export function rotateKey(records: readonly KeyFileRecord[], id: string, graceMs
       ...(old.operations ? { operations: old.operations } : {}),
       ...(old.notBefore !== undefined ? { notBefore: old.notBefore } : {}),
       ...(old.expiresAt !== undefined ? { expiresAt: old.expiresAt } : {}),
+      ...(old.quota !== undefined ? { quota: old.quota } : {}),
     },
     now,
   );

@@ -31,7 +31,15 @@ export interface KeyFileRecord {
   readonly graceUntil?: RecordTime;
   readonly createdAt?: RecordTime;
   readonly lastUsedAt?: RecordTime;
+  /** Requests per window (and per operation) for `quotaLimiter`, as runtime-key-record.ts's `QuotaPolicy`. */
+  readonly quota?: QuotaPolicy;
   readonly [extra: string]: unknown;
+}
+
+export interface QuotaPolicy {
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly operations?: { readonly [operationId: string]: { readonly limit: number; readonly windowSeconds: number } };
 }
 
 export interface KeyFile {
@@ -94,6 +102,13 @@ export function checkRecord(value: unknown, name: string, pointer: string): KeyF
   }
   if (value['revoked'] !== undefined && typeof value['revoked'] !== 'boolean') fail(`${pointer}/revoked`, 'must be true or false');
   if (value['replacedBy'] !== undefined && typeof value['replacedBy'] !== 'string') fail(`${pointer}/replacedBy`, 'must be a key id');
+  const quota = value['quota'];
+  if (quota !== undefined) {
+    const limitOk = (q: unknown): boolean => isObject(q) && Number.isInteger(q['limit']) && (q['limit'] as number) >= 0 && Number.isInteger(q['windowSeconds']) && (q['windowSeconds'] as number) >= 1;
+    if (!limitOk(quota)) fail(`${pointer}/quota`, 'must be { "limit": <whole number>, "windowSeconds": <whole seconds, at least 1> }');
+    const ops = (quota as Record<string, unknown>)['operations'];
+    if (ops !== undefined && (!isObject(ops) || Object.values(ops).some((q) => !limitOk(q)))) fail(`${pointer}/quota/operations`, 'must map operation ids to { "limit", "windowSeconds" }');
+  }
   return value as KeyFileRecord;
 }
 

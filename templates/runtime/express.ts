@@ -7,9 +7,12 @@
 // - `authMiddleware(guard)` app-wide: the operation is matched from the path, and any
 //   path routers could resolve differently is refused (404). Mount it after any
 //   method-override middleware; requests carrying an override are refused (400).
-// On success the request carries the decision, read with `authOf(req, guard)`; a
-// verifier that throws goes to `next(err)` as a `GuardError` (500, a generic message;
-// the `VerifierError` as its `cause`).
+// On success the request carries the decision, read with `authOf(req, guard)`, and the
+// decision's `headers` (a `limit` hook's `RateLimit`) are set on the response before
+// the handler runs, so a header the handler sets itself wins. A refusal (401, 403,
+// 429, 503, 404) is answered with its headers and problem body; a verifier that
+// throws goes to `next(err)` as a `GuardError` (500, a generic message; the
+// `VerifierError` as its `cause`).
 import type { Application, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import {
   operationDecider,
@@ -49,7 +52,11 @@ function send(res: Response, answer: ResponseParts): void {
 
 function finish<Op extends string, V>(req: Request, res: Response, next: NextFunction, decision: Decision<Op, V>): void {
   if (decision.pass === false) return send(res, decision.answer);
-  if (decision.auth !== undefined) (req as unknown as { [key: symbol]: RequestAuth })[AUTH] = decision.auth as RequestAuth;
+  const auth = decision.auth;
+  if (auth !== undefined) {
+    (req as unknown as { [key: symbol]: RequestAuth })[AUTH] = auth as RequestAuth;
+    if (auth.headers !== undefined) for (const [name, value] of Object.entries(auth.headers)) res.setHeader(name, value);
+  }
   next();
 }
 

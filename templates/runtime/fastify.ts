@@ -8,9 +8,12 @@
 //   could have been meant by the request);
 // - `{ onRequest: requireAuth(guard, 'listPets') }` on a route, checked once against
 //   the operation's method and path (a mismatch answers 500, reported to `onError`).
-// On success `request.auth` holds the decision; a verifier that throws rejects the
-// hook with a `GuardError` (500, a generic message; the `VerifierError` as its
-// `cause`), so Fastify's error handler answers and the handler never runs.
+// On success `request.auth` holds the decision and its `headers` (a `limit` hook's
+// `RateLimit`) are set on the reply before the handler runs (a header the handler sets
+// itself wins); a refusal (401, 403, 429, 503, 404) is answered with its headers and
+// problem body. A verifier that throws rejects the hook with a `GuardError` (500, a
+// generic message; the `VerifierError` as its `cause`), so Fastify's error handler
+// answers and the handler never runs.
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, RouteHandlerMethod } from 'fastify';
 import {
   mountOrder,
@@ -46,7 +49,11 @@ function send(reply: FastifyReply, answer: ResponseParts): FastifyReply {
 
 function finish<Op extends string, V>(request: FastifyRequest, reply: FastifyReply, decision: Decision<Op, V>): FastifyReply | undefined {
   if (decision.pass === false) return send(reply, decision.answer);
-  if (decision.auth !== undefined) request.auth = decision.auth as RequestAuth;
+  const auth = decision.auth;
+  if (auth !== undefined) {
+    request.auth = auth as RequestAuth;
+    if (auth.headers !== undefined) reply.headers(auth.headers);
+  }
   return undefined;
 }
 

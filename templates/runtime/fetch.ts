@@ -1,7 +1,10 @@
 // Fetch API adapter, for Next.js route handlers, Cloudflare Workers, Deno, Bun and
 // anything else built on the standard `Request` / `Response`. A call returns either
-// the `AuthSuccess` (go on) or the `Response` to send (401/403/404 problem, or a 500
-// problem when a verifier threw: fail closed, the error goes to `onError`).
+// the `AuthSuccess` (go on) or the `Response` to send (401/403/429/503/404 problem
+// with its headers, or a 500 problem when a verifier threw: fail closed, the error
+// goes to `onError`). The caller builds the success `Response`, so the decision's
+// `headers` (a `limit` hook's `RateLimit`) reach it through `guarded(authenticate,
+// handler)`, which adds them to the handler's answer, or `withAuthHeaders`.
 import {
   authRequestFromFetch,
   operationDecider,
@@ -57,6 +60,42 @@ function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | un
  */
 export function fetchAuth<Op extends string, V>(guard: Guard<Op, V>, options: FetchAuthOptions = {}): FetchAuthHandler<Op, V> {
   return handler(guard, undefined, options);
+}
+
+/**
+ * `response` with the decision's `headers` (a `limit` hook's `RateLimit`) added, those
+ * it already has left as they are. A response whose headers are immutable
+ * (`Response.redirect`, one from `fetch`) is copied first, sharing its body.
+ */
+export function withAuthHeaders(response: Response, auth: AuthSuccess<string, unknown> | undefined): Response {
+  const headers = auth?.headers;
+  if (headers === undefined || response.type === 'error') return response;
+  let target = response;
+  try {
+    for (const [name, value] of Object.entries(headers)) if (!target.headers.has(name)) target.headers.set(name, value);
+  } catch {
+    // Immutable: the first `set` threw, before any header changed.
+    target = new Response(response.body, response);
+    for (const [name, value] of Object.entries(headers)) if (!target.headers.has(name)) target.headers.set(name, value);
+  }
+  return target;
+}
+
+/**
+ * A handler behind the guard: `guarded(fetchAuth(guard), (request, auth) => Response.json(…))`.
+ * A refusal is answered without calling `handler`; otherwise its `Response` gets the
+ * decision's headers (`withAuthHeaders`). `auth` is `undefined` only where
+ * `authenticate` passes a request undecided (`unknownRoute: 'next'`, `outsideSpec`).
+ */
+export function guarded<A extends AuthSuccess<string, unknown> | undefined>(
+  authenticate: (request: Request) => Promise<Response | A>,
+  handler: (request: Request, auth: A) => Response | PromiseLike<Response>,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const auth = await authenticate(request);
+    if (auth instanceof Response) return auth;
+    return withAuthHeaders(await handler(request, auth), auth);
+  };
 }
 
 /** One operation: `const auth = await requireAuth(guard, 'listPets')(request)`; never `undefined`. */

@@ -1,7 +1,9 @@
 // node:http adapter. `nodeAuth(guard)(req, res)` matches the route to its operation,
-// and either resolves to the `AuthSuccess` (go on) or writes the answer itself
-// (401/403/404 problem; a 500 problem when a verifier threw, the error going to
-// `onError`) and resolves to `undefined`: the caller must then stop. With
+// and either resolves to the `AuthSuccess` (go on; its `headers`, a `limit` hook's
+// `RateLimit`, are already set on `res` with `setHeader`, so they go out with whatever
+// the caller writes and a header it sets itself wins) or writes the answer itself
+// (401/403/429/503/404 problem with its headers; a 500 problem when a verifier threw,
+// the error going to `onError`) and resolves to `undefined`: the caller must then stop. With
 // `unknownRoute: 'next'` an unmatched route resolves to `null` and nothing is written. Mutual TLS reads
 // the peer certificate of an authorized TLS socket (`https.createServer` with
 // `requestCert: true`).
@@ -38,7 +40,11 @@ function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | un
       send(res, verifierErrorParts());
       return undefined;
     }
-    if (decision.pass === true) return decision.auth ?? null;
+    if (decision.pass === true) {
+      const auth = decision.auth;
+      if (auth?.headers !== undefined) for (const [name, value] of Object.entries(auth.headers)) res.setHeader(name, value);
+      return auth ?? null;
+    }
     send(res, decision.answer);
     return undefined;
   };

@@ -1,18 +1,25 @@
-// The failure answer of one evaluation: 403 with the scopes of the first alternative
-// that verified but lacked them, else 401 listing what was missing and what was not
-// accepted, with the challenges (RFC 9110 §11.6.1, RFC 6750 §3.1). A bound AND group
-// that was tried and failed (a member rejected, or the binding check said no) is
-// reported as a whole: all its members invalid and the group named, so the answer
-// does not tell which of a key and an App ID was wrong. Besides the flat lists, the
-// 401 keeps the OR-of-AND structure: `alternatives`, one per requirement object, with
-// what each lacked and what was not accepted (a failed group's members all invalid
-// there too). Its `detail` says "none were sent" only when the request carries no
-// credential at all the guard can see (runtime-extract.ts `otherCredentialSent`).
-// Also why it failed, for `onDecision`. Never a credential value.
-import { NONE_SENT, NOT_ACCEPTED, OTHERS_SENT, PROBLEM_CONTENT_TYPE } from './runtime-problem.js';
+// The failure answers of the guard. For one evaluation: 403 with the scopes of the
+// first alternative that verified but lacked them, else 401 listing what was missing
+// and what was not accepted, with the challenges (RFC 9110 §11.6.1, RFC 6750 §3.1). A
+// bound AND group that was tried and failed (a member rejected, or the binding check
+// said no) is reported as a whole: all its members invalid and the group named, so the
+// answer does not tell which of a key and an App ID was wrong. Besides the flat lists,
+// the 401 keeps the OR-of-AND structure: `alternatives`, one per requirement object,
+// with what each lacked and what was not accepted (a failed group's members all
+// invalid there too). Its `detail` says "none were sent" only when the request carries
+// no credential at all the guard can see (runtime-extract.ts `otherCredentialSent`).
+// Also why it failed, for `onDecision`. Then the answers that are not about the
+// credentials: 503 when a verifier, binding check or the `limit` hook threw an
+// `UnavailableError`, and the `limit` step itself (429 on a refusal, its headers on a
+// success). Never a credential value, never a thrown error's message.
+import { NONE_SENT, NOT_ACCEPTED, OTHERS_SENT, PROBLEM_CONTENT_TYPE, RATE_LIMITED_DETAIL, UNAVAILABLE_DETAIL, problemTitle, retryAfterSeconds } from './runtime-problem.js';
 import { ABSENT, INVALID, PRESENT, type CompiledAlternative, type CompiledScheme } from './runtime-plan.js';
 import { anyCredentialSent, otherCredentialSent, stateOf, type Evaluation } from './runtime-extract.js';
-import type { AuthFailure, DecisionReason, GuardOptions, ProblemAlternative, ProblemBody, ProblemLocation } from './runtime-types.js';
+import { VerifierError, isUnavailable, type AuthFailure, type AuthResult, type AuthSuccess, type DecisionReason, type GuardOptions, type ProblemAlternative, type ProblemBody, type ProblemContext, type ProblemLocation } from './runtime-types.js';
+
+// The request as the types name it, without importing runtime-request.ts (the manifest
+// row of this file lists what it imports).
+type AuthRequest = ProblemContext['request'];
 
 /** Whether a bound group's alternative was tried (all credentials present) and failed. */
 function groupFailed(ev: Evaluation, alternative: CompiledAlternative): boolean {
@@ -99,6 +106,8 @@ export function createDeny(options: GuardOptions, utf8: TextDecoder): (ev: Evalu
 
 /** Why an evaluation that ended in `failure` failed (for `onDecision`). */
 export function denialReason(ev: Evaluation, failure: AuthFailure, utf8: TextDecoder): DecisionReason {
+  if (failure.status === 503) return 'unavailable';
+  if (failure.status === 429) return 'rate-limited';
   if (failure.status === 403) return ev.forbidden === -1 ? 'refused' : 'scope';
   if (!anyCredentialSent(ev, utf8)) return 'missing';
   for (const alternative of ev.plan.alternatives) {
@@ -106,4 +115,97 @@ export function denialReason(ev: Evaluation, failure: AuthFailure, utf8: TextDec
   }
   for (let i = 0; i < ev.n; i++) if (ev.states[i] === INVALID || ev.slots[ev.n + i] === false) return 'invalid';
   return 'incomplete';
+}
+
+/**
+ * A 429 or 503 answer: a generic problem (reshaped by `problem`, which sees the status)
+ * with `Retry-After`. `extra` (a `limit` hook's headers, already checked) cannot
+ * replace `content-type` or `retry-after`. Built per request: `Retry-After` varies.
+ */
+function retryLater(status: 429 | 503, retryAfter: unknown, extra: Readonly<Record<string, string>>, operationId: string, request: AuthRequest, shapeProblem: GuardOptions['problem']): AuthFailure {
+  let body: ProblemBody = { type: 'about:blank', title: problemTitle(status), status, detail: status === 429 ? RATE_LIMITED_DETAIL : UNAVAILABLE_DETAIL };
+  if (shapeProblem !== undefined) body = shapeProblem(body, { operationId, status, request });
+  return { ok: false, status, headers: { ...extra, 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': retryAfterSeconds(retryAfter) }, body };
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The 503 answer to an `UnavailableError` (of any generated folder: `isUnavailable`); only its `retryAfter` is read. */
+export function unavailable(error: unknown, operationId: string, request: AuthRequest, shapeProblem: GuardOptions['problem']): AuthFailure {
+  return retryLater(503, (error as { retryAfter?: unknown }).retryAfter, NO_HEADERS, operationId, request, shapeProblem);
+}
+
+/** RFC 9110 §5.1 field-name (token) and §5.5 field-value: a CR or LF would split the response. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * A `limit` hook's headers as the adapters will send them: names lower-cased (two
+ * spellings of one name cannot both go out), `content-type` and `retry-after` left to
+ * the guard, values checked here so a bad one is the hook's error (500) rather than a
+ * throw from the framework after the request was let through.
+ */
+function checkedHeaders(headers: unknown): Record<string, string> | undefined {
+  if (headers === undefined) return undefined;
+  if (typeof headers !== 'object' || headers === null) throw new TypeError('the limit hook answered `headers` that are not a record');
+  let out: Record<string, string> | undefined;
+  for (const name in headers) {
+    if (!Object.prototype.hasOwnProperty.call(headers, name)) continue;
+    const value = (headers as Record<string, unknown>)[name];
+    if (!FIELD_NAME.test(name) || typeof value !== 'string' || !FIELD_VALUE.test(value)) throw new TypeError(`the limit hook answered an invalid header ${JSON.stringify(name)}`);
+    const key = name.toLowerCase();
+    if (key === 'content-type' || key === 'retry-after') continue;
+    out ??= {};
+    // `__proto__` is a valid field name: assigning it would set the prototype instead.
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** Where the `limit` step leaves the `detail` of its refusal, for `onDecision` only. */
+export interface LimitVerdict {
+  detail: string | undefined;
+}
+
+/** Whether the `limit` hook runs for a result: a success with credentials (never public, anonymous or a refusal). */
+export function limitDue(result: AuthResult): result is AuthSuccess {
+  return result.ok === true && result.anonymous !== true;
+}
+
+export type LimitStep = (decision: AuthSuccess, request: AuthRequest, verdict?: LimitVerdict) => Promise<AuthResult>;
+
+/**
+ * The `limit` hook around a credentialed success: its refusal is a 429 (`Retry-After`
+ * and its headers), its headers on a success go on the decision (`withHeaders` makes
+ * a success of the guard's own class, so `issued` still knows it), an
+ * `UnavailableError` is a 503, anything else it throws or answers is a
+ * `VerifierError` with scheme `limit` (500: fail closed).
+ */
+export function createLimitStep(
+  hook: NonNullable<GuardOptions['limit']>,
+  withHeaders: (decision: AuthSuccess, headers: Readonly<Record<string, string>>) => AuthSuccess,
+  shapeProblem: GuardOptions['problem'],
+): LimitStep {
+  return async (decision, request, verdict) => {
+    const operationId = decision.operationId;
+    let outcome: unknown;
+    try {
+      outcome = await hook(decision, request);
+    } catch (error) {
+      if (isUnavailable(error)) return unavailable(error, operationId, request, shapeProblem);
+      throw new VerifierError('limit', operationId, error);
+    }
+    let headers: Record<string, string> | undefined;
+    const answer = (typeof outcome === 'object' && outcome !== null ? outcome : {}) as { ok?: unknown; retryAfter?: unknown; headers?: unknown; detail?: unknown };
+    try {
+      if (answer.ok !== true && answer.ok !== false) throw new TypeError('the limit hook must answer { ok: true } or { ok: false, retryAfter }');
+      headers = checkedHeaders(answer.headers);
+    } catch (error) {
+      throw new VerifierError('limit', operationId, error);
+    }
+    if (answer.ok === true) return headers === undefined ? decision : withHeaders(decision, Object.freeze(headers));
+    if (verdict !== undefined && typeof answer.detail === 'string') verdict.detail = answer.detail;
+    return retryLater(429, answer.retryAfter, headers ?? NO_HEADERS, operationId, request, shapeProblem);
+  };
 }

@@ -2,7 +2,8 @@
 // state (`Evaluation`): headers (a repeat is invalid, never a choice of one), query,
 // cookies, the Authorization header parsed once for every HTTP scheme (a malformed
 // one is invalid for all of them, never "not sent"), strict Basic decoding, Bearer
-// b64token syntax, and the TLS peer certificate.
+// b64token syntax, and the TLS peer certificate; and an alternative's principals, read
+// back from the same state.
 import { HTTP_TOKEN } from './runtime-http-schemes.js';
 import { DUPLICATE, hasOwn, isEmptyObject, readHeader, readQuery, single, type AuthRequest, type Single } from './runtime-request.js';
 import {
@@ -17,6 +18,7 @@ import {
   SRC_QUERY,
   SRC_TLS,
   UNKNOWN,
+  type CompiledAlternative,
   type CompiledScheme,
   type CredentialState,
   type Plan,
@@ -110,6 +112,14 @@ export class Evaluation {
     this.slots = plan.initialSlots.slice();
     this.n = plan.schemes.length;
   }
+}
+
+/** The verified principals of an alternative, keyed by scheme name. */
+export function principalsOf(ev: Evaluation, alternative: CompiledAlternative): Record<string, unknown> {
+  // Spread copies own keys as data properties (`__proto__` included, never the setter).
+  const principals: Record<string, unknown> = { ...alternative.principalsTemplate };
+  for (const use of alternative.uses) principals[use.scheme.name] = ev.slots[ev.n + use.local];
+  return principals;
 }
 
 function parseAuthorization(ev: Evaluation): void {

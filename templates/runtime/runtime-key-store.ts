@@ -5,7 +5,7 @@
 // prepared a record sees a revocation as a new record. Keys are returned once and
 // never stored.
 import { generateApiKey } from './runtime-api-keys.js';
-import { checkKeyRecord, type KeyAdminStore, type KeyOwner, type KeyRecord, type TimeLike } from './runtime-key-record.js';
+import { checkKeyRecord, type KeyAdminStore, type KeyOwner, type KeyRecord, type QuotaPolicy, type TimeLike } from './runtime-key-record.js';
 
 /** A store of records in a `Map`; `records` are checked (`checkKeyRecord`) as they are loaded. */
 export function createMemoryKeyStore(records: Iterable<KeyRecord> = []): KeyAdminStore {
@@ -38,6 +38,7 @@ export interface NewKey {
   readonly operations?: readonly string[];
   readonly notBefore?: TimeLike;
   readonly expiresAt?: TimeLike;
+  readonly quota?: QuotaPolicy;
 }
 
 /** Issues a key and stores its record; the key is returned once, for its owner. */
@@ -50,7 +51,8 @@ export async function issueApiKey(store: KeyAdminStore, input: NewKey, now: numb
 }
 
 async function existing(store: KeyAdminStore, id: string): Promise<KeyRecord> {
-  const record = await store.get(id);
+  // The stored record, not a cached one: rotating a key revoked meanwhile must fail.
+  const record = await (store.fresh !== undefined ? store.fresh(id) : store.get(id));
   if (record === undefined) throw new TypeError(`no key with id ${JSON.stringify(id)}`);
   return record;
 }
@@ -80,6 +82,8 @@ export async function rotateApiKey(
       ...(old.operations ? { operations: old.operations } : {}),
       ...(old.notBefore !== undefined ? { notBefore: old.notBefore } : {}),
       ...(old.expiresAt !== undefined ? { expiresAt: old.expiresAt } : {}),
+      // A replacement without the old key's quota would be unlimited.
+      ...(old.quota !== undefined ? { quota: old.quota } : {}),
     },
     now,
   );

@@ -1,6 +1,7 @@
 // Problem answers (RFC 9457): the shared shape, the fixed answers adapters send (404
 // unknown or ambiguous route, 400 method override, 500 verifier or wiring error),
-// and the guard's precomputed ones (the no-credentials 401, the refused 403), and the
+// the guard's precomputed ones (the no-credentials 401, the refused 403), the details
+// and `Retry-After` value of its 429 and 503 (built in runtime-deny.ts), and the
 // `GuardError` the framework adapters hand to their framework's error path when a
 // verifier failed. None ever carries a credential value.
 import { VerifierError, type AuthFailure, type ProblemAlternative, type ProblemBody, type ProblemLocation } from './runtime-types.js';
@@ -12,7 +13,9 @@ const TITLES: ReadonlyMap<number, string> = new Map([
   [401, 'Unauthorized'],
   [403, 'Forbidden'],
   [404, 'Not Found'],
+  [429, 'Too Many Requests'],
   [500, 'Internal Server Error'],
+  [503, 'Service Unavailable'],
 ]);
 
 export interface ResponseParts {
@@ -26,7 +29,7 @@ export function problemResponseParts(status: number, detail: string): ResponsePa
   return {
     status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE },
-    body: { type: 'about:blank', title: TITLES.get(status) ?? 'Error', status, detail },
+    body: { type: 'about:blank', title: problemTitle(status), status, detail },
   };
 }
 
@@ -35,6 +38,27 @@ export const AMBIGUOUS_ROUTE_DETAIL = 'This path is not written the way the API 
 export const VERIFIER_ERROR_DETAIL = 'The credentials could not be checked.';
 export const METHOD_OVERRIDE_DETAIL = 'Method overrides are not accepted: the security of a request is decided by its method.';
 export const ROUTE_MISMATCH_DETAIL = 'This route is not configured correctly.';
+/** The 429 and 503 details: the same for every request, so they say nothing of a key, a quota or a store. */
+export const RATE_LIMITED_DETAIL = 'Too many requests with these credentials; retry after the time in Retry-After.';
+export const UNAVAILABLE_DETAIL = 'The request cannot be authorized right now; retry after the time in Retry-After.';
+
+/** The title of a status in this runtime's problem bodies. */
+export function problemTitle(status: number): string {
+  return TITLES.get(status) ?? 'Error';
+}
+
+/** The largest `Retry-After` sent (2^31 - 1 s, as caches cap delta-seconds, RFC 9111 §1.2.2). */
+const MAX_RETRY_AFTER = 2147483647;
+
+/**
+ * `Retry-After` as RFC 9110 §10.2.3 delay-seconds: a whole number of at least 1 (a
+ * fraction rounds up, so a client never comes back too early; 0 would invite a retry
+ * storm), 1 for anything that is not a finite number, and never an exponent form.
+ */
+export function retryAfterSeconds(seconds: unknown): string {
+  const n = typeof seconds === 'number' && Number.isFinite(seconds) ? Math.ceil(seconds) : 1;
+  return String(Math.min(MAX_RETRY_AFTER, Math.max(1, n)));
+}
 
 /** The 500 answer when a verifier failed: the problem names nothing about the request. */
 export function verifierErrorParts(): ResponseParts {

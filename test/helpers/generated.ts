@@ -1,5 +1,5 @@
 // Test helper: generate a spec's full output (every server adapter, the client and
-// its integrations) through the library, written with the real writer into
+// its integrations, and every optional runtime feature) through the library, written with the real writer into
 // test-output/<name>/ inside the repository, so the generated files resolve the
 // repository's node_modules (express, fastify, … and their types) and vitest can
 // import them as TypeScript. Each test file passes its own `name`.
@@ -13,7 +13,7 @@ export const TEST_OUTPUT = path.join(REPO, 'test-output');
 
 /** Generates `spec` (relative to the repository) into test-output/<name>/; returns the folder. */
 export async function generateFixture(spec: string, name: string): Promise<string> {
-  const result = await generate({ spec, cwd: REPO, server: SERVER_ADAPTERS, client: CLIENT_INTEGRATIONS });
+  const result = await generate({ spec, cwd: REPO, server: SERVER_ADAPTERS, client: CLIENT_INTEGRATIONS, features: { keys: 'postgres', quotas: true, usage: true } });
   if (result.files.length === 0) {
     throw new Error(`generation refused ${spec}: ${result.diagnostics.map((d) => `${d.code} ${d.pointer}`).join('; ')}`);
   }

@@ -54,6 +54,27 @@ describe('apiKeyVerifier', () => {
     expect(denied).toEqual([]);
   });
 
+  it('quota and usage hooks find the branded key principal, not a token principal with a keyId claim listed first (review finding)', async () => {
+    const { keyPrincipalOf, keyIdOf } = await import('../../templates/runtime/runtime-limits.js');
+    const limited = await world({ quota: { limit: 5, windowSeconds: 60 } });
+    const keyPrincipal = await limited.keys.verify(limited.key, context().ctx);
+    const token = { sub: 'u1', keyId: 'claim-from-a-token', quota: { limit: 1e9, windowSeconds: 1 } };
+    const decision = { ok: true, operationId: 'op', alternative: 0, anonymous: false, principals: { Bearer: token, ApiKey: keyPrincipal } } as const;
+    expect(keyPrincipalOf(decision as never)).toBe(keyPrincipal);
+    expect(keyIdOf(decision as never)).toBe(limited.record.id);
+    expect(JSON.stringify(keyPrincipal)).not.toContain('key-principal'); // the brand is not enumerable
+    // A verifier of one's own (no brand): the first principal with a string keyId.
+    expect(keyIdOf({ ...decision, principals: { Bearer: token } } as never)).toBe('claim-from-a-token');
+  });
+
+  it("the principal's quota is the record's, never an owner field of that name", async () => {
+    const limited = await world({ quota: { limit: 100, windowSeconds: 60 } });
+    expect(await limited.keys.verify(limited.key, context().ctx)).toMatchObject({ keyId: limited.record.id, quota: { limit: 100, windowSeconds: 60 } });
+    const spoofed = await world({ owner: { clientId: 'acme', quota: { limit: 1e9, windowSeconds: 1 } } });
+    const principal = await spoofed.keys.verify(spoofed.key, context().ctx);
+    expect(principal).toEqual({ clientId: 'acme', keyId: spoofed.record.id, scopes: [], apps: ['web'] });
+  });
+
   it.each([
     ['key-malformed', (k: string) => k.slice(0, -1) + (k.endsWith('A') ? 'B' : 'A'), 0],
     ['key-malformed', () => 'not a key at all', 0],
