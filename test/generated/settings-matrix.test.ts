@@ -11,16 +11,14 @@
 // TypeScript (`erasableSyntaxOnly`), and through Node's own strip-only transform (amaro), a guard
 // is created from the generated .ts files as Node runs them.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateFixture, TEST_OUTPUT } from '../helpers/generated.js';
+import { STRIP_TYPES_IMPORT } from '../helpers/strip-types.js';
 import { REPO } from '../helpers/cli.js';
 
-const require = createRequire(import.meta.url);
 
 const OUT = path.join(TEST_OUTPUT, 'settings-matrix');
 
@@ -189,28 +187,8 @@ describe('erasable TypeScript: runs under Node type stripping', () => {
     expect(diagnostics(generatedFiles(), options)).toEqual([]);
   }, 180_000);
 
-  // Node's own type stripping (22.6+) is amaro in strip-only mode; this Node may be
-  // older, so a load hook runs the same stripper (a pinned devDependency) on every
-  // `.ts` file: an enum, a namespace or a parameter property makes it throw. Node
-  // resolves specifiers as written and the output imports `./runtime-server.js` (what
-  // tsc and bundlers want), so a resolve hook maps a missing relative `.js` to its `.ts`.
+  // Through Node's strip-only type removal (test/helpers/strip-types.ts).
   it('Node imports the generated guard.ts and every adapter through strip-only type removal, creates a guard and decides', () => {
-    const amaro = pathToFileURL(require.resolve('amaro')).href;
-    const hook = `import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { transformSync } from ${JSON.stringify(amaro)};
-export async function resolve(specifier, context, next) {
-  try { return await next(specifier, context); } catch (error) {
-    if (specifier.startsWith('.') && specifier.endsWith('.js')) return next(specifier.slice(0, -3) + '.ts', context);
-    throw error;
-  }
-}
-export async function load(url, context, next) {
-  if (!url.endsWith('.ts')) return next(url, context);
-  const source = readFileSync(fileURLToPath(url), 'utf8');
-  return { format: 'module', source: transformSync(source, { mode: 'strip-only' }).code, shortCircuit: true };
-}`;
-    const register = `import { register } from 'node:module'; register(${JSON.stringify('data:text/javascript,' + encodeURIComponent(hook))});`;
     const dir = folders.get('specs/petstore.yaml') as string;
     const script = `
 for (const file of ${JSON.stringify(tsFiles(dir).map((f) => path.basename(f)))}) await import(${JSON.stringify(dir + '/')} + file);
@@ -219,7 +197,7 @@ const guard = createGuard(${PETSTORE_VERIFIERS.replace('ApiKey: () => ({})', "Ap
 const pass = await guard.authorize('listPets', { headers: { 'x-api-key': 'k', 'x-app-id': 'a' } });
 const fail = await guard.authorize('listPets', { headers: {} });
 console.log(JSON.stringify({ pass: pass.ok, fail: fail.ok === false ? fail.status : 'pass' }));`;
-    const run = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: REPO });
+    const run = spawnSync(process.execPath, ['--import', STRIP_TYPES_IMPORT, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: REPO });
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ pass: true, fail: 401 });
   }, 60_000);

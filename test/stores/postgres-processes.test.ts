@@ -8,20 +8,18 @@
 // each took.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/pipeline.js';
 import { writeOutput } from '../../src/write/write.js';
 import { REPO, runCli } from '../helpers/cli.js';
 import { TEST_OUTPUT } from '../helpers/generated.js';
+import { STRIP_TYPES_IMPORT } from '../helpers/strip-types.js';
 import { DATABASE_URL, type TestDatabase } from '../helpers/services.js';
 import { keysDatabase, waitFor } from '../helpers/postgres-keys.js';
 import { createPostgresKeyStore } from '../../templates/runtime/runtime-key-store-postgres.js';
 import { issueApiKey } from '../../templates/runtime/runtime-key-store.js';
 
-const require = createRequire(import.meta.url);
 const OUT = path.join(TEST_OUTPUT, 'postgres-processes');
 const DEADLINE_MS = 10_000;
 /** The store's runtime files (runtime-key-store-postgres.ts and what it imports beyond the always-emitted ones). */
@@ -33,23 +31,6 @@ async function revoke(db: TestDatabase, id: string): Promise<void> {
   if (r.code !== 0) throw new Error(`keys revoke exited ${r.code}: ${r.stderr}`);
 }
 
-// Node (20) runs the generated .ts through amaro's strip-only transform; the output imports
-// `./x.js`, so a missing relative `.js` resolves to its `.ts`.
-const HOOK = `import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { transformSync } from ${JSON.stringify(pathToFileURL(require.resolve('amaro')).href)};
-export async function resolve(specifier, context, next) {
-  try { return await next(specifier, context); } catch (error) {
-    if (specifier.startsWith('.') && specifier.endsWith('.js')) return next(specifier.slice(0, -3) + '.ts', context);
-    throw error;
-  }
-}
-export async function load(url, context, next) {
-  if (!url.endsWith('.ts')) return next(url, context);
-  const source = readFileSync(fileURLToPath(url), 'utf8');
-  return { format: 'module', source: transformSync(source, { mode: 'strip-only' }).code, shortCircuit: true };
-}`;
-const REGISTER = `import { register } from 'node:module'; register(${JSON.stringify('data:text/javascript,' + encodeURIComponent(HOOK))});`;
 
 /** One replica: its own pool and LISTEN connection; prints `{ port, mode }` once serving. */
 const SERVER = `import http from 'node:http';
@@ -98,7 +79,7 @@ interface Replica {
 const children: ChildProcess[] = [];
 
 function startReplica(name: string, db: TestDatabase): Promise<Replica> {
-  const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`, path.join(OUT, 'replica-server.mjs')], {
+  const child = spawn(process.execPath, ['--import', STRIP_TYPES_IMPORT, path.join(OUT, 'replica-server.mjs')], {
     cwd: REPO,
     env: { ...process.env, PG_URL: DATABASE_URL, PG_SCHEMA: db.schema, REPLICA: name },
     stdio: ['ignore', 'pipe', 'pipe'],
