@@ -18,6 +18,7 @@ const benchRequire = createRequire(path.join(BENCH, 'package.json'));
 const repoRequire = createRequire(path.join(BENCH, '../package.json'));
 const load = (file) => import(pathToFileURL(path.join(outDir, file)).href);
 
+const { createGuard, independent } = await load('guard.js');
 const principal = { id: 'u1', scopes: ['pets:read', 'pets:write'] };
 const reject = async () => null;
 const verifiers = {
@@ -28,8 +29,9 @@ const verifiers = {
   OAuth2: reject,
   QueryKey: reject,
   SessionCookie: reject,
+  // No binding check, as the hand-written hook has none (README "Bound AND groups").
+  'ApiKey + AppId': independent,
 };
-const { createGuard } = await load('guard.js');
 const guard = variant === 'guard' ? createGuard(verifiers) : undefined;
 const body = { pets: [] };
 // The same checks written by hand for the one route (ApiKey AND AppId), as the floor of any auth middleware.
@@ -56,6 +58,18 @@ const DENY_BODY = JSON.stringify({
   detail: 'The credentials sent were not accepted for this operation.',
   missing: [{ scheme: 'Bearer', in: 'authorization', name: 'Bearer' }],
   invalid: [{ scheme: 'ApiKey', in: 'header', name: 'X-API-Key' }],
+  alternatives: [
+    {
+      index: 0,
+      schemes: [
+        { scheme: 'ApiKey', in: 'header', name: 'X-API-Key' },
+        { scheme: 'AppId', in: 'header', name: 'X-App-Id' },
+      ],
+      missing: [],
+      invalid: [{ scheme: 'ApiKey', in: 'header', name: 'X-API-Key' }],
+    },
+    { index: 1, schemes: [{ scheme: 'Bearer', in: 'authorization', name: 'Bearer' }], missing: [{ scheme: 'Bearer', in: 'authorization', name: 'Bearer' }], invalid: [] },
+  ],
 });
 
 if (framework === 'express') {

@@ -1,0 +1,75 @@
+// A loopback Fastify server for the "Beyond one process" part of `npm run bench`
+// (bench/stores.mjs), in its own process like bench/server.mjs. argv: variant, folder
+// of the generated petstore output with `keys: 'postgres'`, `quotas`, `usage`
+// (transpiled to .js by bench/stores.mjs). env BENCH_STORES: JSON { record, pg, schema,
+// redis, redisPrefix } (the bench's PostgreSQL schema and Redis key prefix). Prints the port.
+//   memory:          apiKeyVerifier over createMemoryKeyStore([record]), no quota.
+//   postgres:        apiKeyVerifier over createPostgresKeyStore (LISTEN on its own
+//                    connection, default cache TTL), no quota.
+//   postgres-quota:  the same, plus quotaLimiter over an ioredis client
+//                    (`enableOfflineQueue: false`) as the guard's `limit` hook.
+// Every variant wires the guard as the README does: `ApiKey: keys.verify, AppId:
+// keys.appId, 'ApiKey + AppId': keys.bind`, and `app.addHook('onRequest', authHook(guard))`.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const [variant, outDir] = process.argv.slice(2);
+const config = JSON.parse(process.env.BENCH_STORES ?? '{}');
+const BENCH = path.dirname(fileURLToPath(import.meta.url));
+const repoRequire = createRequire(path.join(BENCH, '../package.json'));
+const load = (file) => import(pathToFileURL(path.join(outDir, file)).href);
+const importRepo = async (name) => import(pathToFileURL(repoRequire.resolve(name)).href);
+
+const [{ createGuard }, { authHook }, { apiKeyVerifier }, { createMemoryKeyStore }, { createPostgresKeyStore }, { quotaLimiter }] = await Promise.all(
+  ['guard.js', 'fastify.js', 'runtime-key-verifier.js', 'runtime-key-store.js', 'runtime-key-store-postgres.js', 'runtime-quota.js'].map(load),
+);
+
+const closers = [];
+let store;
+if (variant === 'memory') {
+  store = createMemoryKeyStore([config.record]);
+} else if (variant === 'postgres' || variant === 'postgres-quota') {
+  const { default: pg } = await importRepo('pg');
+  const pool = new pg.Pool({ ...config.pg, max: 10 });
+  const pgStore = createPostgresKeyStore({ pool, schema: config.schema, listen: () => new pg.Client(config.pg), onEvent: (e) => e.level === 'warn' && console.error(`[store-server] ${e.message}`) });
+  if ((await pgStore.ready) !== 'listening') throw new Error(`postgres key store is ${pgStore.mode}, not listening`);
+  closers.push(() => pgStore.close(), () => pool.end());
+  store = pgStore;
+} else {
+  throw new Error(`unknown variant ${variant}`);
+}
+const keys = apiKeyVerifier(store);
+let limit;
+if (variant === 'postgres-quota') {
+  const { Redis } = await importRepo('ioredis');
+  const redis = new Redis({ ...config.redis, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  await new Promise((resolve, reject) => {
+    redis.once('ready', resolve);
+    redis.once('error', reject);
+  });
+  closers.push(() => redis.quit());
+  limit = quotaLimiter({ redis, keyPrefix: config.redisPrefix, onError: (e) => console.error(`[store-server] quota store: ${e?.message ?? e}`) }).limit;
+}
+const reject = () => null;
+const guard = createGuard(
+  { ApiKey: keys.verify, AppId: keys.appId, 'ApiKey + AppId': keys.bind, Bearer: reject, Basic: reject, OAuth2: reject, QueryKey: reject, SessionCookie: reject },
+  limit === undefined ? {} : { limit },
+);
+
+const { default: Fastify } = await importRepo('fastify');
+const app = Fastify();
+app.addHook('onRequest', authHook(guard));
+const body = { pets: [] };
+app.get('/v1/pets', async () => body);
+await app.listen({ port: 0, host: '127.0.0.1' });
+console.log(app.server.address().port);
+
+// Stopped with SIGTERM by the bench: close the connections rather than drop them.
+process.once('SIGTERM', () => {
+  setTimeout(() => process.exit(0), 2000).unref();
+  app
+    .close()
+    .then(() => Promise.allSettled(closers.map((c) => c())))
+    .finally(() => process.exit(0));
+});
