@@ -163,7 +163,8 @@ export async function gitShow(ref: string, file: string, cwd: string): Promise<s
   }
 }
 
-function git(args: readonly string[], cwd: string, label: string): Promise<string> {
+/** Runs git in `cwd`; a failure is a `SourceError` naming `label` and git's first line of complaint. */
+export function git(args: readonly string[], cwd: string, label: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('git', [...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);

@@ -5,14 +5,13 @@
 // appended to `--summary` (GITHUB_STEP_SUMMARY) and one SARIF log to `--sarif`.
 // Exit 1 when the output drifted, a change of a `--fail-on` class is not accepted, or
 // an accept entry expired or matches nothing; 2 when something cannot be read.
-import { execFile } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hasErrors, type Diagnostic } from '../../diagnostics/types.js';
 import { countByClass, renderMarkdown, type DiffReport } from '../../diff/render.js';
 import { loadAcceptFile, sortEntries, utcDate } from '../../diff/accept.js';
 import { acceptFileFor, acceptProblems, failingChanges, inheritedNotes, runDiffSession, type DiffSession } from '../../diff/session.js';
-import { SourceError, gitShow } from '../../diff/source.js';
+import { SourceError, git, gitShow } from '../../diff/source.js';
 import { formatDiagnostic } from '../../diagnostics/render.js';
 import { mdCode, mdText } from '../../report/escape.js';
 import { EXIT, printDiagnostics, type Io } from '../io.js';
@@ -104,7 +103,8 @@ export async function runCi(flags: CiFlags, io: Io, cwd: string): Promise<number
   const problems = acceptances.length > 0 ? acceptProblems(acceptances) : accept?.ok ? sortEntries(accept.entries, utcDate(new Date())).expired : [];
   printDiagnostics(io, problems);
   for (const r of results) if (r.diff?.ok) io.out(summaryLine(r.spec, flags.base, r.diff.report, r.failing));
-  const markdown = capSummary(renderSummary(check, results, problems, flags.base, failOn.join(',')));
+  const full = renderSummary(check, results, problems, flags.base, failOn.join(','));
+  const markdown = capLines(full, SUMMARY_LIMIT, `\n… the report is cut here (${full.length} characters); the SARIF log and \`codegen diff\` have every change.`);
   try {
     if (flags.summary !== undefined && flags.summary !== '') appendFileSync(path.resolve(cwd, flags.summary), markdown + '\n');
     if (flags.sarif !== undefined && flags.sarif !== '') await writeSarif(path.resolve(cwd, flags.sarif), results, problems, cwd, flags.category);
@@ -123,7 +123,7 @@ async function resolveBase(base: string, cwd: string): Promise<string | { error:
   // A ref never begins with `-` (it would reach git as an option) and never holds `:` (`main:openapi.yaml` is a file).
   if (base.startsWith('-') || base.includes(':')) return { error: 'not a git ref or commit' };
   try {
-    await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${base}^{commit}`], cwd);
+    await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${base}^{commit}`], cwd, '--base');
     return base;
   } catch {
     return { error: 'no such commit in this repository (is the history fetched? actions/checkout needs fetch-depth: 0)' };
@@ -136,10 +136,10 @@ async function resolveBase(base: string, cwd: string): Promise<string | { error:
  */
 async function baseSpecPath(base: string, spec: string, cwd: string): Promise<string | undefined> {
   if ((await gitShow(base, spec, cwd)) !== undefined) return spec;
-  const prefix = (await git(['rev-parse', '--show-prefix'], cwd)).trim();
+  const prefix = (await git(['rev-parse', '--show-prefix'], cwd, spec)).trim();
   const here = path.posix.normalize(prefix + spec.split(path.sep).join('/'));
   // Against the working tree, whole repository, paths from its top (-z: names verbatim).
-  const out = await git(['-c', 'core.quotePath=false', 'diff', '--name-status', '-z', '--find-renames', '--end-of-options', base, '--', ':/'], cwd).catch(() => '');
+  const out = await git(['-c', 'core.quotePath=false', 'diff', '--name-status', '-z', '--find-renames', '--end-of-options', base, '--', ':/'], cwd, spec).catch(() => '');
   const fields = out.split('\0');
   for (let i = 0; i < fields.length; ) {
     const status = fields[i] ?? '';
@@ -151,24 +151,14 @@ async function baseSpecPath(base: string, spec: string, cwd: string): Promise<st
   return undefined;
 }
 
-function git(args: readonly string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('git', [...args], { cwd, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-  });
-}
-
 /** The drift text in the summary: the start of it is enough to see what happened. */
-function capText(text: string): string {
-  return text.length <= 64 * 1024 ? text : `${text.slice(0, text.lastIndexOf('\n', 64 * 1024))}\n… (cut: run \`npx codegen check\` for all of it)`;
-}
-
-/** GitHub drops a job summary over 1 MiB: keep well under it, and say where the rest is. */
+const CHECK_TEXT_LIMIT = 64 * 1024;
+/** GitHub drops a job summary over 1 MiB: keep well under it. */
 const SUMMARY_LIMIT = 512 * 1024;
 
-function capSummary(markdown: string): string {
-  if (markdown.length <= SUMMARY_LIMIT) return markdown;
-  const cut = markdown.lastIndexOf('\n', SUMMARY_LIMIT);
-  return `${markdown.slice(0, cut)}\n\n… the report is cut here (${markdown.length} characters); the SARIF log and \`codegen diff\` have every change.`;
+/** `text` cut at the last line end before `limit` characters, with `note` saying where the rest is. */
+function capLines(text: string, limit: number, note: string): string {
+  return text.length <= limit ? text : `${text.slice(0, text.lastIndexOf('\n', limit))}\n${note}`;
 }
 
 function summaryLine(spec: string, base: string, report: DiffReport, failing: number): string {
@@ -181,7 +171,7 @@ function renderSummary(check: CheckResult, results: readonly SpecResult[], probl
   const status = check.exit === EXIT.ok ? '✅ in sync with the specs' : check.exit === EXIT.findings ? '❌ out of date: run `npx codegen`, then commit the result' : '❌ cannot be generated';
   const lines = [`## API security gate`, '', `Generated code: ${status}.`, '', `Security changes since ${mdCode(base)} (failing classes: ${mdCode(failOn)}):`, '', '| Spec | Output | Security changes |', '| --- | --- | --- |'];
   if (check.exit !== EXIT.ok && check.text !== '') {
-    lines.splice(3, 0, '<details><summary>codegen check</summary>', '', '```text', capText(check.text).replace(/```/g, '`\u200b``'), '```', '', '</details>', '');
+    lines.splice(3, 0, '<details><summary>codegen check</summary>', '', '```text', capLines(check.text, CHECK_TEXT_LIMIT, '… (cut: run `npx codegen check` for all of it)').replace(/```/g, '`\u200b``'), '```', '', '</details>', '');
   }
   for (const r of results) {
     let diff: string;
