@@ -2,12 +2,13 @@
 // (bench/stores.mjs), in its own process like bench/server.mjs. argv: variant, folder
 // of the generated petstore output with `keys: 'postgres'`, `quotas`, `usage`
 // (transpiled to .js by bench/stores.mjs). env BENCH_STORES: JSON { record, pg, schema,
-// redis, redisPrefix } (the bench's PostgreSQL schema and Redis key prefix). Prints the port.
+// redis, redisPrefix, batch } (the bench's PostgreSQL schema and Redis key prefix). Prints the port.
 //   memory:          apiKeyVerifier over createMemoryKeyStore([record]), no quota.
 //   postgres:        apiKeyVerifier over createPostgresKeyStore (LISTEN on its own
 //                    connection, default cache TTL), no quota.
 //   postgres-quota:  the same, plus quotaLimiter over an ioredis client
 //                    (`enableOfflineQueue: false`) as the guard's `limit` hook.
+//   postgres-quota-batch: the same with `batch: config.batch` (leased counts).
 // Every variant wires the guard as the README does: `ApiKey: keys.verify, AppId:
 // keys.appId, 'ApiKey + AppId': keys.bind`, and `app.addHook('onRequest', authHook(guard))`.
 import { createRequire } from 'node:module';
@@ -29,7 +30,7 @@ const closers = [];
 let store;
 if (variant === 'memory') {
   store = createMemoryKeyStore([config.record]);
-} else if (variant === 'postgres' || variant === 'postgres-quota') {
+} else if (variant === 'postgres' || variant.startsWith('postgres-quota')) {
   const { default: pg } = await importRepo('pg');
   const pool = new pg.Pool({ ...config.pg, max: 10 });
   const pgStore = createPostgresKeyStore({ pool, schema: config.schema, listen: () => new pg.Client(config.pg), onEvent: (e) => e.level === 'warn' && console.error(`[store-server] ${e.message}`) });
@@ -41,7 +42,7 @@ if (variant === 'memory') {
 }
 const keys = apiKeyVerifier(store);
 let limit;
-if (variant === 'postgres-quota') {
+if (variant.startsWith('postgres-quota')) {
   const { Redis } = await importRepo('ioredis');
   const redis = new Redis({ ...config.redis, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   await new Promise((resolve, reject) => {
@@ -49,7 +50,7 @@ if (variant === 'postgres-quota') {
     redis.once('error', reject);
   });
   closers.push(() => redis.quit());
-  limit = quotaLimiter({ redis, keyPrefix: config.redisPrefix, onError: (e) => console.error(`[store-server] quota store: ${e?.message ?? e}`) }).limit;
+  limit = quotaLimiter({ redis, keyPrefix: config.redisPrefix, ...(variant === 'postgres-quota-batch' ? { batch: config.batch } : {}), onError: (e) => console.error(`[store-server] quota store: ${e?.message ?? e}`) }).limit;
 }
 const reject = () => null;
 const guard = createGuard(

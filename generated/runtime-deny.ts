@@ -174,7 +174,8 @@ export function limitDue(result: AuthResult): result is AuthSuccess {
   return result.ok === true && result.anonymous !== true;
 }
 
-export type LimitStep = (decision: AuthSuccess, request: AuthRequest, verdict?: LimitVerdict) => Promise<AuthResult>;
+/** Synchronous when the hook answers synchronously (a quota served from memory), so such a request waits on no extra promise. */
+export type LimitStep = (decision: AuthSuccess, request: AuthRequest, verdict?: LimitVerdict) => AuthResult | Promise<AuthResult>;
 
 /**
  * The `limit` hook around a credentialed success: its refusal is a 429 (`Retry-After`
@@ -188,15 +189,12 @@ export function createLimitStep(
   withHeaders: (decision: AuthSuccess, headers: Readonly<Record<string, string>>) => AuthSuccess,
   shapeProblem: GuardOptions['problem'],
 ): LimitStep {
-  return async (decision, request, verdict) => {
+  const threw = (error: unknown, operationId: string, request: AuthRequest): AuthResult => {
+    if (isUnavailable(error)) return unavailable(error, operationId, request, shapeProblem);
+    throw new VerifierError('limit', operationId, error);
+  };
+  const settle = (outcome: unknown, decision: AuthSuccess, request: AuthRequest, verdict: LimitVerdict | undefined): AuthResult => {
     const operationId = decision.operationId;
-    let outcome: unknown;
-    try {
-      outcome = await hook(decision, request);
-    } catch (error) {
-      if (isUnavailable(error)) return unavailable(error, operationId, request, shapeProblem);
-      throw new VerifierError('limit', operationId, error);
-    }
     let headers: Record<string, string> | undefined;
     const answer = (typeof outcome === 'object' && outcome !== null ? outcome : {}) as { ok?: unknown; retryAfter?: unknown; headers?: unknown; detail?: unknown };
     try {
@@ -208,5 +206,20 @@ export function createLimitStep(
     if (answer.ok === true) return headers === undefined ? decision : withHeaders(decision, Object.freeze(headers));
     if (verdict !== undefined && typeof answer.detail === 'string') verdict.detail = answer.detail;
     return retryLater(429, answer.retryAfter, headers ?? NO_HEADERS, operationId, request, shapeProblem);
+  };
+  return (decision, request, verdict) => {
+    let outcome: unknown;
+    try {
+      outcome = hook(decision, request);
+    } catch (error) {
+      return threw(error, decision.operationId, request);
+    }
+    if (typeof (outcome as { then?: unknown } | null)?.then === 'function') {
+      return Promise.resolve(outcome).then(
+        (value) => settle(value, decision, request, verdict),
+        (error: unknown) => threw(error, decision.operationId, request),
+      );
+    }
+    return settle(outcome, decision, request, verdict);
   };
 }

@@ -50,9 +50,14 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
   const { ttlMs, max, staleWindowMs } = options;
   // A Map iterates in insertion order: re-inserting on use makes its first key the least recently used.
   const entries = new Map<string, Entry>();
+  // The id last made the most recently used: a busy key used again is already there,
+  // and re-inserting it (a Map delete and set per request) would change nothing.
+  let newest: string | undefined;
   const touch = (id: string, entry: Entry): void => {
+    if (id === newest) return;
     entries.delete(id);
     entries.set(id, entry);
+    newest = id;
   };
   return {
     fresh(id, now) {
@@ -69,6 +74,7 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
       if (ttlMs <= 0 || max <= 0) return;
       entries.delete(id);
       entries.set(id, { record, freshUntil: now + ttlMs, staleUntil: record === undefined ? 0 : now + ttlMs + staleWindowMs });
+      newest = id;
       while (entries.size > max) {
         const oldest = entries.keys().next();
         if (oldest.done === true) break;
@@ -77,14 +83,18 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
     },
     drop(id) {
       entries.delete(id);
+      if (id === newest) newest = undefined;
     },
     clear() {
       entries.clear();
+      newest = undefined;
     },
     expireAll() {
       // Without a stale window nothing expired is ever served: free it now.
-      if (staleWindowMs <= 0) entries.clear();
-      else for (const entry of entries.values()) entry.freshUntil = 0;
+      if (staleWindowMs <= 0) {
+        entries.clear();
+        newest = undefined;
+      } else for (const entry of entries.values()) entry.freshUntil = 0;
     },
     get size() {
       return entries.size;

@@ -256,6 +256,17 @@ export function createPostgresKeyStore(options: PostgresKeyStoreOptions): Postgr
     return flight;
   };
 
+  const miss = async (id: string): Promise<KeyRecord | undefined> => {
+    try {
+      return await (inflight.get(id) ?? lookup(id));
+    } catch (error) {
+      // Only a key this replica knew, only within the stale window; a miss never.
+      const stale = isUnavailable(error) ? cache.stale(id, clock()) : undefined;
+      if (stale !== undefined) return stale;
+      throw error;
+    }
+  };
+
   const onPayload = (payload: unknown): void => {
     // Something on our channel we cannot read: forget everything rather than miss a change.
     if (!isObject(payload) || typeof payload['table'] !== 'string' || typeof payload['schema'] !== 'string') return forget(undefined);
@@ -297,20 +308,13 @@ export function createPostgresKeyStore(options: PostgresKeyStoreOptions): Postgr
   }
 
   return {
-    async get(id) {
-      if (closed) throw new UnavailableError('postgres key store: closed', retryAfter);
+    get(id) {
+      if (closed) return Promise.reject(new UnavailableError('postgres key store: closed', retryAfter));
       // No row can have such an id (text holds no NUL); the driver would fail on it.
-      if (typeof id !== 'string' || id === '' || id.includes('\u0000')) return undefined;
+      if (typeof id !== 'string' || id === '' || id.includes('\u0000')) return Promise.resolve(undefined);
+      // A hit is the request path of every busy key: no async frame for it.
       const hit = cache.fresh(id, clock());
-      if (hit !== undefined) return hit.record;
-      try {
-        return await (inflight.get(id) ?? lookup(id));
-      } catch (error) {
-        // Only a key this replica knew, only within the stale window; a miss never.
-        const stale = isUnavailable(error) ? cache.stale(id, clock()) : undefined;
-        if (stale !== undefined) return stale;
-        throw error;
-      }
+      return hit !== undefined ? Promise.resolve(hit.record) : miss(id);
     },
     async fresh(id) {
       if (closed) throw new UnavailableError('postgres key store: closed', retryAfter);

@@ -3,9 +3,9 @@
 // no second lookup). Counting is `rate-limiter-flexible`'s: with `redis`, one counter
 // per key in Redis shared by every replica (an atomic INCR + EXPIRE script, so N
 // replicas together let exactly `limit` requests through per window); without it, in
-// this process's memory (one replica, tests, the embedded default). This is the only
-// runtime file that imports a package: the output holds it only when quotas are
-// enabled, and the user installs `rate-limiter-flexible` then.
+// this process's memory (one replica, tests, the embedded default). With
+// runtime-quota-tally.ts, the only runtime files that import a package: the output
+// holds them only when quotas are enabled, and the user installs `rate-limiter-flexible` then.
 //
 // Windows are fixed: a key's window starts at its first counted request and lasts
 // `windowSeconds`. Every request the guard allows with a key counts once (refusals
@@ -22,10 +22,17 @@
 // disconnected: a client that does is a TypeError at construction, not a warning,
 // because its queued commands would run when Redis is back and count requests that
 // were answered 503 long before (rate-limiter-flexible then fails at once instead).
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+//
+// `batch` trades a little count for throughput: a replica takes up to `batch` counts per
+// Redis call and hands them out itself (runtime-quota-tally.ts says how the quota still
+// never goes over). The default, 1, is one Redis call per request.
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { QuotaPolicy } from './runtime-key-record.js';
 import { keyIdOf, keyPrincipalOf, type LimitHook } from './runtime-limits.js';
-import { rateLimitHeaders, rateLimitPolicyName, type RateLimitItem, type RateLimitPolicyItem } from './runtime-rate-limit-headers.js';
+import { exactTally, leasedTally, type Over, type Tally, type Taken } from './runtime-quota-tally.js';
+import { KEY_POLICY, planCache, type Plan, type PlanCheck } from './runtime-quota-policy.js';
+export { KEY_POLICY, operationPolicyName } from './runtime-quota-policy.js';
+import { rateLimitMember } from './runtime-rate-limit-headers.js';
 import { UnavailableError, type AuthSuccess, type LimitOutcome } from './runtime-types.js';
 
 /** What is read of an ioredis client (`Redis` or `Cluster`): it must have `enableOfflineQueue: false`. */
@@ -55,6 +62,16 @@ export interface QuotaLimiterOptions {
   readonly headers?: 'always' | 'on-limit';
   /** What a request gets when Redis cannot answer: `'fail-closed'` (default) a 503; `'fail-open'` it passes uncounted. */
   readonly onStoreError?: 'fail-closed' | 'fail-open';
+  /**
+   * Counts a replica takes from Redis in one call and then hands out itself (default 1:
+   * every request is one Redis call, and N replicas together allow exactly `limit`).
+   * Above 1, Redis sees one call per up to `batch` requests of a key; the replicas
+   * together still never allow more than `limit` in a window, but counts a replica took
+   * and did not use before the window ended are lost, and a 429 is decided locally once
+   * Redis said the window is used up. Give every replica the same value. Ignored
+   * without `redis` (memory counts are local already).
+   */
+  readonly batch?: number;
   /** How long a request waits for Redis before that counts as a store error (ms). Default 500. */
   readonly timeoutMs?: number;
   /** Seconds in the 503's `Retry-After` when Redis cannot answer. Default 1. */
@@ -70,47 +87,6 @@ export interface QuotaLimiterOptions {
 export interface QuotaLimiter {
   /** The hook for `GuardOptions.limit` (or `combineLimits`). */
   readonly limit: LimitHook;
-}
-
-/** The name of the key-wide policy in the `RateLimit` fields. */
-export const KEY_POLICY = 'default';
-/** The name of an operation's policy: `op:<operation id>` (made a valid sf-string). */
-export const operationPolicyName = (operationId: string): string => `op:${rateLimitPolicyName(operationId)}`;
-
-interface Counter {
-  consume(key: string, points: number): Promise<RateLimiterRes>;
-  reward(key: string, points: number): Promise<RateLimiterRes>;
-}
-
-interface Check {
-  readonly name: string;
-  readonly limit: number;
-  readonly windowSeconds: number;
-  readonly key: string;
-}
-
-/** A checked, frozen copy of a policy; `operations` without a prototype (an operation id may be `__proto__`). */
-interface Policy {
-  readonly limit: number;
-  readonly windowSeconds: number;
-  readonly operations: { readonly [operationId: string]: { readonly limit: number; readonly windowSeconds: number } } | undefined;
-}
-
-function checkedLimit(value: unknown, where: string): { readonly limit: number; readonly windowSeconds: number } {
-  const v = (typeof value === 'object' && value !== null ? value : {}) as { limit?: unknown; windowSeconds?: unknown };
-  if (typeof v.limit !== 'number' || !Number.isSafeInteger(v.limit) || v.limit < 0) throw new TypeError(`quotaLimiter: ${where}.limit must be a whole number, 0 or more`);
-  if (typeof v.windowSeconds !== 'number' || !Number.isSafeInteger(v.windowSeconds) || v.windowSeconds < 1) throw new TypeError(`quotaLimiter: ${where}.windowSeconds must be a whole number of seconds, 1 or more`);
-  return Object.freeze({ limit: v.limit, windowSeconds: v.windowSeconds });
-}
-
-function checkedPolicy(value: QuotaPolicy): Policy {
-  const top = checkedLimit(value, 'quota');
-  const raw = (value as { operations?: unknown }).operations;
-  if (raw === undefined) return Object.freeze({ ...top, operations: undefined });
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TypeError('quotaLimiter: quota.operations must be an object keyed by operation id');
-  const operations = Object.create(null) as Record<string, { readonly limit: number; readonly windowSeconds: number }>;
-  for (const id of Object.keys(raw)) operations[id] = checkedLimit((raw as Record<string, unknown>)[id], `quota.operations[${JSON.stringify(id)}]`);
-  return Object.freeze({ ...top, operations: Object.freeze(operations) });
 }
 
 /** Throws the TypeError a client with an offline queue deserves; tells node-redis apart for rate-limiter-flexible. */
@@ -129,20 +105,6 @@ function redisKind(client: unknown): 'ioredis' | 'node-redis' {
   throw new TypeError('quotaLimiter: `redis` must be an ioredis or node-redis client');
 }
 
-/** Over the limit: rate-limiter-flexible rejects with its result, not an Error. */
-const isOver = (value: unknown): value is RateLimiterRes => value instanceof RateLimiterRes;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`quota store did not answer within ${ms} ms`)), ms);
-    (timer as { unref?: () => void }).unref?.();
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (reason: unknown) => (clearTimeout(timer), reject(reason)),
-    );
-  });
-}
-
 const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
 
 export function quotaLimiter(options: QuotaLimiterOptions = {}): QuotaLimiter {
@@ -152,48 +114,45 @@ export function quotaLimiter(options: QuotaLimiterOptions = {}): QuotaLimiter {
   const failOpen = options.onStoreError === 'fail-open';
   const timeoutMs = options.timeoutMs ?? 500;
   if (!(timeoutMs > 0)) throw new TypeError('quotaLimiter: timeoutMs must be more than 0');
+  const batch = options.batch ?? 1;
+  if (!Number.isSafeInteger(batch) || batch < 1) throw new TypeError('quotaLimiter: batch must be a whole number, 1 or more');
+  const onError = (error: unknown): void => options.onError?.(error);
   const unavailableRetryAfter = options.unavailableRetryAfter ?? 1;
   const keyOf = options.keyOf ?? keyIdOf;
+  const defaults = options.keyOf === undefined && options.policyOf === undefined;
   const policyOf = options.policyOf ?? ((decision: AuthSuccess) => principalQuota(decision));
 
-  // One limiter per distinct policy. In Redis their counters live under the same
+  // One limiter (and tally) per distinct policy. In Redis their counters live under the same
   // names, so a key whose limit changes keeps its count for the rest of the window; in
   // memory each limiter keeps its own counts, so a changed policy starts afresh.
-  const limiters = new Map<string, Counter>();
-  const limiterFor = (limit: number, windowSeconds: number): Counter => {
+  const tallies = new Map<string, Tally>();
+  const tallyFor = (limit: number, windowSeconds: number): Tally => {
     const id = `${limit}/${windowSeconds}`;
-    let limiter = limiters.get(id);
-    if (limiter === undefined) {
-      limiter =
-        options.redis === undefined
-          ? new RateLimiterMemory({ points: limit, duration: windowSeconds, keyPrefix })
-          : new RateLimiterRedis({
-              storeClient: options.redis,
-              points: limit,
-              duration: windowSeconds,
-              keyPrefix,
-              // Refuse at once while the connection is not ready, rather than send.
-              rejectIfRedisNotReady: true,
-              useRedisPackage: kind === 'node-redis',
-            });
-      limiters.set(id, limiter);
+    let tally = tallies.get(id);
+    if (tally === undefined) {
+      if (options.redis === undefined) {
+        tally = exactTally(new RateLimiterMemory({ points: limit, duration: windowSeconds, keyPrefix }), timeoutMs, onError);
+      } else {
+        const counter = new RateLimiterRedis({
+          storeClient: options.redis,
+          points: limit,
+          duration: windowSeconds,
+          keyPrefix,
+          // Refuse at once while the connection is not ready, rather than send.
+          rejectIfRedisNotReady: true,
+          useRedisPackage: kind === 'node-redis',
+        });
+        tally = batch === 1 ? exactTally(counter, timeoutMs, onError) : leasedTally(counter, limit, batch, timeoutMs);
+      }
+      tallies.set(id, tally);
     }
-    return limiter;
+    return tally;
   };
 
   // Checked once per policy object: a record's quota is read, frozen in a copy, and
-  // reused; a handler changing the principal's object later changes nothing.
-  const checked = new WeakMap<object, Policy>();
-  const policyFor = (decision: AuthSuccess): Policy | undefined => {
-    const raw = policyOf(decision);
-    if (raw === undefined || raw === null) return undefined;
-    let p = checked.get(raw);
-    if (p === undefined) {
-      p = checkedPolicy(raw);
-      checked.set(raw, p);
-    }
-    return p;
-  };
+  // reused; a handler changing the principal's object later changes nothing. Each plan
+  // check carries its tally, found once.
+  const planFor = planCache(tallyFor);
 
   const storeError = (error: unknown): LimitOutcome => {
     options.onError?.(error);
@@ -201,48 +160,68 @@ export function quotaLimiter(options: QuotaLimiterOptions = {}): QuotaLimiter {
     throw new UnavailableError('quota store unavailable', unavailableRetryAfter, { cause: error });
   };
 
-  return {
-    async limit(decision) {
-      const keyId = keyOf(decision);
-      if (keyId === undefined) return { ok: true };
-      const policy = policyFor(decision);
-      if (policy === undefined) return { ok: true };
-      // `:` never occurs in an encoded part, so a key's and an operation's counters never meet.
-      const key = encodeURIComponent(keyId);
-      const op = policy.operations === undefined || !Object.hasOwn(policy.operations, decision.operationId) ? undefined : policy.operations[decision.operationId];
-      const checks: Check[] = [];
-      if (op !== undefined) checks.push({ name: operationPolicyName(decision.operationId), ...op, key: `${key}:${encodeURIComponent(decision.operationId)}` });
-      checks.push({ name: KEY_POLICY, limit: policy.limit, windowSeconds: policy.windowSeconds, key });
-      const policies: RateLimitPolicyItem[] = checks.map((c) => ({ name: c.name, quota: c.limit, window: c.windowSeconds }));
+  const member = (check: PlanCheck<Tally>, remaining: number, msBeforeNext: number): string => rateLimitMember(check.sfName, remaining, msBeforeNext >= 0 ? seconds(msBeforeNext) : undefined);
 
-      const limits: RateLimitItem[] = [];
-      for (let i = 0; i < checks.length; i++) {
-        const check = checks[i] as Check;
-        let result: RateLimiterRes;
-        try {
-          result = await withTimeout(limiterFor(check.limit, check.windowSeconds).consume(check.key, 1), timeoutMs);
-        } catch (error) {
-          if (!isOver(error)) return storeError(error);
-          // Refused: give back what the checks before it took (an operation's count), off
-          // the request's path; a failure only leaves that count one too high.
-          for (const prior of checks.slice(0, i)) {
-            limiterFor(prior.limit, prior.windowSeconds)
-              .reward(prior.key, 1)
-              .catch((e: unknown) => options.onError?.(e));
-          }
-          const reset = seconds(error.msBeforeNext);
-          const retryAfter = Math.max(1, reset);
-          // The checks before it report their count as given back.
-          const given = limits.map((l, j) => ({ ...l, remaining: Math.min((checks[j] as Check).limit, l.remaining + 1) }));
-          const headers = rateLimitHeaders(policies, [...given, { name: check.name, remaining: 0, reset }], retryAfter);
-          return { ok: false, retryAfter, headers, detail: check.name === KEY_POLICY ? 'quota' : 'operation-quota' };
+  // The checks run in order (at most two: the operation's, then the key's). A leased
+  // count is taken synchronously, so a request served from a lease never waits on a
+  // promise here; only a store call makes the rest of the steps asynchronous.
+  const step = (plan: Plan<Tally>, key: string, i: number, prior: Taken | undefined): LimitOutcome | Promise<LimitOutcome> => {
+    const check = plan.checks[i] as PlanCheck<Tally>;
+    let taken: Taken | Over | Promise<Taken | Over>;
+    try {
+      taken = check.counter.take(key + check.suffix);
+    } catch (error) {
+      return storeError(error);
+    }
+    return taken instanceof Promise ? taken.then((t) => after(plan, key, i, t, prior), storeError) : after(plan, key, i, taken, prior);
+  };
+
+  const after = (plan: Plan<Tally>, key: string, i: number, taken: Taken | Over, prior: Taken | undefined): LimitOutcome | Promise<LimitOutcome> => {
+    const { checks, policyField } = plan;
+    const check = checks[i] as PlanCheck<Tally>;
+    if (taken.over === true) {
+      // Refused: give back what the check before it took (an operation's count), off the
+      // request's path; a failure only leaves that count one too high. Its member reports
+      // the count as given back.
+      const first = checks[0] as PlanCheck<Tally>;
+      if (prior !== undefined) first.counter.giveBack(key + first.suffix);
+      const reset = seconds(taken.msBeforeNext);
+      const retryAfter = Math.max(1, reset);
+      const own = rateLimitMember(check.sfName, 0, reset);
+      const ratelimit = prior === undefined ? own : `${member(first, Math.min(first.limit, prior.remaining + 1), prior.msBeforeNext)}, ${own}`;
+      return { ok: false, retryAfter, headers: { 'ratelimit-policy': policyField, ratelimit, 'retry-after': String(retryAfter) }, detail: check.name === KEY_POLICY ? 'quota' : 'operation-quota' };
+    }
+    if (i + 1 < checks.length) return step(plan, key, i + 1, taken);
+    if (!always) return OK;
+    const own = member(check, taken.remaining, taken.msBeforeNext);
+    return { ok: true, headers: { 'ratelimit-policy': policyField, ratelimit: prior === undefined ? own : `${member(checks[0] as PlanCheck<Tally>, prior.remaining, prior.msBeforeNext)}, ${own}` } };
+  };
+
+  return {
+    limit(decision) {
+      try {
+        let keyId: unknown;
+        let raw: QuotaPolicy | undefined;
+        if (defaults) {
+          // Both from the one key principal, found once.
+          const principal = keyPrincipalOf(decision);
+          keyId = principal?.['keyId'];
+          raw = principal?.['quota'] as QuotaPolicy | undefined;
+        } else {
+          keyId = keyOf(decision);
+          raw = policyOf(decision);
         }
-        limits.push({ name: check.name, remaining: result.remainingPoints, ...(result.msBeforeNext >= 0 ? { reset: seconds(result.msBeforeNext) } : {}) });
+        if (typeof keyId !== 'string' || raw === undefined || raw === null) return OK;
+        return step(planFor(raw, decision.operationId), encodeURIComponent(keyId), 0, undefined);
+      } catch (error) {
+        // A malformed policy, or a store error in fail-closed mode: a rejection, as from any async hook.
+        return Promise.reject(error);
       }
-      return always ? { ok: true, headers: rateLimitHeaders(policies, limits) } : { ok: true };
     },
   };
 }
+
+const OK: LimitOutcome = Object.freeze({ ok: true });
 
 /** The `quota` of the request's API key principal (the one `keyIdOf` picks), if it has one. */
 function principalQuota(decision: AuthSuccess): QuotaPolicy | undefined {

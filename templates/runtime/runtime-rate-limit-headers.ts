@@ -77,7 +77,12 @@ export function rateLimitPolicyField(items: readonly RateLimitPolicyItem[]): str
 /** The `RateLimit` field value: `"default";r=42;t=30`. */
 export function rateLimitField(items: readonly RateLimitItem[]): string {
   if (items.length === 0) throw new TypeError('RateLimit: the field is a non-empty list');
-  return list(items.map((l) => `${sfString(l.name)};r=${integer(l.remaining, 'r', 0)}${l.reset === undefined ? '' : `;t=${integer(l.reset, 't', 0)}`}`));
+  return list(items.map((l) => rateLimitMember(sfString(l.name), l.remaining, l.reset)));
+}
+
+/** One member of the `RateLimit` field, its name already an sf-string (`sfString`): `"default";r=42;t=30`. */
+export function rateLimitMember(sfName: string, remaining: number, reset?: number): string {
+  return `${sfName};r=${integer(remaining, 'r', 0)}${reset === undefined ? '' : `;t=${integer(reset, 't', 0)}`}`;
 }
 
 /**

@@ -7,7 +7,7 @@ import { generate } from '../../src/pipeline.js';
 import { isGenerated } from '../../src/emit/plan.js';
 import { REPO } from '../helpers/cli.js';
 
-const FEATURE_FILES = ['keys.postgres.sql', 'runtime-key-cache.ts', 'runtime-key-listen.ts', 'runtime-key-store-postgres.ts', 'runtime-limits.ts', 'runtime-quota.ts', 'runtime-rate-limit-headers.ts', 'runtime-usage.ts'];
+const FEATURE_FILES = ['keys.postgres.sql', 'runtime-key-cache.ts', 'runtime-key-listen.ts', 'runtime-key-store-postgres.ts', 'runtime-limits.ts', 'runtime-quota-policy.ts', 'runtime-quota-tally.ts', 'runtime-quota.ts', 'runtime-rate-limit-headers.ts', 'runtime-usage.ts'];
 
 const files = async (features?: Parameters<typeof generate>[0]['features']) => {
   const result = await generate({ spec: 'specs/petstore.yaml', cwd: REPO, server: ['express'], client: [], ...(features ? { features } : {}) });
@@ -25,7 +25,7 @@ describe('optional runtime features', () => {
     const keys = await files({ keys: 'postgres' });
     expect(FEATURE_FILES.filter((f) => keys.has(f))).toEqual(['keys.postgres.sql', 'runtime-key-cache.ts', 'runtime-key-listen.ts', 'runtime-key-store-postgres.ts']);
     const quotas = await files({ quotas: true });
-    expect(FEATURE_FILES.filter((f) => quotas.has(f))).toEqual(['runtime-limits.ts', 'runtime-quota.ts', 'runtime-rate-limit-headers.ts']);
+    expect(FEATURE_FILES.filter((f) => quotas.has(f))).toEqual(['runtime-limits.ts', 'runtime-quota-policy.ts', 'runtime-quota-tally.ts', 'runtime-quota.ts', 'runtime-rate-limit-headers.ts']);
     const usage = await files({ usage: true });
     expect(FEATURE_FILES.filter((f) => usage.has(f))).toEqual(['runtime-limits.ts', 'runtime-usage.ts']);
   });

@@ -1,0 +1,176 @@
+// How `quotaLimiter` takes one count from a window: exactly (one store call per
+// request) or leased (one Redis call per batch of requests).
+//
+// Exact: every request is one atomic INCR in the shared counter. N replicas together let
+// exactly `limit` requests through per window, at the price of a Redis round trip on
+// every request's path, which costs a busy server more CPU than the guard itself.
+//
+// Leased (`batch` > 1): a replica takes up to `batch` counts from the shared counter in
+// one INCRBY and hands them out locally. Three rules keep the quota a quota:
+//   - A lease never grants more than the window has left. When an INCRBY goes past the
+//     limit, the replica keeps only what was left before it (`limit - (consumed - n)`),
+//     so the counts handed out across all replicas never exceed `limit`.
+//   - A lease is at most an eighth of what the window had left at the last answer, so
+//     near the end of a window leases shrink to one count and replicas share the tail.
+//     What a replica took and did not use before its window ends is lost (never more
+//     than an eighth of that replica's last remaining, and never past `batch - 1`):
+//     the cost of batching is that a key may get slightly fewer than `limit`, never more.
+//   - Once the counter says "over", the replica refuses that key locally until the
+//     window ends: an exhausted key costs Redis nothing however fast it is sent.
+// While a window has plenty left (at least 8 full leases), the next lease is asked for
+// in the background when a quarter of the current one is left, so busy keys never wait
+// on Redis; near the end of a window a replica asks only when it has nothing left.
+// Concurrent requests wanting a lease for the same key wait on one INCRBY (single
+// flight). A lease's window ends when Redis said it does (its TTL measured on arrival,
+// so a little late, never early).
+import { RateLimiterRes } from 'rate-limiter-flexible';
+
+/** The part of a rate-limiter-flexible limiter a tally uses. */
+export interface Counter {
+  consume(key: string, points: number): Promise<RateLimiterRes>;
+  reward(key: string, points: number): Promise<RateLimiterRes>;
+}
+
+/** One count taken: what the window has left (this replica's view) and when it ends. */
+export interface Taken {
+  readonly over: false;
+  readonly remaining: number;
+  readonly msBeforeNext: number;
+}
+
+/** No count left until the window ends. */
+export interface Over {
+  readonly over: true;
+  readonly msBeforeNext: number;
+}
+
+/**
+ * Counting for one policy. `take` answers at once when it can (a leased count), a
+ * promise when it must ask the store; it throws or rejects when the store cannot answer.
+ */
+export interface Tally {
+  take(key: string): Taken | Over | Promise<Taken | Over>;
+  /** Gives a count taken for a request that was refused later back, off the request's path. */
+  giveBack(key: string): void;
+}
+
+/** Over the limit: rate-limiter-flexible rejects with its result, not an Error. */
+export const isOver = (value: unknown): value is RateLimiterRes => value instanceof RateLimiterRes;
+
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`quota store did not answer within ${ms} ms`)), ms);
+    (timer as { unref?: () => void }).unref?.();
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (reason: unknown) => (clearTimeout(timer), reject(reason)),
+    );
+  });
+}
+
+/** One store call per request. */
+export function exactTally(counter: Counter, timeoutMs: number, onError: (error: unknown) => void): Tally {
+  return {
+    async take(key) {
+      try {
+        const r = await withTimeout(counter.consume(key, 1), timeoutMs);
+        return { over: false, remaining: r.remainingPoints, msBeforeNext: r.msBeforeNext };
+      } catch (error) {
+        if (isOver(error)) return { over: true, msBeforeNext: error.msBeforeNext };
+        throw error;
+      }
+    },
+    giveBack(key) {
+      counter.reward(key, 1).catch(onError);
+    },
+  };
+}
+
+interface Lease {
+  /** Counts this replica holds and has not handed out. */
+  points: number;
+  /** Counts the last lease asked for. */
+  readonly size: number;
+  /** What the shared counter had left for everyone after this lease was taken. */
+  readonly left: number;
+  /** When the window ends (Date.now() clock). */
+  readonly endsAt: number;
+  readonly over: boolean;
+}
+
+/** Leases past this many keys make the next lease sweep out the ended ones. */
+const SWEEP_AT = 10_000;
+
+/** Up to `batch` counts per Redis call; see the module comment. */
+export function leasedTally(counter: Counter, limit: number, batch: number, timeoutMs: number): Tally {
+  const leases = new Map<string, Lease>();
+  const pending = new Map<string, Promise<void>>();
+
+  const fetch = async (key: string, previous: Lease | undefined): Promise<void> => {
+    // At window start, what is left is unknown: assume the whole limit; a lease that
+    // asks too much is cut to what was left, so guessing high costs nothing but count.
+    const known = previous !== undefined && previous.endsAt > Date.now() ? previous.left : limit;
+    const n = Math.max(1, Math.min(batch, Math.floor(known / 8)));
+    let consumed: number;
+    let msBeforeNext: number;
+    try {
+      const r = await withTimeout(counter.consume(key, n), timeoutMs);
+      consumed = r.consumedPoints;
+      msBeforeNext = r.msBeforeNext;
+    } catch (error) {
+      if (!isOver(error)) throw error;
+      consumed = error.consumedPoints;
+      msBeforeNext = error.msBeforeNext;
+    }
+    const granted = Math.max(0, Math.min(n, limit - (consumed - n)));
+    const now = Date.now();
+    if (leases.size >= SWEEP_AT) for (const [k, l] of leases) if (l.endsAt <= now) leases.delete(k);
+    // Counts still held from the same window (a lease asked for ahead) are kept.
+    const current = leases.get(key);
+    const held = current !== undefined && current.endsAt > now ? current.points : 0;
+    // A window without a TTL (never expected) is held for one second at most.
+    leases.set(key, { points: held + granted, size: n, left: Math.max(0, limit - consumed), endsAt: now + (msBeforeNext >= 0 ? msBeforeNext : 1000), over: granted === 0 });
+  };
+  const ask = (key: string, lease: Lease | undefined): Promise<void> => {
+    let inFlight = pending.get(key);
+    if (inFlight === undefined) {
+      inFlight = fetch(key, lease).finally(() => pending.delete(key));
+      pending.set(key, inFlight);
+    }
+    return inFlight;
+  };
+  // A lease asked for ahead that fails: nothing waits on it; the next request that
+  // needs one asks again and meets the error itself.
+  const ahead = (): void => undefined;
+
+  // What a request can have without waiting: a count, a refusal, or undefined (ask).
+  const local = (key: string): Taken | Over | undefined => {
+    const now = Date.now();
+    const lease = leases.get(key);
+    if (lease === undefined || lease.endsAt <= now) return undefined;
+    if (lease.points > 0) {
+      lease.points -= 1;
+      if (lease.points <= lease.size >> 2 && !lease.over && lease.left >= 8 * batch && !pending.has(key)) ask(key, lease).catch(ahead);
+      return { over: false, remaining: lease.left + lease.points, msBeforeNext: lease.endsAt - now };
+    }
+    return lease.over ? { over: true, msBeforeNext: lease.endsAt - now } : undefined;
+  };
+  const wait = async (key: string): Promise<Taken | Over> => {
+    for (;;) {
+      // Every waiter sees the store's failure; the next request tries again.
+      await ask(key, leases.get(key));
+      const answer = local(key);
+      if (answer !== undefined) return answer;
+    }
+  };
+
+  return {
+    take(key) {
+      return local(key) ?? wait(key);
+    },
+    giveBack(key) {
+      const lease = leases.get(key);
+      if (lease !== undefined && lease.endsAt > Date.now()) lease.points += 1;
+    },
+  };
+}
