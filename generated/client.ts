@@ -28,7 +28,7 @@ import {
 import { tables, type OperationId, type UsedSchemeName } from './security.js';
 
 export type { OperationId, SchemeName, UsedSchemeName } from './security.js';
-export type { AuthParts, BasicCredentials, ClientCredentialsOptions, CredentialSource, FetchLike, MutualTLSConfigured, WithAuthOptions } from './runtime-client.js';
+export type { AuthParts, BasicCredentials, ClientCredentialsOptions, CredentialContext, CredentialSource, FetchLike, MutualTLSConfigured, TokenProvider, WithAuthOptions } from './runtime-client.js';
 export {
   ForeignOriginError,
   InvalidCredentialsError,

@@ -25,8 +25,47 @@ export interface BasicCredentials {
  */
 export type MutualTLSConfigured = true | { readonly configured: true };
 
-/** A value, or a provider called at most once per `authFor` call; `undefined` or `''` means "not available". */
-export type CredentialSource<T> = T | (() => T | undefined | Promise<T | undefined>);
+/**
+ * What a credential function is told when it is asked: the operation being called, the
+ * scheme it serves, and the scopes the alternative being tried requires of that scheme,
+ * so one provider can fetch a token with exactly those scopes.
+ */
+export interface CredentialContext {
+  readonly operationId: string;
+  readonly scheme: string;
+  readonly scopes: readonly string[];
+}
+
+/**
+ * A credential function that obtains its tokens itself (an OAuth2 grant such as
+ * `clientCredentialsToken`): it caches a token and `invalidate(token)` drops it, if it
+ * is still the cached one, so the next call fetches a new one. Concurrent callers
+ * share that one fetch, and invalidating a token already replaced does nothing, so N
+ * requests refused at once cause one refresh, not N.
+ */
+export interface TokenProvider {
+  (context?: CredentialContext): Promise<string>;
+  invalidate(token: string): void;
+}
+
+/** Whether a credential source is a `TokenProvider` (a function with `invalidate`). */
+export function isTokenProvider(source: unknown): source is TokenProvider {
+  return typeof source === 'function' && typeof (source as { invalidate?: unknown }).invalidate === 'function';
+}
+
+/**
+ * A value, or a function called at most once per `authFor` call for each distinct set of
+ * scopes it is asked with; `undefined` or `''` means "not available".
+ */
+export type CredentialSource<T> = T | ((context: CredentialContext) => T | undefined | Promise<T | undefined>);
+
+/** One credential `authFor` attached: its scheme, its value, and whether a function gave it. */
+export interface AttachedCredential {
+  readonly scheme: string;
+  readonly value: unknown;
+  /** The function it came from (a retry asks it again), or undefined for a plain value. */
+  readonly source: ((context: CredentialContext) => unknown) | undefined;
+}
 
 /** The credential a scheme needs, as the server-side verifier receives it. */
 export type CredentialValue<S> = S extends { readonly kind: 'mutualTLS' }
@@ -53,6 +92,12 @@ export interface AuthParts {
   readonly headers: Record<string, string>;
   readonly query: Record<string, string>;
   readonly cookies: Record<string, string>;
+  /**
+   * The credentials attached, one per scheme of the chosen alternative: what a retry
+   * after a 401 needs (which provider to tell its token was refused). Not enumerable, so
+   * spreading, logging or serialising the parts never copies a credential value out.
+   */
+  readonly credentials?: readonly AttachedCredential[];
 }
 
 /** Scheme name -> SCREAMING_SNAKE base name of its environment variable(s). */

@@ -4,6 +4,8 @@
 // property takes a provider. Browser-safe (no `node:` imports), though a client
 // secret belongs on a server, not in a browser bundle.
 
+import type { TokenProvider } from './runtime-credentials.js';
+
 export type TokenFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
 export interface ClientCredentialsOptions {
@@ -80,10 +82,11 @@ function secretForms(options: ClientCredentialsOptions): string[] {
 }
 
 /**
- * A token provider `() => Promise<string>`: one POST per token lifetime, shared by all
- * concurrent callers; a failed request is not cached, so the next call tries again.
+ * A token provider (`TokenProvider`): one POST per token lifetime, shared by all
+ * concurrent callers; a failed request is not cached, so the next call tries again;
+ * `invalidate(token)` drops a token the API refused.
  */
-export function clientCredentialsToken(options: ClientCredentialsOptions): () => Promise<string> {
+export function clientCredentialsToken(options: ClientCredentialsOptions): TokenProvider {
   const tokenUrl = new URL(options.tokenUrl);
   checkTokenUrl(tokenUrl);
   const fetchImpl: TokenFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -147,7 +150,7 @@ export function clientCredentialsToken(options: ClientCredentialsOptions): () =>
     return token;
   };
 
-  return () => {
+  const provider = (() => {
     if (cached !== undefined && now() < cached.refreshAt) return Promise.resolve(cached.token);
     if (inFlight === undefined) {
       inFlight = request().finally(() => {
@@ -155,5 +158,11 @@ export function clientCredentialsToken(options: ClientCredentialsOptions): () =>
       });
     }
     return inFlight;
+  }) as TokenProvider;
+  // A token the server refused: dropped only if still the cached one (a refresh already
+  // under way or done replaced it), so concurrent refusals cause one refresh.
+  provider.invalidate = (token: string): void => {
+    if (cached !== undefined && cached.token === token) cached = undefined;
   };
+  return provider;
 }

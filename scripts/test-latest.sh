@@ -34,6 +34,7 @@ LATEST=(
   typescript
   amaro # Node's strip-only TypeScript transform: the output promises to run under it
   pg @types/pg ioredis rate-limiter-flexible # the clients the key store, quotas and usage take, and the limiter runtime-quota.ts imports
+  jose # the JOSE library runtime-jwt.ts imports
 )
 # Dev dependencies that stay pinned: the test tooling, and Node's types (they follow
 # the Node version the package supports, not the frameworks).

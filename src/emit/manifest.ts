@@ -54,7 +54,7 @@ export const RUNTIME_IMPORTS = {
   'runtime-limits.ts': ['runtime-types.ts'],
   'runtime-nearby.ts': ['runtime-bind.ts', 'runtime-tables.ts'],
   'runtime-observe.ts': ['runtime-deny.ts', 'runtime-extract.ts', 'runtime-key-format.ts', 'runtime-plan.ts', 'runtime-request.ts', 'runtime-types.ts'],
-  'runtime-oauth2.ts': [],
+  'runtime-oauth2.ts': ['runtime-credentials.ts'],
   'runtime-plan.ts': ['runtime-http-schemes.ts', 'runtime-problem.ts', 'runtime-tables.ts', 'runtime-types.ts'],
   'runtime-problem.ts': ['runtime-types.ts'],
   'runtime-quota-policy.ts': ['runtime-key-record.ts', 'runtime-rate-limit-headers.ts'],

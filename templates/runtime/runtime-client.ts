@@ -11,8 +11,11 @@ import { clientCredentialsToken, type ClientCredentialsOptions } from './runtime
 
 export {
   InvalidCredentialsError,
+  isTokenProvider,
   MissingCredentialsError,
+  type AttachedCredential,
   type AuthParts,
+  type CredentialContext,
   type BasicCredentials,
   type CredentialSource,
   type CredentialsFor,
@@ -22,6 +25,7 @@ export {
   type EnvVariables,
   type FetchLike,
   type MutualTLSConfigured,
+  type TokenProvider,
   type WithAuthOptions,
 } from './runtime-credentials.js';
 export {
@@ -53,7 +57,7 @@ export { credentialsFromEnv, defaultEnv } from './runtime-env.js';
 import { resolveAuth, type ClientAuth } from './runtime-select.js';
 import { withAuthFor } from './runtime-with-auth.js';
 import { credentialsFromEnv } from './runtime-env.js';
-import type { EnvNames, EnvVariables } from './runtime-credentials.js';
+import type { EnvNames, EnvVariables, TokenProvider } from './runtime-credentials.js';
 
 // ---------------------------------------------------------------------------
 // Per-spec binding
@@ -143,7 +147,7 @@ export function clientCredentialsTokenUrl(
 }
 
 /** `clientCredentialsToken` with the token URL taken from the spec's tables unless given. */
-export function clientCredentialsTokenFor<N extends string>(schemes: SchemeTable, options: SpecClientCredentialsOptions<N>): () => Promise<string> {
+export function clientCredentialsTokenFor<N extends string>(schemes: SchemeTable, options: SpecClientCredentialsOptions<N>): TokenProvider {
   const { scheme, baseUrl, tokenUrl, ...rest } = options as Omit<ClientCredentialsOptions, 'tokenUrl'> & {
     readonly scheme?: string;
     readonly baseUrl?: string | URL;

@@ -4,7 +4,7 @@
 import type { SchemeSpec, SecurityTables, UseSpec } from './runtime-tables.js';
 import { own } from './runtime-tables.js';
 import { authRecord, encode, isAvailable, type Collected } from './runtime-attach.js';
-import { MissingCredentialsError, type AuthParts, type BasicCredentials, type MutualTLSConfigured, type CredentialsFor, type EnvLike, type EnvNames, type FetchLike, type WithAuthOptions } from './runtime-credentials.js';
+import { MissingCredentialsError, type AttachedCredential, type AuthParts, type CredentialContext, type BasicCredentials, type MutualTLSConfigured, type CredentialsFor, type EnvLike, type EnvNames, type FetchLike, type WithAuthOptions } from './runtime-credentials.js';
 
 // ---------------------------------------------------------------------------
 // authFor
@@ -35,16 +35,20 @@ export async function resolveAuth(tables: SecurityTables, operationId: string, c
   const none: AuthParts = { alternative: -1, headers: authRecord(), query: authRecord(), cookies: authRecord() };
   if (operation.auth.kind === 'public') return none;
 
-  // One resolution per scheme per call: a token provider is asked at most once.
+  const sourceOf = (name: string): unknown =>
+    Object.prototype.hasOwnProperty.call(credentials, name) ? (credentials as { readonly [k: string]: unknown })[name] : undefined;
+  // One resolution per scheme and set of scopes per call: a provider is asked at most
+  // once for each, and told the operation, scheme and scopes it serves.
   const resolved = new Map<string, Promise<unknown>>();
-  const valueOf = (name: string): Promise<unknown> => {
-    let pending = resolved.get(name);
+  const valueOf = (use: UseSpec): Promise<unknown> => {
+    const source = sourceOf(use.scheme);
+    if (typeof source !== 'function') return Promise.resolve(source);
+    const id = JSON.stringify([use.scheme, use.scopes]);
+    let pending = resolved.get(id);
     if (pending === undefined) {
-      const source = Object.prototype.hasOwnProperty.call(credentials, name)
-        ? (credentials as { readonly [k: string]: unknown })[name]
-        : undefined;
-      pending = Promise.resolve(typeof source === 'function' ? (source as () => unknown)() : source);
-      resolved.set(name, pending);
+      const context: CredentialContext = Object.freeze({ operationId, scheme: use.scheme, scopes: Object.freeze([...use.scopes]) });
+      pending = Promise.resolve((source as (context: CredentialContext) => unknown)(context));
+      resolved.set(id, pending);
     }
     return pending;
   };
@@ -56,7 +60,7 @@ export async function resolveAuth(tables: SecurityTables, operationId: string, c
     let satisfied = members.length > 0;
     for (const use of members) {
       const scheme = own(tables.schemes, use.scheme);
-      const value = scheme === undefined ? undefined : await valueOf(use.scheme);
+      const value = scheme === undefined ? undefined : await valueOf(use);
       if (scheme === undefined || !isAvailable(scheme, value)) {
         satisfied = false;
         break; // later members are not asked: their providers may be costly
@@ -69,7 +73,13 @@ export async function resolveAuth(tables: SecurityTables, operationId: string, c
       encode(out, use.scheme, own(tables.schemes, use.scheme) as SchemeSpec, values[i] as string | BasicCredentials | MutualTLSConfigured);
     });
     // The index in the operation's `security` array as written, as the server reports it.
-    return { alternative: operation.auth.at[index] ?? index, ...out };
+    const parts: AuthParts = { alternative: operation.auth.at[index] ?? index, ...out };
+    const attached: AttachedCredential[] = members.map((use, i) => {
+      const source = sourceOf(use.scheme);
+      return Object.freeze({ scheme: use.scheme, value: values[i], source: typeof source === 'function' ? (source as (context: CredentialContext) => unknown) : undefined });
+    });
+    Object.defineProperty(parts, 'credentials', { value: Object.freeze(attached), enumerable: false });
+    return parts;
   }
   if (operation.auth.kind === 'optional') return { ...none, alternative: operation.auth.anonymousAt };
   throw new MissingCredentialsError(

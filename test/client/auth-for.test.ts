@@ -90,13 +90,33 @@ describe('authFor details', () => {
     expect(encodeBasic('ülrich', 'pässwörd✓')).toBe('w7xscmljaDpww6Rzc3fDtnJk4pyT');
   });
 
-  it('calls each provider at most once per call, even when two alternatives share the scheme', async () => {
-    const token = vi.fn(async () => 'tok');
+  it('tells a provider the operation, scheme and scopes of the alternative being tried; once per distinct scopes per call', async () => {
+    // `scoped`: [{ OAuth: [admin], HeaderKey: [] }, { OAuth: [read] }]
+    const token = vi.fn(async (context: { operationId: string; scheme: string; scopes: readonly string[] }) => `tok-${context.scopes.join(',')}`);
     const key = vi.fn(() => undefined);
     const parts = await authFor('scoped', { OAuth: token, HeaderKey: key });
     expect(parts.alternative).toBe(1);
-    expect(token).toHaveBeenCalledTimes(1);
+    expect(parts.headers).toEqual({ Authorization: 'Bearer tok-read' });
+    expect(token.mock.calls.map(([c]) => c)).toEqual([
+      { operationId: 'scoped', scheme: 'OAuth', scopes: ['admin'] },
+      { operationId: 'scoped', scheme: 'OAuth', scopes: ['read'] },
+    ]);
     expect(key).toHaveBeenCalledTimes(1);
+    // The same scheme and scopes twice in one call: asked once.
+    const again = vi.fn(async () => 'tok');
+    await authFor('scoped', { OAuth: again, HeaderKey: 'h' });
+    expect(again).toHaveBeenCalledTimes(1);
+  });
+
+  it('the parts say which credentials were attached and from which function, without exposing them to spreading or JSON', async () => {
+    const token = vi.fn(async () => 'tok-9');
+    const parts = await authFor('scoped', { OAuth: token, HeaderKey: 'h' });
+    expect(parts.credentials?.map((c) => ({ scheme: c.scheme, value: c.value, fromFunction: c.source === token }))).toEqual([
+      { scheme: 'OAuth', value: 'tok-9', fromFunction: true },
+      { scheme: 'HeaderKey', value: 'h', fromFunction: false },
+    ]);
+    expect(Object.keys(parts)).toEqual(['alternative', 'headers', 'query', 'cookies']);
+    expect(JSON.stringify(parts)).not.toContain('"credentials"');
   });
 
   it('does not ask providers of schemes the operation does not use', async () => {
