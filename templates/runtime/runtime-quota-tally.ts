@@ -93,10 +93,13 @@ interface Lease {
   readonly size: number;
   /** What the shared counter had left for everyone after this lease was taken. */
   readonly left: number;
-  /** When the window ends (Date.now() clock). */
+  /** When the window ends (`clock()`, monotonic: a wall clock set back must not stretch a lease past its window). */
   readonly endsAt: number;
   readonly over: boolean;
 }
+
+/** Milliseconds on a monotonic clock (`performance` is global in Node 16+, browsers and workers). */
+const clock = (): number => performance.now();
 
 /** Leases past this many keys make the next lease sweep out the ended ones. */
 const SWEEP_AT = 10_000;
@@ -109,7 +112,7 @@ export function leasedTally(counter: Counter, limit: number, batch: number, time
   const fetch = async (key: string, previous: Lease | undefined): Promise<void> => {
     // At window start, what is left is unknown: assume the whole limit; a lease that
     // asks too much is cut to what was left, so guessing high costs nothing but count.
-    const known = previous !== undefined && previous.endsAt > Date.now() ? previous.left : limit;
+    const known = previous !== undefined && previous.endsAt > clock() ? previous.left : limit;
     const n = Math.max(1, Math.min(batch, Math.floor(known / 8)));
     let consumed: number;
     let msBeforeNext: number;
@@ -123,7 +126,7 @@ export function leasedTally(counter: Counter, limit: number, batch: number, time
       msBeforeNext = error.msBeforeNext;
     }
     const granted = Math.max(0, Math.min(n, limit - (consumed - n)));
-    const now = Date.now();
+    const now = clock();
     if (leases.size >= SWEEP_AT) for (const [k, l] of leases) if (l.endsAt <= now) leases.delete(k);
     // Counts still held from the same window (a lease asked for ahead) are kept.
     const current = leases.get(key);
@@ -145,7 +148,7 @@ export function leasedTally(counter: Counter, limit: number, batch: number, time
 
   // What a request can have without waiting: a count, a refusal, or undefined (ask).
   const local = (key: string): Taken | Over | undefined => {
-    const now = Date.now();
+    const now = clock();
     const lease = leases.get(key);
     if (lease === undefined || lease.endsAt <= now) return undefined;
     if (lease.points > 0) {
@@ -170,7 +173,7 @@ export function leasedTally(counter: Counter, limit: number, batch: number, time
     },
     giveBack(key) {
       const lease = leases.get(key);
-      if (lease !== undefined && lease.endsAt > Date.now()) lease.points += 1;
+      if (lease !== undefined && lease.endsAt > clock()) lease.points += 1;
     },
   };
 }
