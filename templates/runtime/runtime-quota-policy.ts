@@ -12,6 +12,15 @@ export const KEY_POLICY = 'default';
 /** The name of an operation's policy: `op:<operation id>` (made a valid sf-string). */
 export const operationPolicyName = (operationId: string): string => `op:${rateLimitPolicyName(operationId)}`;
 
+/**
+ * A key id or operation id as part of a Redis key: percent-encoded (so it holds no `:`),
+ * and a lone surrogate, which has no UTF-8 and makes `encodeURIComponent` throw, as
+ * `%uD800` (a `u` never follows `%` in an encoded part, so two ids never give one key).
+ */
+export function counterKeyPart(text: string): string {
+  return text.replace(/\p{Surrogate}|[^\p{Surrogate}]+/gu, (run) => (/^\p{Surrogate}$/u.test(run) ? `%u${run.charCodeAt(0).toString(16).toUpperCase()}` : encodeURIComponent(run)));
+}
+
 interface Limit {
   readonly limit: number;
   readonly windowSeconds: number;
@@ -63,7 +72,7 @@ function plan<C>(policy: Policy, operationId: string | undefined, counterFor: (l
     checks.push(Object.freeze({ name, sfName: sfString(name), limit: limit.limit, windowSeconds: limit.windowSeconds, suffix, counter: counterFor(limit.limit, limit.windowSeconds) }));
   };
   // `:` never occurs in an encoded part, so a key's and an operation's counters never meet.
-  if (operationId !== undefined) add(operationPolicyName(operationId), policy.operations?.[operationId] as Limit, `:${encodeURIComponent(operationId)}`);
+  if (operationId !== undefined) add(operationPolicyName(operationId), policy.operations?.[operationId] as Limit, `:${counterKeyPart(operationId)}`);
   add(KEY_POLICY, policy, '');
   return Object.freeze({ checks: Object.freeze(checks), policyField: rateLimitPolicyField(checks.map((c) => ({ name: c.name, quota: c.limit, window: c.windowSeconds }))) });
 }

@@ -21,8 +21,15 @@
 // in the background when a quarter of the current one is left, so busy keys never wait
 // on Redis; near the end of a window a replica asks only when it has nothing left.
 // Concurrent requests wanting a lease for the same key wait on one INCRBY (single
-// flight). A lease's window ends when Redis said it does (its TTL measured on arrival,
-// so a little late, never early).
+// flight), sized to how many wait (still cut to what was left), and never longer than
+// `timeoutMs` in all. A lease's window ends when Redis said it does, its TTL counted
+// from when the INCRBY was SENT: an answer that arrives late (a slow network, a busy
+// event loop) makes the lease end early, which only loses counts, never late, which
+// would hand out the old window's counts in the new one.
+//
+// A count given back (a request refused by a later check) returns to the window it was
+// taken from, and only while that window lasts: `take` hands out a window token, and
+// `giveBack` does nothing with a token of an ended or replaced window.
 import { RateLimiterRes } from 'rate-limiter-flexible';
 
 /** The part of a rate-limiter-flexible limiter a tally uses. */
@@ -36,6 +43,8 @@ export interface Taken {
   readonly over: false;
   readonly remaining: number;
   readonly msBeforeNext: number;
+  /** The window the count came from, for `giveBack`. */
+  readonly window: unknown;
 }
 
 /** No count left until the window ends. */
@@ -50,8 +59,8 @@ export interface Over {
  */
 export interface Tally {
   take(key: string): Taken | Over | Promise<Taken | Over>;
-  /** Gives a count taken for a request that was refused later back, off the request's path. */
-  giveBack(key: string): void;
+  /** Gives a count back to the window it was taken from (`Taken.window`), if that window still lasts; off the request's path. */
+  giveBack(key: string, window: unknown): void;
 }
 
 /** Over the limit: rate-limiter-flexible rejects with its result, not an Error. */
@@ -68,19 +77,27 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+/** Milliseconds on a monotonic clock (`performance` is global in Node 16+, browsers and workers). */
+const clock = (): number => performance.now();
+
 /** One store call per request. */
 export function exactTally(counter: Counter, timeoutMs: number, onError: (error: unknown) => void): Tally {
   return {
     async take(key) {
+      const sent = clock();
       try {
         const r = await withTimeout(counter.consume(key, 1), timeoutMs);
-        return { over: false, remaining: r.remainingPoints, msBeforeNext: r.msBeforeNext };
+        // The window token is when the window ends at the latest, counted from the send.
+        return { over: false, remaining: r.remainingPoints, msBeforeNext: r.msBeforeNext, window: sent + Math.max(0, r.msBeforeNext) };
       } catch (error) {
         if (isOver(error)) return { over: true, msBeforeNext: error.msBeforeNext };
         throw error;
       }
     },
-    giveBack(key) {
+    giveBack(key, window) {
+      // A reward that lands after its window ended would open the next one at -1 (one
+      // more request then): only while the window has longer left than a store call may take.
+      if (typeof window !== 'number' || clock() + timeoutMs >= window) return;
       counter.reward(key, 1).catch(onError);
     },
   };
@@ -98,22 +115,23 @@ interface Lease {
   readonly over: boolean;
 }
 
-/** Milliseconds on a monotonic clock (`performance` is global in Node 16+, browsers and workers). */
-const clock = (): number => performance.now();
-
-/** Leases past this many keys make the next lease sweep out the ended ones. */
+/** Leases past this many keys make a lease sweep out the ended ones (then past twice as many as are left). */
 const SWEEP_AT = 10_000;
 
 /** Up to `batch` counts per Redis call; see the module comment. */
 export function leasedTally(counter: Counter, limit: number, batch: number, timeoutMs: number): Tally {
   const leases = new Map<string, Lease>();
   const pending = new Map<string, Promise<void>>();
+  /** Requests waiting for a lease, per key: the next lease is sized for them. */
+  const waiting = new Map<string, number>();
+  let sweepAt = SWEEP_AT;
 
   const fetch = async (key: string, previous: Lease | undefined): Promise<void> => {
+    const sent = clock();
     // At window start, what is left is unknown: assume the whole limit; a lease that
     // asks too much is cut to what was left, so guessing high costs nothing but count.
-    const known = previous !== undefined && previous.endsAt > clock() ? previous.left : limit;
-    const n = Math.max(1, Math.min(batch, Math.floor(known / 8)));
+    const known = previous !== undefined && previous.endsAt > sent ? previous.left : limit;
+    const n = Math.max(1, Math.min(Math.max(batch, waiting.get(key) ?? 0), Math.floor(known / 8)));
     let consumed: number;
     let msBeforeNext: number;
     try {
@@ -127,12 +145,19 @@ export function leasedTally(counter: Counter, limit: number, batch: number, time
     }
     const granted = Math.max(0, Math.min(n, limit - (consumed - n)));
     const now = clock();
-    if (leases.size >= SWEEP_AT) for (const [k, l] of leases) if (l.endsAt <= now) leases.delete(k);
-    // Counts still held from the same window (a lease asked for ahead) are kept.
+    if (leases.size >= sweepAt) {
+      for (const [k, l] of leases) if (l.endsAt <= now) leases.delete(k);
+      // Amortised: a map full of live leases is not scanned again on every fetch.
+      sweepAt = Math.max(SWEEP_AT, 2 * leases.size);
+    }
+    // Counted from the send (see the module comment); a window without a TTL (never
+    // expected) is held for one second at most.
+    const endsAt = sent + (msBeforeNext >= 0 ? msBeforeNext : 1000);
+    // Counts still held from the same window (a lease asked for ahead) are kept. The
+    // current lease's window ended before this answer's began if it ended by `now`.
     const current = leases.get(key);
     const held = current !== undefined && current.endsAt > now ? current.points : 0;
-    // A window without a TTL (never expected) is held for one second at most.
-    leases.set(key, { points: held + granted, size: n, left: Math.max(0, limit - consumed), endsAt: now + (msBeforeNext >= 0 ? msBeforeNext : 1000), over: granted === 0 });
+    leases.set(key, { points: held + granted, size: n, left: Math.max(0, limit - consumed), endsAt, over: granted === 0 });
   };
   const ask = (key: string, lease: Lease | undefined): Promise<void> => {
     let inFlight = pending.get(key);
@@ -154,16 +179,27 @@ export function leasedTally(counter: Counter, limit: number, batch: number, time
     if (lease.points > 0) {
       lease.points -= 1;
       if (lease.points <= lease.size >> 2 && !lease.over && lease.left >= 8 * batch && !pending.has(key)) ask(key, lease).catch(ahead);
-      return { over: false, remaining: lease.left + lease.points, msBeforeNext: lease.endsAt - now };
+      return { over: false, remaining: lease.left + lease.points, msBeforeNext: lease.endsAt - now, window: lease };
     }
     return lease.over ? { over: true, msBeforeNext: lease.endsAt - now } : undefined;
   };
   const wait = async (key: string): Promise<Taken | Over> => {
-    for (;;) {
-      // Every waiter sees the store's failure; the next request tries again.
-      await ask(key, leases.get(key));
-      const answer = local(key);
-      if (answer !== undefined) return answer;
+    const deadline = clock() + timeoutMs;
+    waiting.set(key, (waiting.get(key) ?? 0) + 1);
+    try {
+      for (;;) {
+        const left = deadline - clock();
+        // A request waits on Redis `timeoutMs` in all, however many leases go before it.
+        if (left <= 0) throw new Error(`quota store did not answer within ${timeoutMs} ms`);
+        // Every waiter sees the store's failure; the next request tries again.
+        await withTimeout(ask(key, leases.get(key)), left);
+        const answer = local(key);
+        if (answer !== undefined) return answer;
+      }
+    } finally {
+      const n = (waiting.get(key) ?? 1) - 1;
+      if (n > 0) waiting.set(key, n);
+      else waiting.delete(key);
     }
   };
 
@@ -171,9 +207,11 @@ export function leasedTally(counter: Counter, limit: number, batch: number, time
     take(key) {
       return local(key) ?? wait(key);
     },
-    giveBack(key) {
+    giveBack(key, window) {
+      // Only to the lease the count came from, while it lasts: a newer lease (another
+      // window, or the same one refreshed) does not take it.
       const lease = leases.get(key);
-      if (lease !== undefined && lease.endsAt > clock()) lease.points += 1;
+      if (lease !== undefined && lease === window && lease.endsAt > clock()) lease.points += 1;
     },
   };
 }

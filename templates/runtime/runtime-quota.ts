@@ -30,7 +30,7 @@ import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { QuotaPolicy } from './runtime-key-record.js';
 import { keyIdOf, keyPrincipalOf, type LimitHook } from './runtime-limits.js';
 import { exactTally, leasedTally, type Over, type Tally, type Taken } from './runtime-quota-tally.js';
-import { KEY_POLICY, planCache, type Plan, type PlanCheck } from './runtime-quota-policy.js';
+import { counterKeyPart, KEY_POLICY, planCache, type Plan, type PlanCheck } from './runtime-quota-policy.js';
 export { KEY_POLICY, operationPolicyName } from './runtime-quota-policy.js';
 import { rateLimitMember } from './runtime-rate-limit-headers.js';
 import { UnavailableError, type AuthSuccess, type LimitOutcome } from './runtime-types.js';
@@ -106,6 +106,8 @@ function redisKind(client: unknown): 'ioredis' | 'node-redis' {
 }
 
 const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
+/** The longest delay `setTimeout` honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function quotaLimiter(options: QuotaLimiterOptions = {}): QuotaLimiter {
   const kind = options.redis === undefined ? undefined : redisKind(options.redis);
@@ -113,7 +115,8 @@ export function quotaLimiter(options: QuotaLimiterOptions = {}): QuotaLimiter {
   const always = (options.headers ?? 'always') === 'always';
   const failOpen = options.onStoreError === 'fail-open';
   const timeoutMs = options.timeoutMs ?? 500;
-  if (!(timeoutMs > 0)) throw new TypeError('quotaLimiter: timeoutMs must be more than 0');
+  // setTimeout takes at most 2^31 - 1 ms; a longer delay fires at once (a 1 ms timeout).
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) throw new TypeError(`quotaLimiter: timeoutMs must be more than 0 and at most ${MAX_TIMER_MS}`);
   const batch = options.batch ?? 1;
   if (!Number.isSafeInteger(batch) || batch < 1) throw new TypeError('quotaLimiter: batch must be a whole number, 1 or more');
   const onError = (error: unknown): void => options.onError?.(error);
@@ -131,6 +134,10 @@ export function quotaLimiter(options: QuotaLimiterOptions = {}): QuotaLimiter {
     let tally = tallies.get(id);
     if (tally === undefined) {
       if (options.redis === undefined) {
+        // In memory, rate-limiter-flexible ends a window with a timer, and a timer longer
+        // than 2^31 - 1 ms fires at once: such a window would never count. Refused (the
+        // guard answers 500, failing closed) rather than silently unenforced.
+        if (windowSeconds * 1000 > MAX_TIMER_MS) throw new TypeError(`quotaLimiter: a window of ${windowSeconds} s is longer than in-memory counting can time (${Math.floor(MAX_TIMER_MS / 1000)} s); give quotaLimiter a redis client`);
         tally = exactTally(new RateLimiterMemory({ points: limit, duration: windowSeconds, keyPrefix }), timeoutMs, onError);
       } else {
         const counter = new RateLimiterRedis({
@@ -184,7 +191,7 @@ export function quotaLimiter(options: QuotaLimiterOptions = {}): QuotaLimiter {
       // request's path; a failure only leaves that count one too high. Its member reports
       // the count as given back.
       const first = checks[0] as PlanCheck<Tally>;
-      if (prior !== undefined) first.counter.giveBack(key + first.suffix);
+      if (prior !== undefined) first.counter.giveBack(key + first.suffix, prior.window);
       const reset = seconds(taken.msBeforeNext);
       const retryAfter = Math.max(1, reset);
       const own = rateLimitMember(check.sfName, 0, reset);
@@ -212,7 +219,7 @@ export function quotaLimiter(options: QuotaLimiterOptions = {}): QuotaLimiter {
           raw = policyOf(decision);
         }
         if (typeof keyId !== 'string' || raw === undefined || raw === null) return OK;
-        return step(planFor(raw, decision.operationId), encodeURIComponent(keyId), 0, undefined);
+        return step(planFor(raw, decision.operationId), counterKeyPart(keyId), 0, undefined);
       } catch (error) {
         // A malformed policy, or a store error in fail-closed mode: a rejection, as from any async hook.
         return Promise.reject(error);
