@@ -34,7 +34,7 @@ interface Tap {
   /** Script calls seen. */
   calls: number;
   /** Delay of one call, by its Redis key: before it is sent, or after its answer came. */
-  delay?: (redisKey: string) => { before?: number; after?: number } | undefined;
+  delay?: ((redisKey: string) => { before?: number; after?: number } | undefined) | undefined;
 }
 /** A client of its own whose quota script calls are counted and can be delayed. */
 async function tapped(tap: Tap): Promise<Redis> {
