@@ -16,9 +16,20 @@
  */
 import {
   clientCredentialsTokenFor,
+  completeAuthorizationFor,
   createClientAuth,
+  refreshTokenProviderFor,
+  startAuthorizationFor,
+  type AuthorizationCodeSchemeOf,
+  type AuthorizationRequest,
   type AuthParts,
   type ClientCredentialsSchemeOf,
+  type OAuthTokens,
+  type RefreshTokenSchemeOf,
+  type SpecCompleteAuthorizationOptions,
+  type SpecRefreshTokenOptions,
+  type SpecStartAuthorizationOptions,
+  type TokenProvider,
   type CredentialsFor,
   type EnvLike,
   type FetchLike,
@@ -29,10 +40,14 @@ import { tables, type OperationId, type UsedSchemeName } from './security.js';
 
 export type { OperationId, SchemeName, UsedSchemeName } from './security.js';
 export type { AuthParts, BasicCredentials, ClientCredentialsOptions, CredentialContext, CredentialSource, FetchLike, MutualTLSConfigured, TokenProvider, WithAuthOptions } from './runtime-client.js';
+export type { AuthorizationRequest, OAuthTokens, PendingAuthorization, RefreshedTokens, RefreshTokenOptions } from './runtime-client.js';
 export {
   ForeignOriginError,
   InvalidCredentialsError,
   MissingCredentialsError,
+  OAuthAuthorizationError,
+  OAuthRefreshError,
+  OAuthStateMismatchError,
   OAuthTokenError,
   UnknownOperationError,
 } from './runtime-client.js';
@@ -92,8 +107,36 @@ export type ClientCredentialsTokenOptions = SpecClientCredentialsOptions<ClientC
  * and without `baseUrl` it is an error that asks for `tokenUrl`. The spec-independent
  * function is `clientCredentialsToken` in `./runtime-client.js`.
  */
-export function clientCredentialsToken(options: ClientCredentialsTokenOptions): () => Promise<string> {
+export function clientCredentialsToken(options: ClientCredentialsTokenOptions): TokenProvider {
   return clientCredentialsTokenFor(tables.schemes, options);
+}
+
+/** The spec's OAuth2 schemes with an authorizationCode flow (`never` when there is none). */
+export type AuthorizationCodeSchemeName = AuthorizationCodeSchemeOf<typeof tables.schemes>;
+/** The spec's OAuth2 schemes whose tokens can be refreshed (authorizationCode or password flow). */
+export type RefreshTokenSchemeName = RefreshTokenSchemeOf<typeof tables.schemes>;
+
+/**
+ * The refresh_token grant (RFC 6749 §6) as a token provider: `tokenUrl` defaults to the
+ * flow's refreshUrl, else its tokenUrl. A rotated refresh token replaces the old one and
+ * reaches `onTokens`; a failed refresh is one `OAuthRefreshError` for every caller.
+ */
+export function refreshTokenProvider(options: SpecRefreshTokenOptions<RefreshTokenSchemeName>): TokenProvider {
+  return refreshTokenProviderFor(tables.schemes, options);
+}
+
+/**
+ * Authorization code with PKCE (RFC 7636, S256), step 1: the authorization URL (the
+ * spec's authorizationCode flow unless given), with a fresh `state` and code verifier to
+ * keep until the redirect comes back.
+ */
+export function startAuthorization(options: SpecStartAuthorizationOptions<AuthorizationCodeSchemeName>): Promise<AuthorizationRequest> {
+  return startAuthorizationFor(tables.schemes, options);
+}
+
+/** Step 2: checks the callback's `state` (constant time) and exchanges the code at the flow's tokenUrl. */
+export function completeAuthorization(options: SpecCompleteAuthorizationOptions<AuthorizationCodeSchemeName>): Promise<OAuthTokens> {
+  return completeAuthorizationFor(tables.schemes, options);
 }
 
 /** The bound runtime, for the openapi-fetch and axios integrations. */

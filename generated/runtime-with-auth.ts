@@ -6,7 +6,8 @@ import type { OperationTable } from './runtime-tables.js';
 import { createMatcher } from './runtime-routes.js';
 import { applyAuthBuffered, applyToHeaders, applyToUrl, partsSecrets, rebuild, scrubError } from './runtime-attach.js';
 import type { AuthSource } from './runtime-select.js';
-import type { AuthParts, FetchLike, WithAuthOptions } from './runtime-credentials.js';
+import type { AttachedCredential, AuthParts, FetchLike, WithAuthOptions } from './runtime-credentials.js';
+import { fetchCallReplayable, retryPolicy, sendWithRetries, type Attempt } from './runtime-retry.js';
 
 // ---------------------------------------------------------------------------
 // Origins and base paths
@@ -80,12 +81,14 @@ export function toRequest(input: RequestInfo | URL, init: RequestInit | undefine
  * Wraps `fetchImpl` so each request is matched to its operation and carries that
  * operation's credentials. Refuses (throws, sends nothing) when the URL's origin is not
  * trusted or no operation matches; `MissingCredentialsError` is also thrown before sending.
+ * Retries follow `options.retry` (runtime-retry.ts); each one is a whole new attempt.
  */
 export function withAuthFor<C extends object>(auth: AuthSource<C>, fetchImpl: FetchLike, credentials: C, options: WithAuthOptions): FetchLike {
   const base = new URL(options.baseUrl);
   const trusted = originGuard(base, options.allowedHosts);
   const locate = operationLocator(auth.tables.operations, base);
   const unknown = options.unknownOperation ?? 'error';
+  const policy = retryPolicy(options.retry);
 
   const partsFor = async (method: string, url: URL): Promise<AuthParts | undefined> => {
     const operationId = locate(method, url);
@@ -114,6 +117,20 @@ export function withAuthFor<C extends object>(auth: AuthSource<C>, fetchImpl: Fe
 
   async function send(input: RequestInfo | URL, init: RequestInit | undefined, resolve: typeof partsFor): Promise<Response> {
     const request = toRequest(input, init, base);
+    // A body that can be sent again is read once, here, and each attempt is a new Request
+    // made from those bytes (a FormData's boundary is in the copied Content-Type, so the
+    // bytes match). Any other body is sent once, as before.
+    const replayable = fetchCallReplayable(input, init);
+    const saved = replayable && request.body !== null ? await request.arrayBuffer() : null;
+    return sendWithRetries(policy, replayable, request.signal, () => attempt(replayable ? rebuild(request, { body: saved }) : request, resolve));
+  }
+
+  /**
+   * One attempt, every check included: a retry is held to exactly what the first request
+   * was. `credentials` are those of the hop that answered, none when it was off the
+   * trusted origins (a stranger's 401 says nothing about our tokens).
+   */
+  async function attempt(request: Request, resolve: typeof partsFor): Promise<Attempt> {
     const first = new URL(request.url);
     if (!trusted(first)) throw foreign(first);
     checkNoUserInfo(first);
@@ -126,7 +143,9 @@ export function withAuthFor<C extends object>(auth: AuthSource<C>, fetchImpl: Fe
           "withAuth: redirect 'native' cannot keep credentials to their origin and operation: use redirect 'safe' (the default), or the request's redirect 'manual' or 'error'",
         );
       }
-      return fetchImpl(parts === undefined ? request : await applyAuthBuffered(request, parts));
+      const response = await fetchImpl(parts === undefined ? request : await applyAuthBuffered(request, parts));
+      // Followed by the platform (only when nothing was attached): the answer is not from the hop that had them.
+      return { response, credentials: response.redirected ? undefined : parts?.credentials };
     }
 
     // Followed here rather than by fetch: the platform would either keep an API-key
@@ -139,17 +158,20 @@ export function withAuthFor<C extends object>(auth: AuthSource<C>, fetchImpl: Fe
     let credentialed = true;
     const sentHeaders = new Set<string>();
     const sentQuery = new Set<string>();
+    let hopCredentials: readonly AttachedCredential[] | undefined;
 
     for (let hop = 0; ; hop++) {
       if (credentialed && !trusted(url)) credentialed = false; // once off-origin, never re-attached
       const outUrl = new URL(url);
       const headers = new Headers(callerHeaders);
+      hopCredentials = undefined;
       if (credentialed) {
         checkNoUserInfo(url);
         // Chosen afresh for this hop's operation (method and URL); none matching is an
         // UnknownOperationError (or, with passthrough, a hop without credentials).
         const parts = await resolve(method, url);
         if (parts !== undefined) {
+          hopCredentials = parts.credentials;
           applyToUrl(outUrl, parts.query);
           applyToHeaders(headers, parts);
           for (const name of Object.keys(parts.headers)) sentHeaders.add(name);
@@ -163,7 +185,7 @@ export function withAuthFor<C extends object>(auth: AuthSource<C>, fetchImpl: Fe
       }
       const response = await fetchImpl(rebuild(request, { url: outUrl, headers, method, body: payload, redirect: 'manual' }));
       const location = response.headers.get('Location');
-      if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
+      if (!REDIRECT_STATUSES.has(response.status) || location === null) return { response, credentials: hopCredentials };
       if (hop >= MAX_REDIRECTS) throw new TypeError(`withAuth: more than ${MAX_REDIRECTS} redirects`);
       await response.body?.cancel();
       // RFC 9110 §15.4.4 (303) and Fetch §4.4 step 12 (301/302 after POST): continue as GET without a body.

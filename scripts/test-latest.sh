@@ -41,7 +41,7 @@ LATEST=(
 PINNED=(vitest fast-check @types/node @types/yargs @microsoft/jest-sarif ajv ajv-draft-04 ajv-formats)
 # The specs the generated-output type-check covers (as test/generated/generated.test.ts).
 SPECS=(petstore.yaml petstore-swagger2.yaml petstore-3.1.yaml hostile/injection.json)
-TEST_DIRS=(test/e2e test/generated test/client test/types test/fuzz test/stores)
+TEST_DIRS=(test/e2e test/generated test/client test/types test/fuzz test/stores test/tokens)
 
 NPM_FLAGS=(--no-audit --no-fund)
 failed=()

@@ -46,6 +46,10 @@ export interface SpecConfig {
   quotas?: boolean;
   /** Emit usage counting for billing (runtime-usage.ts, PostgreSQL). */
   usage?: boolean;
+  /** Emit the JWT access token verifier (runtime-jwt.ts and its helpers; the output imports jose). */
+  jwt?: boolean;
+  /** Emit the RFC 7662 token introspection verifier (runtime-introspection.ts). */
+  introspection?: boolean;
 }
 
 type OneOrMore<T> = T | readonly T[];
@@ -89,7 +93,7 @@ export interface ResolvedTarget {
   readonly envPrefix?: string;
   /** `public`: operation ids public on purpose (lint). */
   readonly public?: readonly string[];
-  /** The optional runtime features (`keys`, `quotas`, `usage`), only those asked for. */
+  /** The optional runtime features (`keys`, `quotas`, `usage`, `jwt`, `introspection`), only those asked for. */
   readonly features?: Features;
 }
 
@@ -206,7 +210,13 @@ export function resolveTargets(config: Config, overrides: Overrides, cwd: string
 }
 
 function featuresOf(s: SpecConfig): { features?: Features } {
-  const features: Features = { ...(s.keys === 'postgres' ? { keys: 'postgres' as const } : {}), ...(s.quotas === true ? { quotas: true as const } : {}), ...(s.usage === true ? { usage: true as const } : {}) };
+  const features: Features = {
+    ...(s.keys === 'postgres' ? { keys: 'postgres' as const } : {}),
+    ...(s.quotas === true ? { quotas: true as const } : {}),
+    ...(s.usage === true ? { usage: true as const } : {}),
+    ...(s.jwt === true ? { jwt: true as const } : {}),
+    ...(s.introspection === true ? { introspection: true as const } : {}),
+  };
   return Object.keys(features).length > 0 ? { features } : {};
 }
 

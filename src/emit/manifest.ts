@@ -18,7 +18,7 @@ export const RUNTIME_IMPORTS = {
   'runtime-api-keys.ts': ['runtime-key-format.ts', 'runtime-keys.ts'],
   'runtime-attach.ts': ['runtime-credentials.ts', 'runtime-http-schemes.ts', 'runtime-tables.ts'],
   'runtime-bind.ts': ['runtime-route-syntax.ts', 'runtime-tables.ts'],
-  'runtime-client.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-env.ts', 'runtime-oauth2.ts', 'runtime-select.ts', 'runtime-tables.ts', 'runtime-with-auth.ts'],
+  'runtime-client.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-env.ts', 'runtime-oauth2.ts', 'runtime-pkce.ts', 'runtime-retry.ts', 'runtime-select.ts', 'runtime-tables.ts', 'runtime-with-auth.ts'],
   'runtime-address.ts': [],
   'runtime-context.ts': ['runtime-extract.ts', 'runtime-request.ts', 'runtime-types.ts'],
   'runtime-cidr.ts': [],
@@ -43,6 +43,10 @@ export const RUNTIME_IMPORTS = {
   ],
   'runtime-extract.ts': ['runtime-http-schemes.ts', 'runtime-plan.ts', 'runtime-request.ts', 'runtime-types.ts'],
   'runtime-http-schemes.ts': [],
+  'runtime-introspection.ts': ['runtime-token-cache.ts', 'runtime-token-claims.ts', 'runtime-token-http.ts', 'runtime-types.ts'],
+  'runtime-jwks.ts': ['runtime-token-http.ts', 'runtime-types.ts'],
+  'runtime-jwt-checks.ts': ['runtime-token-claims.ts'],
+  'runtime-jwt.ts': ['runtime-jwks.ts', 'runtime-jwt-checks.ts', 'runtime-oidc-discovery.ts', 'runtime-tables.ts', 'runtime-token-claims.ts', 'runtime-token-http.ts', 'runtime-types.ts'],
   'runtime-key-format.ts': [],
   'runtime-key-cache.ts': ['runtime-key-record.ts'],
   'runtime-key-listen.ts': [],
@@ -54,7 +58,9 @@ export const RUNTIME_IMPORTS = {
   'runtime-limits.ts': ['runtime-types.ts'],
   'runtime-nearby.ts': ['runtime-bind.ts', 'runtime-tables.ts'],
   'runtime-observe.ts': ['runtime-deny.ts', 'runtime-extract.ts', 'runtime-key-format.ts', 'runtime-plan.ts', 'runtime-request.ts', 'runtime-types.ts'],
-  'runtime-oauth2.ts': ['runtime-credentials.ts'],
+  'runtime-oauth2.ts': ['runtime-credentials.ts', 'runtime-token-endpoint.ts'],
+  'runtime-oidc-discovery.ts': ['runtime-token-http.ts'],
+  'runtime-pkce.ts': ['runtime-token-endpoint.ts'],
   'runtime-plan.ts': ['runtime-http-schemes.ts', 'runtime-problem.ts', 'runtime-tables.ts', 'runtime-types.ts'],
   'runtime-problem.ts': ['runtime-types.ts'],
   'runtime-quota-policy.ts': ['runtime-key-record.ts', 'runtime-rate-limit-headers.ts'],
@@ -62,15 +68,20 @@ export const RUNTIME_IMPORTS = {
   'runtime-quota.ts': ['runtime-key-record.ts', 'runtime-limits.ts', 'runtime-quota-policy.ts', 'runtime-quota-tally.ts', 'runtime-rate-limit-headers.ts', 'runtime-types.ts'],
   'runtime-rate-limit-headers.ts': [],
   'runtime-request.ts': ['runtime-address.ts'],
+  'runtime-retry.ts': ['runtime-credentials.ts'],
   'runtime-route-syntax.ts': [],
   'runtime-routes.ts': ['runtime-tables.ts', 'runtime-trie.ts'],
   'runtime-select.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-tables.ts'],
   'runtime-server.ts': ['runtime-bind.ts', 'runtime-address.ts', 'runtime-coverage.ts', 'runtime-decide.ts', 'runtime-evaluate.ts', 'runtime-key-format.ts', 'runtime-problem.ts', 'runtime-request.ts', 'runtime-types.ts'],
   'runtime-tables.ts': [],
+  'runtime-token-cache.ts': [],
+  'runtime-token-claims.ts': ['runtime-types.ts'],
+  'runtime-token-endpoint.ts': [],
+  'runtime-token-http.ts': ['runtime-token-endpoint.ts', 'runtime-types.ts'],
   'runtime-trie.ts': [],
   'runtime-types.ts': ['runtime-bind.ts', 'runtime-address.ts', 'runtime-request.ts', 'runtime-tables.ts'],
   'runtime-usage.ts': ['runtime-limits.ts', 'runtime-types.ts'],
-  'runtime-with-auth.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-routes.ts', 'runtime-select.ts', 'runtime-tables.ts'],
+  'runtime-with-auth.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-retry.ts', 'runtime-routes.ts', 'runtime-select.ts', 'runtime-tables.ts'],
 } as const satisfies Readonly<Record<string, readonly string[]>>;
 
 export type RuntimeFile = keyof typeof RUNTIME_IMPORTS;
@@ -94,11 +105,13 @@ export const CLIENT_RUNTIME: { readonly [I in ClientIntegration]: readonly Runti
   axios: ['runtime-client.ts', 'axios.ts'],
 };
 
-/** The files each optional feature adds (`keys: 'postgres'`, `quotas`, `usage`). */
+/** The files each optional feature adds (`keys: 'postgres'`, `quotas`, `usage`, `jwt`, `introspection`). */
 export const FEATURE_RUNTIME: { readonly [F in keyof Features]-?: readonly RuntimeFile[] } = {
   keys: ['runtime-key-store-postgres.ts'],
   quotas: ['runtime-quota.ts'],
   usage: ['runtime-usage.ts'],
+  jwt: ['runtime-jwt.ts'],
+  introspection: ['runtime-introspection.ts'],
 };
 
 /** The runtime files the targets (and features) need, imports included, in a stable order. */

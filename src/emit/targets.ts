@@ -13,4 +13,8 @@ export interface Features {
   readonly quotas?: true;
   /** Usage counting for billing (runtime-usage.ts). */
   readonly usage?: true;
+  /** JWT access token verification (runtime-jwt.ts and its helpers; imports jose). */
+  readonly jwt?: true;
+  /** Opaque access token verification by RFC 7662 introspection (runtime-introspection.ts). */
+  readonly introspection?: true;
 }

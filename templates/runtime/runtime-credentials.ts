@@ -131,6 +131,27 @@ export interface WithAuthOptions {
    * `redirect: 'manual'` or `'error'`, or use `safe`.
    */
   readonly redirect?: 'safe' | 'native';
+  /**
+   * When a request is sent again (runtime-retry.ts; the same rules in `withAuth`, the
+   * openapi-fetch middleware and the axios interceptor). Each retry passes every origin,
+   * operation and redirect check again. Only a body that can be sent again is: none, a
+   * string, ArrayBuffer(View), Blob, URLSearchParams or FormData, never a stream; any other
+   * request gets its first answer. A 403 is never retried.
+   */
+  readonly retry?: {
+    /**
+     * After a 401, get fresh credentials and send the request once more (default `true`):
+     * when a credential came from a `TokenProvider` (its refused token is invalidated first,
+     * so concurrent refusals share one refresh), or when `WWW-Authenticate` says
+     * `error="invalid_token"` (RFC 6750 §3.1) and a credential function can be asked again.
+     * A plain value is never retried (it would be sent unchanged); a 401 to the retry is returned.
+     */
+    readonly reauthenticate?: boolean;
+    /** How many times a 429 or 503 is sent again after the wait its `Retry-After` asks for (default 0: never). */
+    readonly attempts?: number;
+    /** The longest `Retry-After` honoured, in ms (default 10_000); a longer, absent or malformed one is returned at once. */
+    readonly maxDelayMs?: number;
+  };
 }
 
 // ---------------------------------------------------------------------------

@@ -56,6 +56,14 @@ export async function resolveAuth(tables: SecurityTables, operationId: string, c
   const alternatives = operation.auth.anyOf;
   for (let index = 0; index < alternatives.length; index++) {
     const members: readonly UseSpec[] = alternatives[index] ?? [];
+    // A plain value that is missing rules the alternative out before any provider is
+    // asked: a provider may fetch a token (for these scopes) that would never be used.
+    const ruledOut = members.some((use) => {
+      const scheme = own(tables.schemes, use.scheme);
+      const source = sourceOf(use.scheme);
+      return scheme === undefined || (typeof source !== 'function' && !isAvailable(scheme, source));
+    });
+    if (ruledOut) continue;
     const values: unknown[] = [];
     let satisfied = members.length > 0;
     for (const use of members) {

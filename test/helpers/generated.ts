@@ -13,7 +13,7 @@ export const TEST_OUTPUT = path.join(REPO, 'test-output');
 
 /** Generates `spec` (relative to the repository) into test-output/<name>/; returns the folder. */
 export async function generateFixture(spec: string, name: string): Promise<string> {
-  const result = await generate({ spec, cwd: REPO, server: SERVER_ADAPTERS, client: CLIENT_INTEGRATIONS, features: { keys: 'postgres', quotas: true, usage: true } });
+  const result = await generate({ spec, cwd: REPO, server: SERVER_ADAPTERS, client: CLIENT_INTEGRATIONS, features: { keys: 'postgres', quotas: true, usage: true, jwt: true, introspection: true } });
   if (result.files.length === 0) {
     throw new Error(`generation refused ${spec}: ${result.diagnostics.map((d) => `${d.code} ${d.pointer}`).join('; ')}`);
   }

@@ -12,7 +12,7 @@ import { closest, didYouMean } from '../../src/shared/did-you-mean.js';
 import { REPO } from '../helpers/cli.js';
 
 /** Every key of SpecConfig, checked both ways by the compiler (`npm run typecheck`). */
-const TARGET_KEYS = ['spec', 'out', 'server', 'client', 'templates', 'skipInvalid', 'allowRefsOutside', 'envPrefix', 'public', 'keys', 'quotas', 'usage'] as const satisfies readonly (keyof SpecConfig)[];
+const TARGET_KEYS = ['spec', 'out', 'server', 'client', 'templates', 'skipInvalid', 'allowRefsOutside', 'envPrefix', 'public', 'keys', 'quotas', 'usage', 'jwt', 'introspection'] as const satisfies readonly (keyof SpecConfig)[];
 const allTargetKeys: [Exclude<keyof SpecConfig, (typeof TARGET_KEYS)[number]>] extends [never] ? true : false = true;
 const TOP_KEYS = [...TARGET_KEYS, 'specs', 'accept', '$schema'] as const satisfies readonly (keyof Config)[];
 const allTopKeys: [Exclude<keyof Config, (typeof TOP_KEYS)[number]>] extends [never] ? true : false = true;

@@ -1,13 +1,15 @@
-// Optional runtime features (issue 17): `keys: 'postgres'`, `quotas`, `usage` add their
-// files (and the store's SQL, with a header the writer recognises as its own), and
-// nothing else; without them the output holds none of these files, so an app that does
-// not use quotas never imports rate-limiter-flexible.
+// Optional runtime features (issues 17, 18): `keys: 'postgres'`, `quotas`, `usage`, `jwt`,
+// `introspection` add their files (and the store's SQL, with a header the writer
+// recognises as its own), and nothing else; without them the output holds none of
+// these files, so an app that does not use quotas never imports rate-limiter-flexible,
+// and one that does not verify JWTs never imports jose.
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/pipeline.js';
 import { isGenerated } from '../../src/emit/plan.js';
+import { checkConfig, resolveTargets } from '../../src/config/config.js';
 import { REPO } from '../helpers/cli.js';
 
-const FEATURE_FILES = ['keys.postgres.sql', 'runtime-key-cache.ts', 'runtime-key-listen.ts', 'runtime-key-store-postgres.ts', 'runtime-limits.ts', 'runtime-quota-policy.ts', 'runtime-quota-tally.ts', 'runtime-quota.ts', 'runtime-rate-limit-headers.ts', 'runtime-usage.ts'];
+const FEATURE_FILES = ['keys.postgres.sql', 'runtime-key-cache.ts', 'runtime-key-listen.ts', 'runtime-key-store-postgres.ts', 'runtime-limits.ts', 'runtime-quota-policy.ts', 'runtime-quota-tally.ts', 'runtime-quota.ts', 'runtime-rate-limit-headers.ts', 'runtime-usage.ts', 'runtime-introspection.ts', 'runtime-jwks.ts', 'runtime-jwt-checks.ts', 'runtime-jwt.ts', 'runtime-oidc-discovery.ts', 'runtime-token-cache.ts', 'runtime-token-claims.ts', 'runtime-token-http.ts'];
 
 const files = async (features?: Parameters<typeof generate>[0]['features']) => {
   const result = await generate({ spec: 'specs/petstore.yaml', cwd: REPO, server: ['express'], client: [], ...(features ? { features } : {}) });
@@ -15,10 +17,20 @@ const files = async (features?: Parameters<typeof generate>[0]['features']) => {
 };
 
 describe('optional runtime features', () => {
-  it('none asked: none of their files, and no import of rate-limiter-flexible anywhere', async () => {
+  it('none asked: none of their files, and no import of rate-limiter-flexible or jose anywhere', async () => {
     const out = await files();
     expect(FEATURE_FILES.filter((f) => out.has(f))).toEqual([]);
     expect([...out.values()].some((text) => text.includes('rate-limiter-flexible'))).toBe(false);
+    expect([...out.values()].some((text) => /from ['"]jose['"]/.test(text))).toBe(false);
+  });
+
+  it('jwt adds the JWT verifier with its key set, discovery, claims and HTTP helpers (jose imported only there); introspection its verifier, cache, claims and HTTP helpers, no package', async () => {
+    const jwt = await files({ jwt: true });
+    expect(FEATURE_FILES.filter((f) => jwt.has(f))).toEqual(['runtime-jwks.ts', 'runtime-jwt-checks.ts', 'runtime-jwt.ts', 'runtime-oidc-discovery.ts', 'runtime-token-claims.ts', 'runtime-token-http.ts']);
+    expect([...jwt].filter(([, text]) => /from ['"]jose['"]/.test(text)).map(([name]) => name).sort()).toEqual(['runtime-jwks.ts', 'runtime-jwt-checks.ts', 'runtime-jwt.ts']);
+    const introspection = await files({ introspection: true });
+    expect(FEATURE_FILES.filter((f) => introspection.has(f))).toEqual(['runtime-introspection.ts', 'runtime-token-cache.ts', 'runtime-token-claims.ts', 'runtime-token-http.ts']);
+    expect([...introspection.values()].some((text) => /from ['"]jose['"]/.test(text))).toBe(false);
   });
 
   it('each adds its own files: keys postgres (store, cache, listener, SQL), quotas (limiter, headers, limits), usage (recorder, limits)', async () => {
@@ -28,6 +40,12 @@ describe('optional runtime features', () => {
     expect(FEATURE_FILES.filter((f) => quotas.has(f))).toEqual(['runtime-limits.ts', 'runtime-quota-policy.ts', 'runtime-quota-tally.ts', 'runtime-quota.ts', 'runtime-rate-limit-headers.ts']);
     const usage = await files({ usage: true });
     expect(FEATURE_FILES.filter((f) => usage.has(f))).toEqual(['runtime-limits.ts', 'runtime-usage.ts']);
+  });
+
+  it('codegen.config.json: "jwt" and "introspection" (true) become features, per spec or as defaults; false or absent: none', () => {
+    const config = checkConfig({ jwt: true, specs: [{ spec: 'a.yaml', out: 'a', introspection: true }, { spec: 'b.yaml', out: 'b', jwt: false }] }, 'codegen.config.json');
+    expect(resolveTargets(config, {}, REPO).map((t) => t.features)).toEqual([{ jwt: true, introspection: true }, undefined]);
+    expect(() => checkConfig({ spec: 'a.yaml', jwt: 'yes' }, 'codegen.config.json')).toThrow(/jwt/);
   });
 
   it('the SQL file starts with the generated marker in SQL comment syntax and is recognised as generated', async () => {

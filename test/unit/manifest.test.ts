@@ -22,8 +22,8 @@ describe('runtime manifest', () => {
     const imports = info.importedFiles.map((f) => f.fileName);
     const local = imports.filter((name) => name.startsWith('.')).map((name) => name.replace(/^\.\//, '').replace(/\.js$/, '.ts'));
     expect([...new Set(local)].sort()).toEqual([...(RUNTIME_IMPORTS as Record<string, readonly string[]>)[file]!].sort());
-    // Anything not relative is a framework or node module (or rate-limiter-flexible, which only runtime-quota.ts and runtime-quota-tally.ts import), never another runtime file by another path.
-    for (const name of imports.filter((n) => !n.startsWith('.'))) expect(name).toMatch(/^(node:|express$|fastify$|koa$|hono(\/route)?$|axios$|openapi-fetch$|rate-limiter-flexible$)/);
+    // Anything not relative is a framework or node module (or rate-limiter-flexible, which only runtime-quota.ts and runtime-quota-tally.ts import, or jose, which only runtime-jwt.ts, runtime-jwt-checks.ts and runtime-jwks.ts import), never another runtime file by another path.
+    for (const name of imports.filter((n) => !n.startsWith('.'))) expect(name).toMatch(/^(node:|express$|fastify$|koa$|hono(\/route)?$|axios$|openapi-fetch$|rate-limiter-flexible$|jose$)/);
   });
   it('targets start from their own files; fetch is a row on each side', () => {
     expect(SERVER_RUNTIME.fetch).toEqual(['fetch.ts']);
