@@ -530,7 +530,7 @@ export function storesReport(s, { fmt, yes, quick }) {
       if (batchCost > GOAL_QUOTA) {
         const extraBatch = cpuOf('batch') !== undefined && cpuOf('postgres') !== undefined ? cpuOf('batch') - cpuOf('postgres') : undefined;
         where.push(
-          `- **Leased quota counting (d).** Redis sees one call per up to ${h.quotaBatch} requests (its CPU per request: ${us(h.batchRedisCpuUs)}), so the round trip is no longer what costs: of (d)'s ${fmt(batchCost * 100, 1)}% cost, the PostgreSQL store on a cache hit accounts for ${fmt(storeCost * 100, 1)}%, and the server spends ${extraBatch === undefined ? 'n/a' : `${fmt(extraBatch, 1)} µs`} more CPU per request than (c): the limiter's own work (the key principal, the cached plan, a lease count, the two \`RateLimit\` fields formatted), the guard checking those fields, and Fastify writing two more header fields per response.`,
+          `- **Leased quota counting (d).** Redis sees one call per up to ${h.quotaBatch} requests (its CPU per request: ${us(h.batchRedisCpuUs)}), so the round trip is no longer what costs: of (d)'s ${fmt(batchCost * 100, 1)}% cost, the PostgreSQL store on a cache hit accounts for ${fmt(storeCost * 100, 1)}%, and the server spends ${extraBatch === undefined ? 'n/a' : extraBatch >= 0 ? `${fmt(extraBatch, 1)} µs more` : `${fmt(-extraBatch, 1)} µs less (within the noise: the quota costs nothing measurable here)`} CPU per request than (c). What the quota does per request: the limiter's own work (the key principal, the cached plan, a lease count, the two \`RateLimit\` fields formatted), the guard checking those fields, and Fastify writing two more header fields per response.`,
         );
       }
     }
