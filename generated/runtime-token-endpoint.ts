@@ -86,6 +86,11 @@ function base64Utf8(text: string): string {
   return btoa(binary);
 }
 
+/** RFC 6749 §2.3.1 client authentication: id and secret form-encoded, then HTTP Basic. Token and introspection endpoints alike. */
+export function clientBasicAuthorization(clientId: string, clientSecret: string): string {
+  return `Basic ${base64Utf8(`${formEncode(clientId)}:${formEncode(clientSecret)}`)}`;
+}
+
 /** A literal loopback address: IPv4 in 127.0.0.0/8 (as `URL` normalises it), `[::1]`, or `localhost`. Shared by the client's token endpoints and the server's issuer endpoints. */
 export function isLoopback(url: URL): boolean {
   const host = url.hostname.toLowerCase();
@@ -152,7 +157,7 @@ export function tokenEndpointClient(options: TokenEndpointOptions): TokenEndpoin
       form.set('client_secret', options.clientSecret);
     } else {
       // RFC 6749 §2.3.1: id and secret are form-urlencoded before they become Basic's user and password.
-      headers.set('Authorization', `Basic ${base64Utf8(`${formEncode(options.clientId)}:${formEncode(options.clientSecret)}`)}`);
+      headers.set('Authorization', clientBasicAuthorization(options.clientId, options.clientSecret));
     }
     // No redirects: a 307 would replay the secret (and a refresh token or code) to wherever the endpoint points.
     const response = await fetchImpl(url, { method: 'POST', headers, body: form.toString(), redirect: 'error' });

@@ -12,6 +12,8 @@
 import type { VerifyContext } from './runtime-types.js';
 import { answer, audienceList, audienceMatches, MAX_TOKEN_LENGTH, principalOf, type PrincipalMapper, type TokenPrincipal, type TokenVerifier } from './runtime-token-claims.js';
 import { tokenCache, type CachedAnswer } from './runtime-token-cache.js';
+import { clientBasicAuthorization } from './runtime-token-endpoint.js';
+import { withTimeout } from './runtime-timeout.js';
 import {
   createBackoff,
   endpointName,
@@ -86,15 +88,6 @@ export type IntrospectionOptions<P extends object = TokenPrincipal> = Introspect
 /** What the cache keeps per token: the principal of an active token, or why it is refused. */
 type Introspected = { readonly active: true; readonly token: TokenPrincipal; readonly exp: number | undefined } | { readonly active: false; readonly reason: string };
 
-/** RFC 6749 Appendix B: application/x-www-form-urlencoded, which `URLSearchParams` implements. */
-const formEncode = (value: string): string => new URLSearchParams([['', value]]).toString().slice(1);
-
-function base64Utf8(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 /** A NumericDate claim (RFC 7519 §2): undefined when absent, NaN when present but not a number. */
 function numericDate(value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -103,18 +96,6 @@ function numericDate(value: unknown): number | undefined {
 
 /** Answers the endpoint gives about one token, not about itself (RFC 9110 §15.5). */
 const TOKEN_REFUSALS = new Set([400, 413, 414, 422]);
-
-/** `promise`, or a rejection after `ms`: a provider that never answers must not hold requests. */
-function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    (timer as { unref?: () => void }).unref?.();
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
-    );
-  });
-}
 
 /** A verifier for opaque access tokens; see the file header. Throws a TypeError for unusable options. */
 export function introspectionVerifier<P extends object = TokenPrincipal>(options: IntrospectionOptions<P>): TokenVerifier<P> {
@@ -156,7 +137,7 @@ export function introspectionVerifier<P extends object = TokenPrincipal>(options
       let sentBearer: string;
       try {
         // The provider's own request (a token endpoint) gets the same deadline as the call.
-        sentBearer = typeof bearer === 'string' ? bearer : await withinMs(Promise.resolve(bearer()), timeoutMs);
+        sentBearer = typeof bearer === 'string' ? bearer : await withTimeout(Promise.resolve(bearer()), timeoutMs, 'the bearer token provider');
       } catch (cause) {
         return fail(new IssuerEndpointError('introspection', 'unreachable', `${where}: no bearer token to call it with`, undefined, { cause }));
       }
@@ -169,7 +150,7 @@ export function introspectionVerifier<P extends object = TokenPrincipal>(options
       form.set('client_id', id);
       form.set('client_secret', secret);
     } else {
-      headers.set('authorization', `Basic ${base64Utf8(`${formEncode(id)}:${formEncode(secret)}`)}`);
+      headers.set('authorization', clientBasicAuthorization(id, secret));
     }
     return { headers, form, sentBearer: undefined };
   };

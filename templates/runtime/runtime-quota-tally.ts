@@ -31,6 +31,9 @@
 // taken from, and only while that window lasts: `take` hands out a window token, and
 // `giveBack` does nothing with a token of an ended or replaced window.
 import { RateLimiterRes } from 'rate-limiter-flexible';
+import { withTimeout } from './runtime-timeout.js';
+
+const STORE = 'quota store';
 
 /** The part of a rate-limiter-flexible limiter a tally uses. */
 export interface Counter {
@@ -66,17 +69,6 @@ export interface Tally {
 /** Over the limit: rate-limiter-flexible rejects with its result, not an Error. */
 export const isOver = (value: unknown): value is RateLimiterRes => value instanceof RateLimiterRes;
 
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`quota store did not answer within ${ms} ms`)), ms);
-    (timer as { unref?: () => void }).unref?.();
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (reason: unknown) => (clearTimeout(timer), reject(reason)),
-    );
-  });
-}
-
 /** Milliseconds on a monotonic clock (`performance` is global in Node 16+, browsers and workers). */
 const clock = (): number => performance.now();
 
@@ -86,7 +78,7 @@ export function exactTally(counter: Counter, timeoutMs: number, onError: (error:
     async take(key) {
       const sent = clock();
       try {
-        const r = await withTimeout(counter.consume(key, 1), timeoutMs);
+        const r = await withTimeout(counter.consume(key, 1), timeoutMs, STORE);
         // The window token is when the window ends at the latest, counted from the send.
         return { over: false, remaining: r.remainingPoints, msBeforeNext: r.msBeforeNext, window: sent + Math.max(0, r.msBeforeNext) };
       } catch (error) {
@@ -135,7 +127,7 @@ export function leasedTally(counter: Counter, limit: number, batch: number, time
     let consumed: number;
     let msBeforeNext: number;
     try {
-      const r = await withTimeout(counter.consume(key, n), timeoutMs);
+      const r = await withTimeout(counter.consume(key, n), timeoutMs, STORE);
       consumed = r.consumedPoints;
       msBeforeNext = r.msBeforeNext;
     } catch (error) {
@@ -190,9 +182,9 @@ export function leasedTally(counter: Counter, limit: number, batch: number, time
       for (;;) {
         const left = deadline - clock();
         // A request waits on Redis `timeoutMs` in all, however many leases go before it.
-        if (left <= 0) throw new Error(`quota store did not answer within ${timeoutMs} ms`);
+        if (left <= 0) throw new Error(`${STORE} did not answer within ${timeoutMs} ms`);
         // Every waiter sees the store's failure; the next request tries again.
-        await withTimeout(ask(key, leases.get(key)), left);
+        await withTimeout(ask(key, leases.get(key)), left, STORE);
         const answer = local(key);
         if (answer !== undefined) return answer;
       }
