@@ -141,10 +141,18 @@ const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
+ * Fields a hook never sets: `content-type` and `retry-after` are the guard's, and the
+ * framing and hop-by-hop fields (RFC 9110 §7.6.1, RFC 9112 §6) are the server's: a hook's
+ * `content-length` on a success would split the handler's body into a second response
+ * on a kept-alive connection (review finding).
+ */
+const GUARD_FIELDS = new Set(['content-type', 'retry-after', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade']);
+
+/**
  * A `limit` hook's headers as the adapters will send them: names lower-cased (two
- * spellings of one name cannot both go out), `content-type` and `retry-after` left to
- * the guard, values checked here so a bad one is the hook's error (500) rather than a
- * throw from the framework after the request was let through.
+ * spellings of one name cannot both go out), the `GUARD_FIELDS` dropped, values checked
+ * here so a bad one is the hook's error (500) rather than a throw from the framework
+ * after the request was let through.
  */
 function checkedHeaders(headers: unknown): Record<string, string> | undefined {
   if (headers === undefined) return undefined;
@@ -155,7 +163,7 @@ function checkedHeaders(headers: unknown): Record<string, string> | undefined {
     const value = (headers as Record<string, unknown>)[name];
     if (!FIELD_NAME.test(name) || typeof value !== 'string' || !FIELD_VALUE.test(value)) throw new TypeError(`the limit hook answered an invalid header ${JSON.stringify(name)}`);
     const key = name.toLowerCase();
-    if (key === 'content-type' || key === 'retry-after') continue;
+    if (GUARD_FIELDS.has(key)) continue;
     out ??= {};
     // `__proto__` is a valid field name: assigning it would set the prototype instead.
     if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
@@ -197,13 +205,15 @@ export function createLimitStep(
     const operationId = decision.operationId;
     let headers: Record<string, string> | undefined;
     const answer = (typeof outcome === 'object' && outcome !== null ? outcome : {}) as { ok?: unknown; retryAfter?: unknown; headers?: unknown; detail?: unknown };
+    // Read once: a getter answering differently on each read cannot pass the check and then let the request through.
+    const ok = answer.ok;
     try {
-      if (answer.ok !== true && answer.ok !== false) throw new TypeError('the limit hook must answer { ok: true } or { ok: false, retryAfter }');
+      if (ok !== true && ok !== false) throw new TypeError('the limit hook must answer { ok: true } or { ok: false, retryAfter }');
       headers = checkedHeaders(answer.headers);
     } catch (error) {
       throw new VerifierError('limit', operationId, error);
     }
-    if (answer.ok === true) return headers === undefined ? decision : withHeaders(decision, Object.freeze(headers));
+    if (ok === true) return headers === undefined ? decision : withHeaders(decision, Object.freeze(headers));
     if (verdict !== undefined && typeof answer.detail === 'string') verdict.detail = answer.detail;
     return retryLater(429, answer.retryAfter, headers ?? NO_HEADERS, operationId, request, shapeProblem);
   };

@@ -197,6 +197,22 @@ describe('limit', () => {
     expect(events[0]).toMatchObject({ outcome: 'allow', status: 200 });
   });
 
+  it('drops the framing and hop-by-hop fields a hook answers: they are the server\'s (review finding: a content-length split the response)', async () => {
+    const framing = { 'Content-Length': '0', 'Transfer-Encoding': 'chunked', Connection: 'close', 'Keep-Alive': 'timeout=5', TE: 'trailers', Trailer: 'x', Upgrade: 'h2c', 'Proxy-Connection': 'close' };
+    const { guard } = limited(() => ({ ok: true, headers: { ...framing, RateLimit: '"burst";r=99;t=60' } }));
+    expect((await guard.authorize('key', req(KEY))) as AuthSuccess).toMatchObject({ ok: true, headers: { ratelimit: '"burst";r=99;t=60' } });
+    expect(Object.keys(((await guard.authorize('key', req(KEY))) as AuthSuccess).headers ?? {})).toEqual(['ratelimit']);
+    const refused = limited(() => ({ ok: false, retryAfter: 1, headers: framing }));
+    expect(Object.keys(expectFailure(await refused.guard.authorize('key', req(KEY)), 429).headers).sort()).toEqual(['content-type', 'retry-after']);
+  });
+
+  it('reads the hook\'s ok once: a getter that changes its answer cannot pass as a refusal and then allow', async () => {
+    let reads = 0;
+    const { guard } = limited(() => ({ get ok() { return reads++ === 0 ? false : true; }, retryAfter: 1 }) as unknown as LimitOutcome);
+    expectFailure(await guard.authorize('key', req(KEY)), 429);
+    expect(reads).toBe(1);
+  });
+
   it('keeps a header named __proto__ as a header, never a prototype', async () => {
     const headers = JSON.parse('{"__proto__": "p", "RateLimit": "r=1"}') as Record<string, string>;
     const { guard } = limited(() => ({ ok: true, headers }));
