@@ -94,6 +94,20 @@ async function unavailable(work: () => Promise<unknown>, what: string): Promise<
 const admin = () => createPostgresKeyStore({ pool: db.pool, listen: false, onEvent: () => undefined });
 const issue = async (clientId: string) => issueApiKey(admin(), { prefix: 'acme_live', owner: { clientId } });
 
+/**
+ * Waits until the store has received the notifications of every key written so far.
+ * A key's own insert sends a NOTIFY that drops the key from the cache when it arrives;
+ * on a loaded machine it can arrive after the test cached the key, which then is not
+ * cached when the test cuts the network. Notifications arrive in commit order, so once
+ * a later change (revoking a key of its own) has reached the store, all earlier ones have.
+ */
+async function notificationsCaughtUp(s: Setup): Promise<void> {
+  const barrier = await issue('barrier');
+  expect(await s.verify(barrier.key)).not.toBeNull();
+  await db.pool.query('UPDATE api_keys SET revoked = true WHERE id = $1', [barrier.record.id]);
+  await waitFor(async () => (await s.verify(barrier.key)) === null, 5000, 'the barrier key revoked');
+}
+
 describe('cut: connections destroyed, new ones refused', () => {
   it('an uncached key: UnavailableError within timeoutMs, never a record; a cached key: refused (stale window 0); restored: the same store works and listens again', async () => {
     const s = through();
@@ -129,6 +143,7 @@ describe('cut: connections destroyed, new ones refused', () => {
     expect(await s.store.ready).toBe('listening');
     const known = await issue('stale-known');
     const other = await issue('stale-other');
+    await notificationsCaughtUp(s);
     expect(await s.verify(known.key)).not.toBeNull();
     expect(await s.store.get('stale-miss')).toBeUndefined();
 
