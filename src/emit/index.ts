@@ -37,7 +37,10 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
   const runtime = templates.runtime(runtimeFilesFor(options.server, options.client, options.features));
   for (const name of ['security.ts.hbs', 'guard.ts.hbs', ...(options.client.length > 0 ? ['client.ts.hbs'] : [])]) templates.read(name);
   const overrides = templates.overridesUsed();
-  const inputHash = contentHash({ model: stripOrigins(model), server: options.server, client: options.client, ...(overrides ? { templates: overrides } : {}), ...(options.envPrefix !== undefined ? { envPrefix: options.envPrefix } : {}), ...(options.features !== undefined ? { features: options.features } : {}) });
+  // Only the model can hold NOT_HASHED keys (the rest are target names, template file
+  // names, the prefix and the feature switches), so leaving them out everywhere leaves
+  // them out of the model, in the same pass that renders it.
+  const inputHash = contentHash({ model, server: options.server, client: options.client, ...(overrides ? { templates: overrides } : {}), ...(options.envPrefix !== undefined ? { envPrefix: options.envPrefix } : {}), ...(options.features !== undefined ? { features: options.features } : {}) }, NOT_HASHED);
   const headerInfo = { version: options.generatorVersion, specFile: model.file, inputHash };
   const head = header(headerInfo);
   const used = usedSchemeIds(model);
@@ -85,16 +88,15 @@ export function emit(model: SecurityModel, options: EmitOptions): FilePlan[] {
   return [...files.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([p, contents]) => ({ path: p, contents }));
 }
 
-/** Origins and document positions say where a value was written, not what it means: they stay out of the hash. */
 function nullable(value: string | undefined): string {
   return value === undefined ? 'null' : stringLiteral(value);
 }
 
-function stripOrigins(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripOrigins);
-  if (value === null || typeof value !== 'object') return value;
-  // `publicOnPurpose` (`x-public`) only silences a lint warning: no emitted byte depends
-  // on it, so adding it to a spec must not make `codegen check` report drift.
-  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'origin' && k !== 'position' && k !== 'publicOnPurpose').map(([k, v]) => [k, stripOrigins(v)]));
-}
+/**
+ * Origins and document positions say where a value was written, not what it means: they
+ * stay out of the hash, at any depth of the model. `publicOnPurpose` (`x-public`) only
+ * silences a lint warning: no emitted byte depends on it, so adding it to a spec must
+ * not make `codegen check` report drift.
+ */
+const NOT_HASHED: ReadonlySet<string> = new Set(['origin', 'position', 'publicOnPurpose']);
 

@@ -75,7 +75,10 @@ export function sqlHeader(version: string): string {
   return `-- ${MARKER_TEXT} ${version}. Do not edit: run \`npx codegen\` to regenerate.\n`;
 }
 
-/** sha256 of a canonical JSON rendering (sorted keys), shortened: changes when the input does. */
-export function contentHash(value: unknown): string {
-  return 'sha256:' + createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 32);
+/**
+ * sha256 of a canonical JSON rendering (sorted keys, `omit` keys left out at any
+ * depth), shortened: changes when the input does.
+ */
+export function contentHash(value: unknown, omit?: ReadonlySet<string>): string {
+  return 'sha256:' + createHash('sha256').update(canonicalJson(value, omit)).digest('hex').slice(0, 32);
 }

@@ -1,14 +1,21 @@
 // Template loading: the built-in skeletons (`templates/*.hbs`) and runtime files
-// (`templates/runtime/`), a user's `--templates` overrides of either, Handlebars
-// compilation (once per run, no HTML escaping), and the record of which overrides a
-// run read, for the input hash. The only file IO of the emit stage.
+// (`templates/runtime/`), a user's `--templates` overrides of either, rendering (plain
+// `{{name}}` skeletons directly, plain-template.ts; anything else with Handlebars,
+// compiled once per run, no HTML escaping), and the record of which overrides a run
+// read, for the input hash. The only file IO of the emit stage.
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
+import type HandlebarsModule from 'handlebars';
 import { readContainedFileSync } from '../load/read.js';
 import { compareCodeUnits } from '../shared/order.js';
 import { RUNTIME_IMPORTS, type RuntimeFile } from './manifest.js';
+import { renderPlain } from './plain-template.js';
+
+/** Handlebars, loaded on first use (emit is synchronous, Handlebars a CommonJS module). */
+let handlebars: typeof HandlebarsModule | undefined;
+const loadHandlebars = (): typeof HandlebarsModule => (handlebars ??= createRequire(import.meta.url)('handlebars') as typeof HandlebarsModule);
 
 export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
 
@@ -20,7 +27,7 @@ export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 
 /** Built-in templates with optional user overrides; each read and compiled once per run. */
 export class TemplateSource {
-  private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly compiled = new Map<string, HandlebarsModule.TemplateDelegate>();
   private readonly texts = new Map<string, { text: string; file: string; override: boolean }>();
 
   constructor(private readonly overrides: string | undefined) {
@@ -72,11 +79,13 @@ export class TemplateSource {
 
   render(name: string, view: Record<string, string>): string {
     const source = this.load(name);
+    const plain = renderPlain(source.text, view);
+    if (plain !== undefined) return plain;
     try {
       let t = this.compiled.get(name);
       if (!t) {
         // noEscape: HTML escaping corrupts code; values are escaped by the sinks instead.
-        t = Handlebars.compile(source.text, { noEscape: true, strict: true });
+        t = loadHandlebars().compile(source.text, { noEscape: true, strict: true });
         this.compiled.set(name, t);
       }
       return t(view);

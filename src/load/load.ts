@@ -1,4 +1,5 @@
-// Load stage: read a spec file (YAML or JSON) with swagger-parser, and offer a
+// Load stage: read a spec file (YAML or JSON) as swagger-parser parses it (a `.json`
+// spec it would accept as is without loading it: parse-root.ts), and offer a
 // lazy `$ref` follower for the few nodes security needs (schemes, path items,
 // operations). Whole schema trees are never dereferenced: large specs stay fast
 // and circular schema refs do not matter. An external file is read only when a
@@ -8,6 +9,7 @@
 // one time budget per load.
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
+import { parseRoot } from './parse-root.js';
 import { getAtPointer, splitPointer } from './pointer.js';
 import { DEFAULT_LIMITS, LoadBudget, SafeReader, TIMED_OUT, type LoadLimits, type ReadFailure } from './read.js';
 
@@ -74,18 +76,12 @@ export async function loadSpec(specPath: string, cwd: string = process.cwd(), op
   const file = displayPath(absPath, cwd);
   const { reader, budget, limits } = loadPolicy(absPath, cwd, options);
   const timeLimit = `${limits.timeoutMs / 1000} s`;
-  // Loaded on first use: the CLI's --help and --version should not pay for it.
-  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
-  // swagger-parser's base class (json-schema-ref-parser) parses any YAML or JSON file,
-  // without the OpenAPI checks that `$ref`'d fragments would fail; reached through the
-  // prototype, so the parser is exactly the one swagger-parser uses (not a second dependency).
-  const RefParser = Object.getPrototypeOf(SwaggerParser) as ParserClass;
 
   const rootLoad = await budget.run(async (signal) => {
     const read = await reader.readRoot(absPath, signal);
     if (!read.ok) return read;
     try {
-      return { ok: true as const, doc: await (new SwaggerParser() as unknown as Parser).parse(absPath, preReadOptions(read.bytes, false)) };
+      return { ok: true as const, doc: await parseRoot(absPath, read.bytes, preReadOptions(read.bytes, false)) };
     } catch (error) {
       return { ok: false as const, kind: 'syntax' as const, error };
     }
@@ -114,7 +110,7 @@ export async function loadSpec(specPath: string, cwd: string = process.cwd(), op
           const read = await reader.readRef(targetAbs, signal);
           if (!read.ok) return read;
           try {
-            return { ok: true, doc: await new RefParser().parse(targetAbs, preReadOptions(read.bytes, true)) };
+            return { ok: true, doc: await new (await refParser())().parse(targetAbs, preReadOptions(read.bytes, true)) };
           } catch (error) {
             return { ok: false, kind: 'syntax', reason: parseReason(error, targetAbs) };
           }
@@ -190,6 +186,17 @@ export async function loadSpec(specPath: string, cwd: string = process.cwd(), op
     }
   };
   return { ok: true, spec: { file, root: doc, deref } };
+}
+
+/**
+ * swagger-parser's base class (json-schema-ref-parser), which parses any YAML or JSON
+ * file without the OpenAPI checks that `$ref`'d fragments would fail; reached through
+ * the prototype, so the parser is exactly the one swagger-parser uses (not a second
+ * dependency). Loaded on first use: most specs need no other file.
+ */
+async function refParser(): Promise<ParserClass> {
+  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
+  return Object.getPrototypeOf(SwaggerParser) as ParserClass;
 }
 
 function lastToken(pointer: string): string {

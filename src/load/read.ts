@@ -146,23 +146,32 @@ export class SafeReader {
     return checkRegular(st, this.limits.maxBytes);
   }
 
-  /** Reads at most `maxBytes + 1` bytes whatever the size said: a file growing underneath cannot exhaust memory. */
+  /**
+   * Reads at most `maxBytes + 1` bytes whatever the size said: a file growing underneath
+   * cannot exhaust memory. The bytes land in one buffer sized from the stat (plus one
+   * byte to see the end), so a file that keeps its size is never copied; reads stay at
+   * most 1 MiB each, so a stop (time limit) is seen between them.
+   */
   private async readBounded(handle: FileHandle, size: number, signal: AbortSignal): Promise<ReadResult> {
     const cap = this.limits.maxBytes + 1;
-    const chunks: Buffer[] = [];
+    // Never tiny: /proc files say 0.
+    let buffer = Buffer.allocUnsafe(Math.min(Math.max(size + 1, 64 * 1024), cap));
     let total = 0;
     for (;;) {
       if (signal.aborted) return { ok: false, kind: 'unreadable', reason: 'stopped (time limit)' };
-      // Sized from the stat (plus one byte to see the end), but never tiny: /proc files say 0.
-      const want = Math.min(Math.max(size - total + 1, 64 * 1024), 1024 * 1024, cap - total);
-      const chunk = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(chunk, 0, want, null);
+      if (total === buffer.length) {
+        // Grew past its stat: double the buffer, up to the cap.
+        const larger = Buffer.allocUnsafe(Math.min(buffer.length * 2, cap));
+        buffer.copy(larger, 0, 0, total);
+        buffer = larger;
+      }
+      const want = Math.min(buffer.length - total, 1024 * 1024);
+      const { bytesRead } = await handle.read(buffer, total, want, null);
       if (bytesRead === 0) break;
-      chunks.push(bytesRead === want ? chunk : chunk.subarray(0, bytesRead));
       total += bytesRead;
       if (total >= cap) return { ok: false, kind: 'refused', reason: `grew larger than ${formatBytes(this.limits.maxBytes)} while being read` };
     }
-    return { ok: true, bytes: Buffer.concat(chunks, total) };
+    return { ok: true, bytes: buffer.subarray(0, total) };
   }
 }
 

@@ -15,34 +15,51 @@ export type TreeEntry =
   | { readonly kind: 'symlink'; readonly target: string }
   | { readonly kind: 'other' };
 
-/** Every entry under `dir` (not `dir` itself), relative and `/`-separated, parents before children. */
+/**
+ * Every entry under `dir` (not `dir` itself), relative and `/`-separated, parents before
+ * children. The entries of a folder are read concurrently (an output folder is dozens of
+ * files, each a few system calls) and listed in name order; when reads fail, the
+ * error is the first failure in that order, as a one-by-one scan would report.
+ */
 export async function scanTree(dir: string): Promise<Map<string, TreeEntry>> {
-  const out = new Map<string, TreeEntry>();
-  const walk = async (rel: string): Promise<void> => {
+  const walk = async (rel: string): Promise<[string, TreeEntry][]> => {
     let entries;
     try {
       entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && rel === '') return;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && rel === '') return [];
       throw error;
     }
     entries.sort((a, b) => compareCodeUnits(a.name, b.name));
-    for (const e of entries) {
+    const read = async (e: (typeof entries)[number]): Promise<[string, TreeEntry][]> => {
       const relPath = rel === '' ? e.name : `${rel}/${e.name}`;
       const abs = path.join(dir, relPath);
-      if (e.isSymbolicLink()) out.set(relPath, { kind: 'symlink', target: await fs.readlink(abs) });
-      else if (e.isDirectory()) {
-        out.set(relPath, { kind: 'dir', mode: (await fs.lstat(abs)).mode & 0o7777 });
-        await walk(relPath);
-      } else if (e.isFile()) {
-        const contents = await fs.readFile(abs);
+      if (e.isSymbolicLink()) return [[relPath, { kind: 'symlink', target: await fs.readlink(abs) }]];
+      if (e.isDirectory()) {
         const mode = (await fs.lstat(abs)).mode & 0o7777;
-        out.set(relPath, { kind: 'file', mode, generated: isGenerated(relPath, contents.subarray(0, 2000).toString('utf8')), contents });
-      } else out.set(relPath, { kind: 'other' });
-    }
+        return [[relPath, { kind: 'dir', mode }], ...(await walk(relPath))];
+      }
+      if (e.isFile()) {
+        const [read, st] = await Promise.allSettled([fs.readFile(abs), fs.lstat(abs)]);
+        if (read.status === 'rejected') throw read.reason;
+        if (st.status === 'rejected') throw st.reason;
+        const contents = read.value;
+        return [[relPath, { kind: 'file', mode: st.value.mode & 0o7777, generated: isGenerated(relPath, contents.subarray(0, 2000).toString('utf8')), contents }]];
+      }
+      return [[relPath, { kind: 'other' }]];
+    };
+    return (await inOrder(entries.map(read))).flat();
   };
-  await walk('');
-  return out;
+  return new Map(await walk(''));
+}
+
+/** Every value, in order; or the first rejection in order, once all have settled (none is left running). */
+async function inOrder<T>(pending: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(pending);
+  return settled.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
 }
 
 /** Existing regular files under `dir`, relative and `/`-separated; generated ones flagged. */
