@@ -13,9 +13,9 @@
 // credentials: 503 when a verifier, binding check or the `limit` hook threw an
 // `UnavailableError`, and the `limit` step itself (429 on a refusal, its headers on a
 // success). Never a credential value, never a thrown error's message.
-import { NONE_SENT, NOT_ACCEPTED, OTHERS_SENT, PROBLEM_CONTENT_TYPE, RATE_LIMITED_DETAIL, UNAVAILABLE_DETAIL, problemTitle, retryAfterSeconds } from './runtime-problem.js';
+import { NONE_SENT, NOT_ACCEPTED, OTHERS_SENT, PROBLEM_CONTENT_TYPE, RATE_LIMITED_DETAIL, SCOPES_MISSING, UNAVAILABLE_DETAIL, frozenUnauthorized, problemTitle, retryAfterSeconds } from './runtime-problem.js';
 import { ABSENT, INVALID, PRESENT, type CompiledAlternative, type CompiledScheme } from './runtime-plan.js';
-import { anyCredentialSent, otherCredentialSent, stateOf, type Evaluation } from './runtime-extract.js';
+import { anyCredentialSent, otherCredentialSent, stateAt, stateOf, type Evaluation } from './runtime-extract.js';
 import { VerifierError, isUnavailable, type AuthFailure, type AuthResult, type AuthSuccess, type DecisionReason, type GuardOptions, type ProblemAlternative, type ProblemBody, type ProblemContext, type ProblemLocation } from './runtime-types.js';
 
 // The request as the types name it, without importing runtime-request.ts (the manifest
@@ -26,10 +26,54 @@ type AuthRequest = ProblemContext['request'];
 function groupFailed(ev: Evaluation, alternative: CompiledAlternative): boolean {
   const group = alternative.group;
   if (group === undefined) return false;
-  for (const use of alternative.uses) if (ev.states[use.local] !== PRESENT && ev.states[use.local] !== INVALID) return false;
+  for (const use of alternative.uses) if (stateAt(ev, use.local) !== PRESENT && stateAt(ev, use.local) !== INVALID) return false;
   if (ev.slots[group.slot] === false) return true;
-  for (const use of alternative.uses) if (ev.states[use.local] === INVALID || ev.slots[ev.n + use.local] === false) return true;
+  for (const use of alternative.uses) if (stateAt(ev, use.local) === INVALID || ev.slots[ev.n + use.local] === false) return true;
   return false;
+}
+
+/** How many 401s a plan keeps built (`Plan.denials`); past that, a new pattern's is built per request. */
+const DENIALS_KEPT = 64;
+
+/** Largest weight `denialKey` uses: keys stay exact integers (below 2^53). */
+const MAX_KEY = 2 ** 52;
+
+/** Schemes an operation may have for `denialKey`'s bitmask (a 32-bit int, sign bit left alone). */
+const MAX_KEYED_SCHEMES = 30;
+
+/**
+ * The pattern a 401 depends on, as a number, or -1 when it does not fit: a bit per
+ * alternative with a bound group (whether that group failed), then per scheme base 3
+ * whether its credential was refused (2, failed groups' members included), missing (1)
+ * or neither (0). Without a `problem` hook the body is a function of it alone (its
+ * `detail` is NOT_ACCEPTED whenever some credential of the operation was sent), so the
+ * plan keeps the answer built for each key; computing it allocates nothing.
+ */
+function denialKey(ev: Evaluation, utf8: TextDecoder): number {
+  const plan = ev.plan;
+  const n = plan.schemes.length;
+  let refused = 0;
+  for (let i = 0; i < n; i++) {
+    const state = stateOf(ev, i, utf8);
+    if (state === INVALID || (state !== ABSENT && ev.slots[ev.n + i] === false)) refused |= 1 << i;
+  }
+  let key = 0;
+  let weight = 1;
+  for (const alternative of plan.alternatives) {
+    if (alternative.group === undefined) continue;
+    if (groupFailed(ev, alternative)) {
+      key += weight;
+      for (const use of alternative.uses) refused |= 1 << use.local;
+    }
+    weight *= 2;
+    if (weight > MAX_KEY) return -1;
+  }
+  for (let i = 0; i < n; i++) {
+    key += weight * ((refused & (1 << i)) !== 0 ? 2 : stateAt(ev, i) === ABSENT ? 1 : 0);
+    weight *= 3;
+    if (weight > MAX_KEY) return -1;
+  }
+  return key;
 }
 
 export function createDeny(options: GuardOptions, utf8: TextDecoder): (ev: Evaluation) => AuthFailure {
@@ -41,39 +85,48 @@ export function createDeny(options: GuardOptions, utf8: TextDecoder): (ev: Evalu
     let challenge: string;
     if (ev.forbidden !== -1) {
       const alternative = plan.alternatives[ev.forbidden] as CompiledAlternative;
+      if (shapeProblem === undefined) return alternative.forbidden;
       status = 403;
       challenge = alternative.forbiddenHeader;
       body = {
         type: 'about:blank',
         title: 'Forbidden',
         status,
-        detail: 'The credentials are valid but do not grant the scopes this operation requires.',
+        detail: SCOPES_MISSING,
         requiredScopes: alternative.requiredScopes,
       };
     } else {
       if (shapeProblem === undefined && !anyCredentialSent(ev, utf8)) return otherCredentialSent(ev) ? plan.otherCredentials : plan.noCredentials;
+      const n = plan.schemes.length;
+      // Some credential of the operation was sent (above): the answer built for the same
+      // pattern before is this one too.
+      const key = shapeProblem === undefined && n <= MAX_KEYED_SCHEMES ? denialKey(ev, utf8) : -1;
+      if (key !== -1) {
+        const built = plan.denials.get(key);
+        if (built !== undefined) return built;
+      }
       status = 401;
       const missing: ProblemLocation[] = [];
       const invalid: boolean[] = [];
-      for (let i = 0; i < plan.schemes.length; i++) {
+      for (let i = 0; i < n; i++) {
         const state = stateOf(ev, i, utf8);
         invalid.push(state === INVALID || (state !== ABSENT && ev.slots[ev.n + i] === false));
       }
       const groups: string[] = [];
       for (const alternative of plan.alternatives) {
         if (!groupFailed(ev, alternative)) continue;
-        const key = (alternative.group as { key: string }).key;
-        if (!groups.includes(key)) groups.push(key);
+        const groupName = (alternative.group as { key: string }).key;
+        if (!groups.includes(groupName)) groups.push(groupName);
         for (const use of alternative.uses) invalid[use.local] = true;
       }
       const invalidAt: ProblemLocation[] = [];
       let tokenFailed = false;
-      for (let i = 0; i < plan.schemes.length; i++) {
+      for (let i = 0; i < n; i++) {
         const scheme = plan.schemes[i] as CompiledScheme;
         if (invalid[i] === true) {
           invalidAt.push(scheme.location);
           if (scheme.bearerFamily) tokenFailed = true;
-        } else if (ev.states[i] === ABSENT) missing.push(scheme.location);
+        } else if (stateAt(ev, i) === ABSENT) missing.push(scheme.location);
       }
       const alternatives: ProblemAlternative[] = [];
       for (const alternative of plan.alternatives) {
@@ -84,7 +137,7 @@ export function createDeny(options: GuardOptions, utf8: TextDecoder): (ev: Evalu
           const location = use.scheme.location;
           schemes.push(location);
           if (invalid[use.local] === true) refused.push(location);
-          else if (ev.states[use.local] === ABSENT) lacked.push(location);
+          else if (stateAt(ev, use.local) === ABSENT) lacked.push(location);
         }
         alternatives.push({ index: alternative.index, schemes, missing: lacked, invalid: refused });
       }
@@ -93,12 +146,17 @@ export function createDeny(options: GuardOptions, utf8: TextDecoder): (ev: Evalu
         type: 'about:blank',
         title: 'Unauthorized',
         status,
-        detail: missing.length < plan.schemes.length ? NOT_ACCEPTED : otherCredentialSent(ev) ? OTHERS_SENT : NONE_SENT,
+        detail: missing.length < n ? NOT_ACCEPTED : otherCredentialSent(ev) ? OTHERS_SENT : NONE_SENT,
         ...(missing.length > 0 ? { missing } : {}),
         ...(invalidAt.length > 0 ? { invalid: invalidAt } : {}),
         ...(groups.length > 0 ? { invalidGroups: groups } : {}),
         alternatives,
       };
+      if (key !== -1) {
+        const failure = frozenUnauthorized(challenge, body);
+        if (plan.denials.size < DENIALS_KEPT) plan.denials.set(key, failure);
+        return failure;
+      }
     }
     if (shapeProblem) body = shapeProblem(body, { operationId: plan.operationId, status, request: ev.request });
     return { ok: false, status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': challenge }, body };
@@ -114,7 +172,7 @@ export function denialReason(ev: Evaluation, failure: AuthFailure, utf8: TextDec
   for (const alternative of ev.plan.alternatives) {
     if (alternative.group !== undefined && ev.slots[alternative.group.slot] === false) return 'binding';
   }
-  for (let i = 0; i < ev.n; i++) if (ev.states[i] === INVALID || ev.slots[ev.n + i] === false) return 'invalid';
+  for (let i = 0; i < ev.n; i++) if (stateAt(ev, i) === INVALID || ev.slots[ev.n + i] === false) return 'invalid';
   return 'incomplete';
 }
 

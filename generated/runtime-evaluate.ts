@@ -6,7 +6,7 @@
 // `UnavailableError` from a verifier or binding check ends the decision with a 503
 // there and then (no other alternative, no anonymous fallback: a store that cannot
 // answer never turns into a pass or a 401). Synchronous verifiers never pay for a
-// promise; an async one stops `step`, and `drive` awaits it and resumes there.
+// promise hop of their own; an async one stops `step`, and `drive` awaits it and resumes there.
 // Decision events (runtime-observe.ts) and the `limit` step (runtime-deny.ts) cost
 // nothing unless set.
 import type { OperationTable, SchemeTable, SecurityTables } from './runtime-tables.js';
@@ -16,8 +16,8 @@ import { createRouteBinder, operationRoutes } from './runtime-bind.js';
 import { createNearbyCheck } from './runtime-nearby.js';
 import { quote } from './runtime-http-schemes.js';
 import type { AuthRequest } from './runtime-request.js';
-import { ABSENT, INVALID, compilePlan, compileScheme, type CompiledAlternative, type CompiledGroup, type CompiledScheme, type Plan } from './runtime-plan.js';
-import { Evaluation, anyCredentialSent, principalsOf, stateOf } from './runtime-extract.js';
+import { ABSENT, INVALID, UNKNOWN, compilePlan, compileScheme, type CompiledAlternative, type CompiledGroup, type CompiledScheme, type CompiledUse, type CredentialState, type Plan } from './runtime-plan.js';
+import { Evaluation, anyCredentialSent, extract, principalsOf } from './runtime-extract.js';
 import { createDeny, createLimitStep, limitDue, unavailable } from './runtime-deny.js';
 import { observeDecisions, refusalEvent, report } from './runtime-observe.js';
 import { VerifierError, independent, isUnavailable, type AuthResult, type AuthSuccess, type Guard, type GuardOptions, type GuardRouting } from './runtime-types.js';
@@ -115,6 +115,9 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
   const step = (ev: Evaluation): AuthResult | typeof PENDING => {
     const plan = ev.plan;
     const alternatives = plan.alternatives;
+    const slots = ev.slots;
+    const n = ev.n;
+    const s = ev.s;
     for (; ev.next < alternatives.length; ev.next++) {
       const alternative = alternatives[ev.next] as CompiledAlternative;
       const uses = alternative.uses;
@@ -123,38 +126,39 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       // rejected in an earlier alternative): the AND cannot hold.
       let allPresent = true;
       let knownBad = false;
-      for (const use of uses) {
-        const state = stateOf(ev, use.local, utf8);
+      for (let u = 0; u < uses.length; u++) {
+        const local = (uses[u] as CompiledUse).local;
+        let state = slots[s + local] as CredentialState;
+        if (state === UNKNOWN) state = extract(ev, local, utf8);
         if (state === ABSENT) {
           allPresent = false;
           break;
         }
-        if (state === INVALID || ev.slots[ev.n + use.local] === false) knownBad = true;
+        if (state === INVALID || slots[n + local] === false) knownBad = true;
       }
       if (!allPresent || knownBad) continue;
       // AND: every member is present and not known bad (above); stop at the first the
       // verifier rejects now.
       let verified = true;
-      for (const use of uses) {
+      for (let u = 0; u < uses.length; u++) {
+        const use = uses[u] as CompiledUse;
         const local = use.local;
-        let result = ev.slots[ev.n + local];
+        let result = slots[n + local];
         if (result === undefined) {
           const scheme = use.scheme;
           try {
-            result = scheme.verifier(ev.slots[local], new Call(ev, plan.operationId, scheme.name, use.scopes));
+            result = scheme.verifier(slots[local], new Call(ev, plan.operationId, scheme.name, use.scopes));
           } catch (error) {
-            ev.slots[ev.n + local] = false; // it ran: the decision event lists it
+            slots[n + local] = false; // it ran: the decision event lists it
             if (isUnavailable(error)) return unavailable(error, plan.operationId, ev.request, shapeProblem);
             throw new VerifierError(scheme.name, plan.operationId, error);
           }
           if (isThenable(result)) {
             ev.pending = result;
-            ev.pendingSlot = ev.n + local;
-            ev.pendingName = scheme.name;
-            ev.pendingBinding = false;
+            ev.pendingSlot = n + local;
             return PENDING;
           }
-          ev.slots[ev.n + local] = result = asPrincipal(result);
+          slots[n + local] = result = asPrincipal(result);
         }
         if (result === false) {
           verified = false;
@@ -165,7 +169,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       // Then the group's binding check, once per group and request: only `true` binds.
       const group = alternative.group;
       if (group !== undefined) {
-        let bound = ev.slots[group.slot];
+        let bound = slots[group.slot];
         if (bound === undefined) {
           try {
             bound = group.check(principalsOf(ev, alternative), new BindingCall(ev, plan.operationId, group.key));
@@ -176,24 +180,28 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
           if (isThenable(bound)) {
             ev.pending = bound;
             ev.pendingSlot = group.slot;
-            ev.pendingName = group.key;
-            ev.pendingBinding = true;
             return PENDING;
           }
-          ev.slots[group.slot] = bound = bound === true;
+          slots[group.slot] = bound = bound === true;
         }
         if (bound !== true) continue;
       }
       // Scopes are checked per alternative against the cached principal.
-      let granted = true;
-      for (const use of uses) {
-        if (!grants(ev.slots[ev.n + use.local], use.scopes)) {
-          granted = false;
-          break;
+      if (alternative.scoped) {
+        let granted = true;
+        for (let u = 0; u < uses.length; u++) {
+          const use = uses[u] as CompiledUse;
+          if (!grants(slots[n + use.local], use.scopes)) {
+            granted = false;
+            break;
+          }
+        }
+        if (!granted) {
+          if (ev.forbidden === -1) ev.forbidden = ev.next;
+          continue;
         }
       }
-      if (granted) return succeed(ev, alternative);
-      if (ev.forbidden === -1) ev.forbidden = ev.next;
+      return succeed(ev, alternative);
     }
     if (plan.optional) {
       if (anonymousOnInvalid) return plan.anonymousResult;
@@ -204,18 +212,26 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
     return fail(ev);
   };
 
+  /**
+   * Awaits what `step` stopped at, caches it and resumes, until it answers: only a
+   * decision that waits enters this async function (one await per verifier or binding
+   * check that returned a thenable); one that never waits pays for `Promise.resolve`.
+   */
   const drive = async (ev: Evaluation): Promise<AuthResult> => {
     for (;;) {
-      const binding = ev.pendingBinding;
+      const slot = ev.pendingSlot;
+      // A slot below 2n is a scheme's verifier result; from 2n on, a group's binding check.
+      const binding = slot >= 2 * ev.n;
       let value: unknown;
       try {
         value = await (ev.pending as PromiseLike<unknown>);
       } catch (error) {
-        ev.slots[ev.pendingSlot] = false; // it ran: the decision event lists it
+        ev.slots[slot] = false; // it ran: the decision event lists it
         if (isUnavailable(error)) return unavailable(error, ev.plan.operationId, ev.request, shapeProblem);
-        throw new VerifierError(ev.pendingName, ev.plan.operationId, error, binding);
+        const name = binding ? (ev.plan.groupKeys[slot - 2 * ev.n] as string) : (ev.plan.schemes[slot - ev.n] as CompiledScheme).name;
+        throw new VerifierError(name, ev.plan.operationId, error, binding);
       }
-      ev.slots[ev.pendingSlot] = binding ? value === true : asPrincipal(value);
+      ev.slots[slot] = binding ? value === true : asPrincipal(value);
       const result = step(ev);
       if (result !== PENDING) return result;
     }

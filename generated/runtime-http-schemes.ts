@@ -32,6 +32,23 @@ export function httpSchemeSpelling(word: string): string {
 /** RFC 9110 §5.6.2 token. */
 export const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** tchar by char code (ASCII only): 1 where RFC 9110 §5.6.2 allows it. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+.^_`|~-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+
+/**
+ * `HTTP_TOKEN.test(value)` without a regex call: the guard asks it of every
+ * Authorization header, where the call cost more than the scan.
+ */
+export function isHttpToken(value: string): boolean {
+  if (value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || TCHAR[c] !== 1) return false;
+  }
+  return true;
+}
+
 /** RFC 9110 §5.6.4 quoted-string; controls and non-ASCII become `?` so no header can be split. */
 export function quote(value: string): string {
   return '"' + value.replace(/[\\"]/g, '\\$&').replace(/[^\t\x20-\x7e]/g, '?') + '"';

@@ -3,12 +3,12 @@
 // each scheme with where its credential comes from and its challenge, each
 // alternative with its uses, its AND group's binding check, scopes, 403 challenge and
 // index as written, the answers that never vary (the two no-credentials 401s, the
-// refused 403), and where the spec's other API keys go (to tell "none sent" from
-// "others sent"). Also the per-request state sizes, so a request copies two small
-// arrays instead of building objects.
+// refused 403, each alternative's 403), and where the spec's other API keys go (to tell
+// "none sent" from "others sent"). Also the per-request state's template, so a request
+// copies one small array instead of building objects.
 import { own, type SchemeSpec, type SecurityTables } from './runtime-tables.js';
 import { HTTP_TOKEN, httpSchemeSpelling, quote } from './runtime-http-schemes.js';
-import { NONE_SENT, OTHERS_SENT, REFUSED, unauthorized } from './runtime-problem.js';
+import { NONE_SENT, OTHERS_SENT, REFUSED, forbidden, unauthorized } from './runtime-problem.js';
 import type { AuthFailure, AuthSuccess, BindingContext, ProblemLocation, VerifyContext } from './runtime-types.js';
 
 export const SRC_HEADER = 0;
@@ -36,6 +36,7 @@ export interface CompiledScheme {
   /** Lower-cased header name, query/cookie name, or lower-cased auth-scheme word. */
   readonly key: string;
   readonly verifier: (credential: unknown, context: VerifyContext) => unknown;
+  /** Frozen: answers share it (a cached 401 is frozen through and through). */
   readonly location: ProblemLocation;
   /** `undefined` for mutualTLS (no HTTP challenge exists for it). */
   readonly challenge: string | undefined;
@@ -76,8 +77,12 @@ export interface CompiledAlternative {
    * prototype setter).
    */
   readonly principalsTemplate: object;
+  /** Whether any use needs scopes (the scope check is skipped otherwise). */
+  readonly scoped: boolean;
   readonly forbiddenHeader: string;
   readonly requiredScopes: readonly string[];
+  /** Its 403 when it verified without the scopes: the same answer every time, so built once (frozen). */
+  readonly forbidden: AuthFailure;
 }
 
 export interface Plan {
@@ -106,9 +111,21 @@ export interface Plan {
    * can ever authorize it, so every request gets this fixed 403.
    */
   readonly refused: AuthFailure | undefined;
-  /** Per-request state starts as copies of these (packed arrays, so copies are cheap): slots are 2n scheme slots, then one per group. */
-  readonly initialStates: readonly CredentialState[];
+  /** The AND groups' keys, by group slot minus 2n (a binding check's `VerifierError` names it). */
+  readonly groupKeys: readonly string[];
+  /**
+   * Per-request state starts as a copy of this one packed array (one copy instead of
+   * several): 2n scheme slots (credentials, then verifier results), one per group,
+   * then the n credential states from `stateBase` on, all UNKNOWN.
+   */
   readonly initialSlots: readonly unknown[];
+  readonly stateBase: number;
+  /**
+   * The 401s already built for a pattern of missing and refused credentials (and failed
+   * groups), keyed as runtime-deny.ts computes it: a denial repeats the answer of the
+   * same pattern, so it is built once and shared (frozen). Bounded (`DENIALS_KEPT`).
+   */
+  readonly denials: Map<number, AuthFailure>;
 }
 
 /** Header (lower-cased), query parameter and cookie names; the Authorization header is always looked at. */
@@ -148,7 +165,7 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
         ...base,
         source,
         key: spec.in === 'header' ? lower : spec.name,
-        location: { scheme: name, in: spec.in, name: spec.name },
+        location: Object.freeze({ scheme: name, in: spec.in, name: spec.name }),
         // No registered challenge exists for API keys. We send a custom `APIKey`
         // challenge (RFC 9110 §11.6.1 allows any token as auth-scheme) whose params
         // tell the client where the key goes, e.g.
@@ -166,7 +183,7 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
         ...base,
         source,
         key: word,
-        location: { scheme: name, in: 'authorization', name: written },
+        location: Object.freeze({ scheme: name, in: 'authorization' as const, name: written }),
         challenge: HTTP_TOKEN.test(word) ? `${written} ${realmParam}` : undefined,
         bearerFamily: source === SRC_BEARER,
       };
@@ -178,7 +195,7 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
         ...base,
         source: SRC_BEARER,
         key: 'bearer',
-        location: { scheme: name, in: 'authorization', name: 'Bearer' },
+        location: Object.freeze({ scheme: name, in: 'authorization' as const, name: 'Bearer' }),
         challenge: `Bearer ${realmParam}`,
         bearerFamily: true,
       };
@@ -187,11 +204,18 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
         ...base,
         source: SRC_TLS,
         key: '',
-        location: { scheme: name, in: 'tls', name: 'client-certificate' },
+        location: Object.freeze({ scheme: name, in: 'tls' as const, name: 'client-certificate' }),
         challenge: undefined,
         bearerFamily: false,
       };
   }
+}
+
+function initialSlots(values: number, states: number): unknown[] {
+  const slots: unknown[] = [];
+  for (let i = 0; i < values; i++) slots.push(undefined);
+  for (let i = 0; i < states; i++) slots.push(UNKNOWN);
+  return slots;
 }
 
 /** How a plan finds the binding check of a group: `undefined` for `independent`; throws when the entry is missing. */
@@ -213,7 +237,7 @@ export function compilePlan(operationId: string, tables: SecurityTables, schemeC
   });
   if (auth.kind === 'public') {
     const none = unauthorized('', NONE_SENT, [], []);
-    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult, noCredentials: none, otherCredentials: none, others: NO_OTHERS, refused: undefined, initialStates: [], initialSlots: [] };
+    return { operationId, isPublic: true, optional: false, schemes: [], alternatives: [], challenge: '', challengeInvalidToken: '', anonymousResult, noCredentials: none, otherCredentials: none, others: NO_OTHERS, refused: undefined, groupKeys: [], initialSlots: [], stateBase: 0, denials: new Map() };
   }
   const schemes: CompiledScheme[] = [];
   const localOf = new Map<string, number>();
@@ -237,8 +261,11 @@ export function compilePlan(operationId: string, tables: SecurityTables, schemeC
       for (const s of use.scopes) if (!requiredScopes.includes(s)) requiredScopes.push(s);
     }
     if (uses.length === 0) continue;
-    const principalsTemplate = {};
-    for (const use of uses) Object.defineProperty(principalsTemplate, use.scheme.name, { value: undefined, enumerable: true, writable: true, configurable: true });
+    // Made by JSON.parse, which defines every key as an own data property (`__proto__`
+    // too, never the setter) and gives the object a plain map that spreading copies
+    // faster than one built key by key with defineProperty (measured). Every key is
+    // overwritten on each success, so the `null`s never show.
+    const principalsTemplate: object = JSON.parse(`{${uses.map((use) => `${JSON.stringify(use.scheme.name)}:null`).join(',')}}`);
     let group: { key: string; g: number; check: CompiledGroup['check'] } | undefined;
     if (uses.length > 1) {
       const key = groupKey(uses.map((use) => use.scheme.name));
@@ -251,14 +278,18 @@ export function compilePlan(operationId: string, tables: SecurityTables, schemeC
       const check = groupChecks[g];
       if (check !== undefined) group = { key, g, check };
     }
+    // RFC 6750 §3.1: `insufficient_scope` with the scopes needed.
+    const forbiddenHeader = `Bearer ${realmParam}, error="insufficient_scope", scope=${quote(requiredScopes.join(' '))}`;
+    const frozenScopes = Object.freeze(requiredScopes);
     alternatives.push({
       index: auth.at[position] as number,
       group,
       uses,
       principalsTemplate,
-      requiredScopes: Object.freeze(requiredScopes),
-      // RFC 6750 §3.1: `insufficient_scope` with the scopes needed.
-      forbiddenHeader: `Bearer ${realmParam}, error="insufficient_scope", scope=${quote(requiredScopes.join(' '))}`,
+      scoped: uses.some((use) => use.scopes.length > 0),
+      requiredScopes: frozenScopes,
+      forbiddenHeader,
+      forbidden: forbidden(forbiddenHeader, frozenScopes),
     });
   }
   // One challenge per accepted scheme, in the order the spec first names them,
@@ -298,7 +329,10 @@ export function compilePlan(operationId: string, tables: SecurityTables, schemeC
     otherCredentials: unauthorized(challenge, OTHERS_SENT, missing, written),
     others: otherLocations(tables, localOf),
     refused: auth.kind === 'required' && compiled.length === 0 ? REFUSED : undefined,
-    initialStates: schemes.map(() => UNKNOWN),
-    initialSlots: [...schemes, ...schemes, ...groupKeys].map(() => undefined),
+    groupKeys,
+    // Built by pushing, so the array is packed (a copy of a holey one checks for holes on every read).
+    initialSlots: initialSlots(2 * n + groupKeys.length, n),
+    stateBase: 2 * n + groupKeys.length,
+    denials: new Map(),
   };
 }

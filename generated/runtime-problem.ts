@@ -106,6 +106,30 @@ export function unauthorized(challenge: string, detail: string, missing: readonl
   return Object.freeze({ ok: false as const, status: 401 as const, headers: Object.freeze({ 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': challenge }), body });
 }
 
+export const SCOPES_MISSING = 'The credentials are valid but do not grant the scopes this operation requires.';
+
+/** An alternative's 403 (its credentials verified, its scopes were not granted): one per alternative, frozen. */
+export function forbidden(challenge: string, requiredScopes: readonly string[]): AuthFailure {
+  const body: ProblemBody = Object.freeze({ type: 'about:blank', title: 'Forbidden', status: 403, detail: SCOPES_MISSING, requiredScopes: Object.freeze(requiredScopes) });
+  return Object.freeze({ ok: false as const, status: 403 as const, headers: Object.freeze({ 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': challenge }), body });
+}
+
+/**
+ * A 401 built for one request, frozen so that it can answer every later request with
+ * the same pattern of missing and refused credentials (runtime-deny.ts). Its locations
+ * are the plan's, already frozen (runtime-plan.ts `compileScheme`).
+ */
+export function frozenUnauthorized(challenge: string, body: ProblemBody): AuthFailure {
+  for (const value of Object.values(body)) if (Array.isArray(value)) Object.freeze(value);
+  for (const alternative of body.alternatives ?? []) {
+    Object.freeze(alternative.schemes);
+    Object.freeze(alternative.missing);
+    Object.freeze(alternative.invalid);
+    Object.freeze(alternative);
+  }
+  return Object.freeze({ ok: false as const, status: 401 as const, headers: Object.freeze({ 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': challenge }), body: Object.freeze(body) });
+}
+
 export const REFUSED: AuthFailure = Object.freeze({
   ok: false as const,
   status: 403 as const,

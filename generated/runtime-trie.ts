@@ -67,7 +67,20 @@ export function splitPath(path: string): string[] {
   if (end > 1 && path.charCodeAt(end - 1) === 47 /* / */) end--;
   const start = path.charCodeAt(0) === 47 ? 1 : 0;
   if (start >= end) return [];
-  return path.slice(start, end).split('/');
+  // What `path.slice(start, end).split('/')` answers, without it: V8 caches `split` for
+  // interned strings only, and a request's path never is one (measured: two thirds of
+  // a match went into it).
+  const segments: string[] = [];
+  let from = start;
+  for (;;) {
+    const slash = path.indexOf('/', from);
+    if (slash === -1 || slash >= end) {
+      segments.push(path.slice(from, end));
+      return segments;
+    }
+    segments.push(path.slice(from, slash));
+    from = slash + 1;
+  }
 }
 
 function compileSegment(segment: string): { kind: 'static'; value: string } | { kind: 'param' } | { kind: 'pattern'; source: string; emptyable: string; literalLength: number } {

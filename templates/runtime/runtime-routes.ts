@@ -36,11 +36,20 @@ function unsafePath(path: string): boolean {
     if (c === 37 /* % */ && path.charCodeAt(i + 1) === 53 /* 5 */ && (path.charCodeAt(i + 2) | 32) === 99 /* c */) return true;
     if (c === 47 /* / */ && path.charCodeAt(i + 1) === 47) return true;
   }
-  for (const segment of path.split('/')) {
-    if (segment.length > 0 && segment.length <= 8 && /^(?:\.|%2e){1,2}$/i.test(segment)) return true;
+  // Dot segments, one segment at a time (no `split`: the path is a fresh string per
+  // request); only a segment starting with `.` or `%` can be one.
+  let from = 1;
+  while (from <= path.length) {
+    let slash = path.indexOf('/', from);
+    if (slash === -1) slash = path.length;
+    const first = path.charCodeAt(from);
+    if ((first === 46 /* . */ || first === 37) /* % */ && slash - from <= 8 && DOT_SEGMENT.test(path.slice(from, slash))) return true;
+    from = slash + 1;
   }
   return false;
 }
+
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 
 /**
  * Builds the matcher once, for clients and for `guard.match`: `path` is the request
