@@ -1,7 +1,7 @@
-// A loopback server for the throughput part of bench/run.mjs, in its own process so
+// A loopback server for the throughput part of bench/src/loopback.ts, in its own process so
 // the load generator does not share its event loop. argv: framework (express|fastify),
 // variant (bare|hand|guard), folder of the generated petstore output (transpiled to
-// .js by bench/run.mjs). Prints the port.
+// .js by bench/src/generated.ts). Prints the port.
 //   bare:  the route alone.
 //   hand:  the same two checks (ApiKey AND AppId) with the same async verifiers,
 //          written by hand as an async middleware / onRequest hook.

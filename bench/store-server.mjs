@@ -1,17 +1,22 @@
 // A loopback Fastify server for the "Beyond one process" part of `npm run bench`
-// (bench/stores.mjs), in its own process like bench/server.mjs. argv: variant, folder
+// (bench/src/stores.ts), in its own process like bench/server.mjs. argv: variant, folder
 // of the generated petstore output with `keys: 'postgres'`, `quotas`, `usage`
-// (transpiled to .js by bench/stores.mjs). env BENCH_STORES: JSON { record, pg, schema,
-// redis, redisPrefix, batch } (the bench's PostgreSQL schema and Redis key prefix). Prints the port.
+// (transpiled to .js by bench/src/generated.ts). env BENCH_STORES: JSON { record, pg, schema,
+// redis, redisPrefix, batch, timeoutMs? } (the bench's PostgreSQL schema and Redis key prefix). Prints the port.
 //   memory:          apiKeyVerifier over createMemoryKeyStore([record]), no quota.
 //   postgres:        apiKeyVerifier over createPostgresKeyStore (LISTEN on its own
 //                    connection, default cache TTL), no quota.
 //   postgres-quota:  the same, plus quotaLimiter over an ioredis client
 //                    (`enableOfflineQueue: false`) as the guard's `limit` hook.
 //   postgres-quota-batch: the same with `batch: config.batch` (leased counts).
+//   postgres-quota-batch-onlimit: the same with `headers: 'on-limit'` (no RateLimit
+//                    fields on a success; the instruction count only).
 // Every variant wires the guard as the README does: `ApiKey: keys.verify, AppId:
 // keys.appId, 'ApiKey + AppId': keys.bind`, and `app.addHook('onRequest', authHook(guard))`.
+// env BENCH_MARKER=1 (the instruction count, run under callgrind by bench/src/instructions-stores.ts):
+// on SIGUSR2 call `os.hostname()`, callgrind's dump marker, then print "mark".
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -30,10 +35,12 @@ const closers = [];
 let store;
 if (variant === 'memory') {
   store = createMemoryKeyStore([config.record]);
-} else if (variant === 'postgres' || variant.startsWith('postgres-quota')) {
+} else if (variant.startsWith('postgres')) {
   const { default: pg } = await importRepo('pg');
   const pool = new pg.Pool({ ...config.pg, max: 10 });
-  const pgStore = createPostgresKeyStore({ pool, schema: config.schema, listen: () => new pg.Client(config.pg), onEvent: (e) => e.level === 'warn' && console.error(`[store-server] ${e.message}`) });
+  // config.timeoutMs (the instruction count, under callgrind): the lookups' 2 s default is too short there.
+  const slow = config.timeoutMs ? { timeoutMs: config.timeoutMs, probeTimeoutMs: config.timeoutMs } : {};
+  const pgStore = createPostgresKeyStore({ pool, schema: config.schema, listen: () => new pg.Client(config.pg), ...slow, onEvent: (e) => e.level === 'warn' && console.error(`[store-server] ${e.message}`) });
   if ((await pgStore.ready) !== 'listening') throw new Error(`postgres key store is ${pgStore.mode}, not listening`);
   closers.push(() => pgStore.close(), () => pool.end());
   store = pgStore;
@@ -50,7 +57,8 @@ if (variant.startsWith('postgres-quota')) {
     redis.once('error', reject);
   });
   closers.push(() => redis.quit());
-  limit = quotaLimiter({ redis, keyPrefix: config.redisPrefix, ...(variant === 'postgres-quota-batch' ? { batch: config.batch } : {}), onError: (e) => console.error(`[store-server] quota store: ${e?.message ?? e}`) }).limit;
+  // config.timeoutMs: set by the instruction count, whose server runs ~50× slower under callgrind than the 500 ms default allows.
+  limit = quotaLimiter({ redis, keyPrefix: config.redisPrefix, ...(variant.startsWith('postgres-quota-batch') ? { batch: config.batch } : {}), ...(variant === 'postgres-quota-batch-onlimit' ? { headers: 'on-limit' } : {}), ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}), onError: (e) => console.error(`[store-server] quota store: ${e?.message ?? e}`) }).limit;
 }
 const reject = () => null;
 const guard = createGuard(
@@ -65,6 +73,14 @@ const body = { pets: [] };
 app.get('/v1/pets', async () => body);
 await app.listen({ port: 0, host: '127.0.0.1' });
 console.log(app.server.address().port);
+
+if (process.env.BENCH_MARKER === '1') {
+  process.on('SIGUSR2', () => {
+    globalThis.gc?.({ type: 'minor' }); // run with --expose-gc and large semi-spaces: each segment starts from the same young generation
+    os.hostname();
+    process.stdout.write('mark\n');
+  });
+}
 
 // Stopped with SIGTERM by the bench: close the connections rather than drop them.
 process.once('SIGTERM', () => {

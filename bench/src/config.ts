@@ -1,0 +1,67 @@
+// The bench's settings and places: environment options (BENCH_*), the repository and
+// work folders, the corpus specs, and the log with its per-part stopwatch. Every family
+// reads its durations from here, so the report states the settings it ran with.
+// Options (env): BENCH_RUNS whole-process runs per spec (default 5, at least 5 unless
+// BENCH_QUICK), BENCH_SECONDS per in-process sample (0.3), BENCH_HTTP_SECONDS per
+// autocannon run (5; 0 skips the throughput parts), BENCH_HTTP_ROUNDS (3),
+// BENCH_STORES_HTTP_SECONDS (3, at most BENCH_HTTP_SECONDS), BENCH_STORES_HTTP_ROUNDS (3),
+// BENCH_INSTRUCTIONS=0 skips the callgrind counts, CORPUS_DIR (default ../shared/corpus).
+// BENCH_QUICK=1: a smoke run (under 2 minutes: 1 run per spec, 0.05 s samples, 1 s × 1
+// round of throughput, small instruction counts in the background); explicit BENCH_* still win.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// bench/dist/config.js → bench/
+export const BENCH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO = path.resolve(BENCH, '..');
+export const CORPUS = path.resolve(process.env.CORPUS_DIR ?? path.join(REPO, '../shared/corpus'));
+export const WORK = path.join(REPO, 'test-output/bench');
+export const BIN = path.join(REPO, 'bin/codegen.js');
+export const PETSTORE = path.join(REPO, 'specs/petstore.yaml');
+export const QUICK = /^(1|true|yes)$/i.test(process.env.BENCH_QUICK ?? '');
+export const benchRequire = createRequire(path.join(BENCH, 'package.json'));
+export const repoRequire = createRequire(path.join(REPO, 'package.json'));
+
+function envNumber(name: string, full: number, quick: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return QUICK ? quick : full;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${v}: expected a non-negative number`);
+  return n;
+}
+
+// The defaults keep the whole run under 10 minutes with the instruction counts added:
+// 0.3 s samples (was 0.5: the rounds' spread at 0.3 s stays within a few % in-process),
+// 5 s loopback runs (was 8) and 3 rounds of the stores servers (was 4).
+const runs = Math.round(envNumber('BENCH_RUNS', 5, 1));
+export const RUNS = QUICK ? Math.max(1, runs) : Math.max(5, runs);
+export const SAMPLE_SECONDS = envNumber('BENCH_SECONDS', 0.3, 0.05);
+export const HTTP_SECONDS = envNumber('BENCH_HTTP_SECONDS', 5, 1);
+export const HTTP_ROUNDS = Math.max(1, Math.round(envNumber('BENCH_HTTP_ROUNDS', 3, 1)));
+export const STORES_HTTP_SECONDS = Math.min(HTTP_SECONDS, envNumber('BENCH_STORES_HTTP_SECONDS', 3, 1));
+export const STORES_HTTP_ROUNDS = Math.max(1, Math.round(envNumber('BENCH_STORES_HTTP_ROUNDS', 3, 1)));
+export const INSTRUCTIONS = envNumber('BENCH_INSTRUCTIONS', 1, 1) > 0;
+/** The settings a full run uses; anything shorter makes the report say "smoke run". */
+export const FULL = RUNS >= 5 && SAMPLE_SECONDS >= 0.3 && HTTP_SECONDS >= 5 && HTTP_ROUNDS >= 3 && STORES_HTTP_SECONDS >= 3 && STORES_HTTP_ROUNDS >= 3;
+export const SETTINGS = `BENCH_RUNS=${RUNS} BENCH_SECONDS=${SAMPLE_SECONDS} BENCH_HTTP_SECONDS=${HTTP_SECONDS} BENCH_HTTP_ROUNDS=${HTTP_ROUNDS} BENCH_STORES_HTTP_SECONDS=${STORES_HTTP_SECONDS} BENCH_STORES_HTTP_ROUNDS=${STORES_HTTP_ROUNDS}`;
+
+/** The three large corpus specs of the generation goals. */
+export const LARGE: ReadonlyArray<readonly [label: string, file: string]> = [
+  ['Stripe', 'stripe.com__api__2020-08-27.json'],
+  ['Kubernetes (2.0)', 'kubernetes.io__kubernetes__unversioned.yaml'],
+  ['Google Compute', 'googleapis.com__compute__alpha.yaml'],
+];
+
+export const log = (...a: unknown[]): void => console.error('[bench]', ...a);
+
+export const STARTED = Date.now();
+export const phases: string[] = [];
+let phaseStart = Date.now();
+/** Logs how long the part that just ended took (the 10-minute budget is checked against these). */
+export function phaseDone(name: string): void {
+  const s = (Date.now() - phaseStart) / 1000;
+  phases.push(`${name} ${s.toFixed(0)} s`);
+  log(`${name} took ${s.toFixed(1)} s`);
+  phaseStart = Date.now();
+}

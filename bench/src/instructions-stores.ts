@@ -1,0 +1,118 @@
+// Instructions per request of the stores family's Fastify servers under callgrind: (a)
+// the in-memory store, (c) the PostgreSQL store, (d) the PostgreSQL store + Redis quota
+// with `batch`, and (d') the same with `headers: 'on-limit'` (no RateLimit fields on a
+// success), which tells the counting's cost from the two response fields'.
+// bench/store-server.mjs runs under callgrind (the quota's Redis timeout raised: the
+// server runs ~50× slower there) (instructions.ts) with BENCH_MARKER=1: on SIGUSR2 it
+// calls `os.hostname()` (the dump marker) and prints "mark". A keep-alive client sends
+// the requests over ONE connection, one after another, so every request is the same
+// sequence of calls (with ten, how many requests each event-loop turn handled varied
+// with timing, and pairs of the same server differed by up to 200%): a warm-up, a
+// settling segment (discarded), then N1 and N2 requests in three pairs, a marker after
+// each; per request = (Ir(N2) − Ir(N1)) ÷ (N2 − N1). The servers run at the same time:
+// instruction counts do not depend on the machine's load.
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { BENCH, WORK, log } from './config.js';
+import { callgrindCommand, clearDumps, dumpTotals, perCall, SEGMENTS, STORES_N, valgrindMissing, type PerCall } from './instructions.js';
+import { serverEnv, type ServerConfig } from './stores-throughput.js';
+
+/** One connection: each request is then the same sequence of calls in the server. */
+export const STORES_CONNECTIONS = 1;
+
+export const COUNTED = [
+  ['memory', 'memory'],
+  ['postgres', 'postgres'],
+  ['batch', 'postgres-quota-batch'],
+  ['onlimit', 'postgres-quota-batch-onlimit'],
+] as const;
+export interface StoreInstructions {
+  skipped?: string;
+  error?: string;
+  perRequest?: Partial<Record<(typeof COUNTED)[number][0], PerCall>>;
+  n?: typeof STORES_N;
+}
+
+/** `n` GET /v1/pets over `connections` keep-alive connections; every answer must be a 200. */
+async function send(port: number, headers: Record<string, string>, n: number, agent: http.Agent, connections: number): Promise<void> {
+  let left = n;
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port, path: '/v1/pets', headers, agent }, (res) => {
+        res.resume();
+        res.once('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+      });
+      req.once('error', reject);
+    });
+  const worker = async () => {
+    while (left > 0) {
+      left--;
+      await one();
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+}
+
+export async function countOne(variant: string, c: ServerConfig, n: typeof STORES_N = STORES_N, connections = STORES_CONNECTIONS): Promise<PerCall> {
+  const out = path.join(WORK, 'callgrind', `store-${variant}.out`);
+  clearDumps(out);
+  const [cmd, argv] = callgrindCommand(out, [path.join(BENCH, 'store-server.mjs'), variant, c.dir]);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...serverEnv(c, { timeoutMs: 120_000 }), BENCH_MARKER: '1' } });
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  let buffer = '';
+  child.stdout.on('data', (d) => {
+    buffer += d;
+    let i;
+    while ((i = buffer.indexOf('\n')) >= 0) {
+      lines.push(buffer.slice(0, i).trim());
+      buffer = buffer.slice(i + 1);
+      waiters.splice(0).forEach((w) => w());
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const nextLine = async (): Promise<string> => {
+    while (lines.length === 0) {
+      const more = new Promise<void>((resolve) => waiters.push(resolve));
+      if ((await Promise.race([more.then(() => 'line'), exited.then(() => 'exit')])) === 'exit' && lines.length === 0) throw new Error(`store-server ${variant} under callgrind exited before answering`);
+    }
+    return lines.shift()!;
+  };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  try {
+    const port = Number(await nextLine());
+    const headers = { 'x-api-key': c.key, 'x-app-id': 'app-1' };
+    const mark = async () => {
+      child.kill('SIGUSR2');
+      if ((await nextLine()) !== 'mark') throw new Error(`store-server ${variant}: expected "mark"`);
+    };
+    // The warm-up, then a settling segment (discarded: the first segments after the
+    // warm-up still ran ~10% dearer, whatever its length), then the pairs.
+    for (const calls of [n.warm, n.n2, ...SEGMENTS.map((s) => (s.startsWith('n1') ? n.n1 : n.n2))]) {
+      await send(port, headers, calls, agent, connections);
+      await mark();
+    }
+  } finally {
+    agent.destroy();
+    child.kill('SIGTERM');
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`store-server ${variant} under callgrind exited ${code}`);
+  // The last numbered dumps: N1, N2, … (the final dump, at exit, is the shutdown).
+  return perCall(dumpTotals(out).slice(-SEGMENTS.length), n);
+}
+
+export async function countStores(c: ServerConfig): Promise<StoreInstructions> {
+  const missing = valgrindMissing();
+  if (missing) return { skipped: missing };
+  log(`instructions: the stores servers under callgrind (${COUNTED.map(([, v]) => v).join(', ')}, at the same time)`);
+  // Every server is waited for, failed or not, before the schema they read is dropped.
+  const settled = await Promise.allSettled(COUNTED.map(([, variant]) => countOne(variant, c)));
+  const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [`${COUNTED[i]![1]}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`] : []));
+  if (failed.length > 0) {
+    log(`instructions: stores failed: ${failed.join('; ')}`);
+    return { error: failed.join('; ') };
+  }
+  return { perRequest: Object.fromEntries(COUNTED.map(([k], i) => [k, (settled[i] as PromiseFulfilledResult<PerCall>).value])), n: STORES_N };
+}

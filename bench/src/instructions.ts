@@ -1,0 +1,129 @@
+// Instruction counts with valgrind's callgrind: the machinery, and the guard rows' count.
+// A script (or a server) runs under callgrind with `--dump-before=uv_os_gethostname`:
+// every `os.hostname()` it calls dumps the counters gathered since the previous dump and
+// resets them, so the run is cut into segments at points the script chooses, with one
+// process start-up for all of them. Each contender runs a warm-up (the JIT settles), then
+// N1, N2, N1, N2, N1 and N2 calls, a segment each; 128 MB semi-spaces keep collections out of
+// the segments, and a minor GC before each marker empties the young generation, so every
+// segment starts from the same heap. Per call = (Ir(N2) − Ir(N1)) ÷ (N2 − N1): the fixed
+// cost of a segment (the marker, the minor GC, the loop's entry) cancels; the three pairs
+// give three estimates, their median is the figure and their spread the count's
+// repeatability in this run. Node runs with `--single-threaded` (no concurrent compiler
+// or GC threads), so the same calls execute the same instructions
+// whatever the machine's load. Optional: without /usr/bin/valgrind the rows say n/a and why.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { BENCH, QUICK, WORK, log } from './config.js';
+import { median } from './timing.js';
+
+export const VALGRIND = '/usr/bin/valgrind';
+export const MARKER = 'uv_os_gethostname';
+/** Calls per segment: warm-up, then N1 and N2, in PAIRS pairs. */
+// The warm-up is long enough for the optimising compiler to have settled: with 2000
+// calls the pairs' estimates were up to 50% apart, with 6000 the denials still moved by
+// 12%, with 20000 every row is within 2%. The guard count is the same in a smoke run (it
+// runs in the background there). A stores server handles one request at a time (one
+// connection): its per-request cost still fell by ~20% over the first ~25000 requests
+// (the JIT reaching Fastify's and node's HTTP paths), then stayed within 0.5% from pair
+// to pair; a smoke run does not count the stores (they take minutes under callgrind).
+export const GUARD_N = { warm: 20000, n1: 1000, n2: 4000 };
+export const STORES_N = { warm: 24000, n1: 500, n2: 1500 };
+/** Pairs of N1 / N2 segments per contender: three estimates, their median reported. */
+export const PAIRS = 3;
+/** The segment labels after the warm-up, in order: n1, n2, n1, n2, … */
+export const SEGMENTS = Array.from({ length: PAIRS }, (_, i) => [`n1.${i}`, `n2.${i}`]).flat();
+
+export interface PerCall {
+  /** Instructions per call: the median of the pairs' estimates. */
+  ir: number;
+  /** The largest distance of an estimate from that median, relative to it. */
+  drift: number;
+}
+export interface InstructionCounts {
+  skipped?: string;
+  guard?: Record<string, { guard: PerCall; hand: PerCall }>;
+  guardError?: string;
+}
+
+export const valgrindMissing = (): string | undefined => (existsSync(VALGRIND) ? undefined : `${VALGRIND} is not installed (apt-get install valgrind), so instructions were not counted`);
+
+/** The command line of `node --single-threaded args` under callgrind, dumping at each marker into `out`. */
+export function callgrindCommand(out: string, args: string[]): [string, string[]] {
+  return [VALGRIND, ['-q', '--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--collect-jumps=no', `--dump-before=${MARKER}`, process.execPath, '--single-threaded', '--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128', ...args]];
+}
+
+/** The Ir totals of the numbered dumps of `out` (out.1, out.2, …), in order; the final dump (at exit) is not a segment. */
+export function dumpTotals(out: string): number[] {
+  const dir = path.dirname(out);
+  const base = path.basename(out);
+  const numbered = readdirSync(dir)
+    .filter((f) => f.startsWith(`${base}.`) && /^\d+$/.test(f.slice(base.length + 1)))
+    .sort((a, b) => Number(a.slice(base.length + 1)) - Number(b.slice(base.length + 1)));
+  return numbered.map((f) => {
+    const text = readFileSync(path.join(dir, f), 'utf8');
+    const m = text.match(/^totals:\s*(\d+)/m) ?? text.match(/^summary:\s*(\d+)/m);
+    if (!m) throw new Error(`${f}: no totals line`);
+    return Number(m[1]);
+  });
+}
+
+export const clearDumps = (out: string): void => {
+  for (const f of existsSync(path.dirname(out)) ? readdirSync(path.dirname(out)) : []) if (f.startsWith(path.basename(out))) rmSync(path.join(path.dirname(out), f));
+};
+
+/** Per call from the segments N1, N2, N1, N2, … of the same calls: one estimate per pair, their median and spread. */
+export function perCall(seg: number[], n: { n1: number; n2: number }): PerCall {
+  const estimates = Array.from({ length: seg.length / 2 }, (_, i) => (seg[2 * i + 1]! - seg[2 * i]!) / (n.n2 - n.n1));
+  const ir = median(estimates);
+  return { ir, drift: Math.max(...estimates.map((e) => Math.abs(e - ir))) / ir };
+}
+
+/** Runs `script` under callgrind; resolves with its stdout and the dump totals. */
+export function underCallgrind(name: string, args: string[]): Promise<{ stdout: string; totals: number[] }> {
+  const out = path.join(WORK, 'callgrind', `${name}.out`);
+  clearDumps(out);
+  const [cmd, argv] = callgrindCommand(out, args);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${name} under callgrind exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`));
+      try {
+        resolve({ stdout, totals: dumpTotals(out) });
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+/** The guard rows (a), (b), (c), (c'), (d) and their hand-written contenders: one callgrind run of instructions-guard.js. */
+export async function countGuard(dirs: { pet: string; s20: string; s800: string }): Promise<InstructionCounts> {
+  const missing = valgrindMissing();
+  if (missing) return { skipped: missing };
+  log('instructions: the guard rows under callgrind');
+  try {
+    const script = path.join(BENCH, 'dist/instructions-guard.js');
+    const { stdout, totals } = await underCallgrind('guard', [script, JSON.stringify({ ...dirs, n: GUARD_N })]);
+    const labels = JSON.parse(stdout.trim().split('\n').pop()!) as string[];
+    // The last labels.length dumps are the labelled segments (earlier ones: start-up).
+    const seg = totals.slice(totals.length - labels.length);
+    if (seg.length !== labels.length) throw new Error(`expected ${labels.length} segments, callgrind dumped ${totals.length}`);
+    const at = (label: string) => seg[labels.indexOf(label)]!;
+    const guard: NonNullable<InstructionCounts['guard']> = {};
+    for (const label of labels.filter((l) => l.endsWith(':warm'))) {
+      const [row, who] = label.split(':') as [string, 'guard' | 'hand'];
+      (guard[row] ??= {} as { guard: PerCall; hand: PerCall })[who] = perCall(SEGMENTS.map((s) => at(`${row}:${who}:${s}`)), GUARD_N);
+    }
+    return { guard };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`instructions: guard failed: ${message}`);
+    return { guardError: message };
+  }
+}

@@ -1,0 +1,57 @@
+// Loopback load, shared by the throughput families (loopback.ts, stores-throughput.ts):
+// a server script started in its own process (it prints its port), autocannon as the
+// load generator, and both pinned to different cores when there are two, so they never
+// share one.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { benchRequire } from './config.js';
+
+export const pinned = existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
+/** The command line of `args` run by node on `cpu` (when pinning is possible). */
+const onCpu = (cpu: number, args: string[]): [string, string[]] => (pinned ? ['/usr/bin/taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
+const AUTOCANNON = () => path.join(path.dirname(benchRequire.resolve('autocannon/package.json')), 'autocannon.js');
+
+export interface Started {
+  child: ChildProcess;
+  port: number;
+}
+
+/** Starts `node script ...args` on CPU 1; resolves with the port it prints. */
+export function startServer(script: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const [cmd, argv] = onCpu(1, [script, ...args]);
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], ...(env ? { env } : {}) });
+    child.stdout!.once('data', (d) => resolve({ child, port: Number(String(d).trim()) }));
+    child.once('exit', (code) => reject(new Error(`${path.basename(script)} ${args[0]} exited (${code})`)));
+  });
+}
+
+/** SIGTERM, and wait for the exit (the store servers close their connections first). */
+export function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+export interface Autocannon {
+  requests: { average: number; total: number };
+  latency: { average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  '2xx': number;
+  '4xx': number;
+}
+
+/** autocannon on CPU 0: 10 connections for `seconds` against GET /v1/pets. */
+export function load(port: number, headers: Record<string, string>, seconds: number): Autocannon {
+  const h = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]);
+  const [cmd, args] = onCpu(0, [AUTOCANNON(), '-c', '10', '-d', String(seconds), '-j', ...h, `http://127.0.0.1:${port}/v1/pets`]);
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`autocannon failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Autocannon;
+}
