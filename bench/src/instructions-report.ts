@@ -2,7 +2,7 @@
 // stores tables are made, both sets of counts with their ratios, and how repeatable they
 // were in this run (the two N1 segments of each contender give two estimates).
 import { GUARD_N, MARKER, STORES_N, type InstructionCounts, type PerCall } from './instructions.js';
-import type { StoreInstructions } from './instructions-stores.js';
+import type { ServerCount, StoreInstructions } from './instructions-stores.js';
 import { count, fmt, pct, section, table, type Section } from './report.js';
 
 export function instructionsReport(guard: InstructionCounts | undefined, stores: StoreInstructions | undefined, labels: Record<string, string>): Section {
@@ -34,13 +34,17 @@ export function instructionsReport(guard: InstructionCounts | undefined, stores:
     const p = stores.perRequest;
     const a = p.memory?.ir;
     L.push('Stores servers (instructions per request of the whole server process: Fastify, the hook, the store, the quota, the sockets):', '');
-    const rows: Array<[string, PerCall | undefined]> = [
+    const rows: Array<[string, ServerCount | undefined]> = [
       ['(a) in-memory store, no quota', p.memory],
       ['(c) PostgreSQL store (LISTEN, cached), no quota', p.postgres],
       ['(d) PostgreSQL store + Redis `quotaLimiter`, `batch: 64`', p.batch],
       ["(d') the same, `headers: 'on-limit'` (no `RateLimit` fields on a success)", p.onlimit],
     ];
-    L.push(...table(['server', 'instructions per request', '÷ (a)', 'repeatability'], 'lrrr', rows.map(([label, x]) => [label, count(x?.ir), x && a ? `**${fmt(x.ir / a)}×**` : 'n/a', pct(x?.drift, 2)])));
+    L.push(
+      `Per request of a server = (smallest Ir(N2) − smallest Ir(N1)) ÷ (N2 − N1) over its three segments of each size: now and then a segment holds a one-off cost of tens of millions of instructions (a major collection, a connection pool's idle timer), which only ever adds, so the smallest segment of each size is the undisturbed one. A segment more than 2% above the smallest of its size is counted as disturbed; repeatability is how far the undisturbed ones are from the smallest (per request, relative to the figure).`,
+      '',
+    );
+    L.push(...table(['server', 'instructions per request', '÷ (a)', 'repeatability', 'disturbed segments'], 'lrrrr', rows.map(([label, x]) => [label, count(x?.ir), x && a ? `**${fmt(x.ir / a)}×**` : 'n/a', pct(x?.drift, 2), x ? `${x.disturbed} of 6` : 'n/a'])));
     const worstDrift = Math.max(...rows.map(([, x]) => x?.drift ?? 0));
     // A server still has timers and the LISTEN / Redis sockets, whose work lands in some
     // segments and not others (a lease fetched every 64 requests), so the claim above

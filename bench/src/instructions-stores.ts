@@ -9,13 +9,14 @@
 // sequence of calls (with ten, how many requests each event-loop turn handled varied
 // with timing, and pairs of the same server differed by up to 200%): a warm-up, a
 // settling segment (discarded), then N1 and N2 requests in three pairs, a marker after
-// each; per request = (Ir(N2) − Ir(N1)) ÷ (N2 − N1). The servers run at the same time:
+// each; per request = (min Ir(N2) − min Ir(N1)) ÷ (N2 − N1) (instructions.ts
+// `perRequestOfServer`: a one-off cost lands in some segments, never subtracts). The servers run at the same time:
 // instruction counts do not depend on the machine's load.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { BENCH, WORK, log } from './config.js';
-import { callgrindCommand, clearDumps, dumpTotals, perCall, SEGMENTS, STORES_N, valgrindMissing, type PerCall } from './instructions.js';
+import { callgrindCommand, clearDumps, dumpTotals, perRequestOfServer, SEGMENTS, STORES_N, valgrindMissing, type PerCall } from './instructions.js';
 import { serverEnv, type ServerConfig } from './stores-throughput.js';
 
 /** One connection: each request is then the same sequence of calls in the server. */
@@ -27,10 +28,12 @@ export const COUNTED = [
   ['batch', 'postgres-quota-batch'],
   ['onlimit', 'postgres-quota-batch-onlimit'],
 ] as const;
+/** A server's instructions per request, and how many of its segments were disturbed. */
+export type ServerCount = PerCall & { disturbed: number };
 export interface StoreInstructions {
   skipped?: string;
   error?: string;
-  perRequest?: Partial<Record<(typeof COUNTED)[number][0], PerCall>>;
+  perRequest?: Partial<Record<(typeof COUNTED)[number][0], ServerCount>>;
   n?: typeof STORES_N;
 }
 
@@ -54,7 +57,7 @@ async function send(port: number, headers: Record<string, string>, n: number, ag
   await Promise.all(Array.from({ length: connections }, worker));
 }
 
-export async function countOne(variant: string, c: ServerConfig, n: typeof STORES_N = STORES_N, connections = STORES_CONNECTIONS): Promise<PerCall> {
+export async function countOne(variant: string, c: ServerConfig, n: typeof STORES_N = STORES_N, connections = STORES_CONNECTIONS): Promise<ServerCount> {
   const out = path.join(WORK, 'callgrind', `store-${variant}.out`);
   clearDumps(out);
   const [cmd, argv] = callgrindCommand(out, [path.join(BENCH, 'store-server.mjs'), variant, c.dir]);
@@ -100,7 +103,7 @@ export async function countOne(variant: string, c: ServerConfig, n: typeof STORE
   const code = await exited;
   if (code !== 0) throw new Error(`store-server ${variant} under callgrind exited ${code}`);
   // The last numbered dumps: N1, N2, … (the final dump, at exit, is the shutdown).
-  return perCall(dumpTotals(out).slice(-SEGMENTS.length), n);
+  return perRequestOfServer(dumpTotals(out).slice(-SEGMENTS.length), n);
 }
 
 export async function countStores(c: ServerConfig): Promise<StoreInstructions> {
@@ -114,5 +117,5 @@ export async function countStores(c: ServerConfig): Promise<StoreInstructions> {
     log(`instructions: stores failed: ${failed.join('; ')}`);
     return { error: failed.join('; ') };
   }
-  return { perRequest: Object.fromEntries(COUNTED.map(([k], i) => [k, (settled[i] as PromiseFulfilledResult<PerCall>).value])), n: STORES_N };
+  return { perRequest: Object.fromEntries(COUNTED.map(([k], i) => [k, (settled[i] as PromiseFulfilledResult<ServerCount>).value])), n: STORES_N };
 }

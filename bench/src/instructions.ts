@@ -9,7 +9,9 @@
 // cost of a segment (the marker, the minor GC, the loop's entry) cancels; the three pairs
 // give three estimates, their median is the figure and their spread the count's
 // repeatability in this run. Node runs with `--single-threaded` (no concurrent compiler
-// or GC threads), so the same calls execute the same instructions
+// or GC threads) and `--no-memory-reducer` (no collections started by a timer when the
+// heap looks idle, which a server under callgrind's slowdown met at random points), so
+// the same calls execute the same instructions
 // whatever the machine's load. Optional: without /usr/bin/valgrind the rows say n/a and why.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -50,7 +52,7 @@ export const valgrindMissing = (): string | undefined => (existsSync(VALGRIND) ?
 
 /** The command line of `node --single-threaded args` under callgrind, dumping at each marker into `out`. */
 export function callgrindCommand(out: string, args: string[]): [string, string[]] {
-  return [VALGRIND, ['-q', '--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--collect-jumps=no', `--dump-before=${MARKER}`, process.execPath, '--single-threaded', '--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128', ...args]];
+  return [VALGRIND, ['-q', '--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--collect-jumps=no', `--dump-before=${MARKER}`, process.execPath, '--single-threaded', '--no-memory-reducer', '--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128', ...args]];
 }
 
 /** The Ir totals of the numbered dumps of `out` (out.1, out.2, …), in order; the final dump (at exit) is not a segment. */
@@ -77,6 +79,26 @@ export function perCall(seg: number[], n: { n1: number; n2: number }): PerCall {
   const estimates = Array.from({ length: seg.length / 2 }, (_, i) => (seg[2 * i + 1]! - seg[2 * i]!) / (n.n2 - n.n1));
   const ir = median(estimates);
   return { ir, drift: Math.max(...estimates.map((e) => Math.abs(e - ir))) / ir };
+}
+
+/**
+ * Per request of a server from the same segments, robust to disturbances: a server's
+ * segment sometimes holds a one-off extra cost (a major collection, a pool's idle timer)
+ * of tens of millions of instructions, which only ever adds. So the figure is
+ * (min Ir(N2) − min Ir(N1)) ÷ (N2 − N1); a segment more than 2% above the smallest of
+ * its size counts as disturbed, and `drift` is how far the undisturbed ones are from
+ * that smallest, per request, relative to the figure.
+ */
+export function perRequestOfServer(seg: number[], n: { n1: number; n2: number }): PerCall & { disturbed: number } {
+  const n1 = seg.filter((_, i) => i % 2 === 0);
+  const n2 = seg.filter((_, i) => i % 2 === 1);
+  const min1 = Math.min(...n1);
+  const min2 = Math.min(...n2);
+  const ir = (min2 - min1) / (n.n2 - n.n1);
+  const calm1 = n1.filter((x) => x <= min1 * 1.02);
+  const calm2 = n2.filter((x) => x <= min2 * 1.02);
+  const drift = Math.max(...calm1.map((x) => (x - min1) / n.n1), ...calm2.map((x) => (x - min2) / n.n2)) / ir;
+  return { ir, drift, disturbed: seg.length - calm1.length - calm2.length };
 }
 
 /** Runs `script` under callgrind; resolves with its stdout and the dump totals. */

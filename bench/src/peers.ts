@@ -5,10 +5,12 @@
 // request with and without security in one alternating group, and the difference is its
 // security cost; the guard's figures are `authorize` alone and its adapters in the same
 // stacks. Set-up and timing here; the table in peers-report.ts.
-import { SAMPLE_SECONDS, PETSTORE, benchRequire, log, repoRequire } from './config.js';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { BENCH, PETSTORE, benchRequire, log, repoRequire } from './config.js';
 import { importFile, type GeneratedGuard, type Loose } from './generated.js';
 import { guardVerifiers, handAnd, invalid, reject, valid, verifyApp, verifyBearer, verifyKey } from './guard-contenders.js';
-import { rounds, type Fn, type Timed } from './timing.js';
+import type { Fn } from './timing.js';
 
 export type PeerFigures = Record<string, { median: number; spread: number }>;
 
@@ -25,7 +27,8 @@ const stripSecurity = (doc: Loose) => {
   return d;
 };
 
-export async function measurePeers(pet: GeneratedGuard): Promise<PeerFigures> {
+/** The stacks, set up and checked, as the groups that are timed together (each in a process of its own: see `measurePeers`). */
+export async function peerGroups(pet: GeneratedGuard): Promise<{ groups: Array<Record<string, Fn>>; close: () => Promise<unknown> }> {
   const petGuard = pet.createGuard(guardVerifiers(pet.independent));
   const { default: express } = await importFile(benchRequire.resolve('express'));
   const eov = await importFile(benchRequire.resolve('express-openapi-validator'));
@@ -149,23 +152,38 @@ export async function measurePeers(pet: GeneratedGuard): Promise<PeerFigures> {
     check((await fastifyGet(app, h)()).statusCode === status, `fastify ${status}`);
   }
 
-  log('peers: security step per request, valid and invalid (minus the same stack without security)');
-  const figures: PeerFigures = {};
-  const take = (t: Timed<string>) => {
-    for (const [k, v] of Object.entries(t)) figures[k] = { median: v.cpu.median, spread: v.cpu.spread };
-  };
-  const group = async (fns: Record<string, Fn>) => take(await rounds(fns, { seconds: SAMPLE_SECONDS }));
-  // The decisions alone, in-process: the guard's `authorize` next to glue's step.
-  await group({ guardValid: () => petGuard.authorize('listPets', { headers: valid }), glueValid: stepValid, guardInvalid: () => petGuard.authorize('listPets', { headers: invalid }), glueInvalid: stepInvalid });
+  const groups: Array<Record<string, Fn>> = [
+    // The decisions alone, in-process: the guard's `authorize` next to glue's step.
+    { guardValid: () => petGuard.authorize('listPets', { headers: valid }), glueValid: stepValid, guardInvalid: () => petGuard.authorize('listPets', { headers: invalid }), glueInvalid: stepInvalid },
+  ];
   // Each stack timed in its own alternating group, so one stack's garbage does not land on
   // another's clock; express-openapi-validator leaves much more garbage per request than the
   // others, so it has a group of its own, against its own bare Express figure.
   for (const [suffix, h] of [['', valid], ['Invalid', invalid]] as const) {
-    await group({ [`bareExpress${suffix}`]: injectGet(bareApp, h), [`guardExpress${suffix}`]: injectGet(guardApp, h), [`handExpress${suffix}`]: injectGet(handApp, h) });
-    await group({ [`bareExpressEov${suffix}`]: injectGet(bareApp, h), [`eovExpress${suffix}`]: injectGet(eovApp, h) });
-    await group({ [`obBare${suffix}`]: () => obBare.handleRequest(obReq(h)), [`obSec${suffix}`]: () => obSec.handleRequest(obReq(h)) });
-    await group({ [`bareFastify${suffix}`]: fastifyGet(bareFastify, h), [`guardFastify${suffix}`]: fastifyGet(guardFastify, h), [`glueBare${suffix}`]: fastifyGet(glueBare, h), [`glueFastify${suffix}`]: fastifyGet(glueSec, h) });
+    groups.push({ [`bareExpress${suffix}`]: injectGet(bareApp, h), [`guardExpress${suffix}`]: injectGet(guardApp, h), [`handExpress${suffix}`]: injectGet(handApp, h) });
+    groups.push({ [`bareExpressEov${suffix}`]: injectGet(bareApp, h), [`eovExpress${suffix}`]: injectGet(eovApp, h) });
+    groups.push({ [`obBare${suffix}`]: () => obBare.handleRequest(obReq(h)), [`obSec${suffix}`]: () => obSec.handleRequest(obReq(h)) });
+    groups.push({ [`bareFastify${suffix}`]: fastifyGet(bareFastify, h), [`guardFastify${suffix}`]: fastifyGet(guardFastify, h), [`glueBare${suffix}`]: fastifyGet(glueBare, h), [`glueFastify${suffix}`]: fastifyGet(glueSec, h) });
   }
-  await Promise.all([glueSec.close(), glueBare.close(), guardFastify.close(), bareFastify.close()]);
+  return { groups, close: () => Promise.all([glueSec.close(), glueBare.close(), guardFastify.close(), bareFastify.close()]) };
+}
+
+/** How many groups `peerGroups` returns (the child processes `measurePeers` starts). */
+export const PEER_GROUPS = 9;
+
+/**
+ * Each group in a fresh process (bench/dist/peers-child.js): light-my-request's `inject`
+ * keeps ~10 kB per request alive on this Node (its null socket stays referenced), so one
+ * process running every group grew past 4 GB and died; a group's process starts from a
+ * small heap, and the groups' figures no longer carry the previous groups' garbage.
+ */
+export async function measurePeers(pet: GeneratedGuard): Promise<PeerFigures> {
+  log('peers: security step per request, valid and invalid (minus the same stack without security), a process per group');
+  const figures: PeerFigures = {};
+  for (let i = 0; i < PEER_GROUPS; i++) {
+    const r = spawnSync(process.execPath, [path.join(BENCH, 'dist/peers-child.js'), pet.dir, String(i)], { encoding: 'utf8', env: process.env, maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`peers group ${i} failed (exit ${r.status}): ${String(r.stderr).trim().split('\n').slice(-3).join(' / ')}`);
+    Object.assign(figures, JSON.parse(r.stdout.trim().split('\n').pop()!) as PeerFigures);
+  }
   return figures;
 }
