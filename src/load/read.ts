@@ -53,8 +53,12 @@ export class LoadBudget {
     const controller = new AbortController();
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
+    let expired = false;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), remaining);
+      timer = setTimeout(() => {
+        expired = true;
+        resolve(TIMED_OUT);
+      }, remaining);
     });
     try {
       const result = await Promise.race([task(controller.signal), timeout]);
@@ -64,7 +68,9 @@ export class LoadBudget {
       clearTimeout(timer);
       // Tells a read still in progress to stop at its next chunk and close its file.
       controller.abort();
-      this.spent += performance.now() - started;
+      // A timer can fire a fraction of a millisecond before `performance.now()` says the
+      // time is up: once it has fired, the budget is spent, whatever the clock adds up to.
+      this.spent = expired ? this.limitMs : this.spent + (performance.now() - started);
     }
   }
 }

@@ -1,6 +1,6 @@
 // The loader's time budget (src/load/read.ts): one budget per load, shared by the root
 // file and every `$ref`'d file, so nothing the spec names can make codegen hang.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadSpec } from '../../src/load/load.js';
 import { LoadBudget, TIMED_OUT } from '../../src/load/read.js';
 import { oas3, writeFiles } from '../helpers/spec-files.js';
@@ -18,6 +18,20 @@ describe('load budget', () => {
     expect(aborted).toBe(true); // a read in progress is told to stop
     expect(performance.now() - started).toBeLessThan(1000);
     expect(await budget.run(async () => 'late')).toBe(TIMED_OUT);
+  });
+
+  it('a timer that fires before the clock says the time is up still spends the whole budget', async () => {
+    // Node's timers run on the loop's millisecond clock: one can fire when
+    // `performance.now()` has counted a fraction less than the limit. Frozen here, so
+    // the clock says no time passed at all while the timer fires.
+    const frozen = vi.spyOn(performance, 'now').mockReturnValue(1000);
+    try {
+      const budget = new LoadBudget(20);
+      expect(await budget.run(() => new Promise<string>(() => {}))).toBe(TIMED_OUT);
+      expect(await budget.run(async () => 'late')).toBe(TIMED_OUT);
+    } finally {
+      frozen.mockRestore();
+    }
   });
 
   it('time is counted across tasks, not per task', async () => {
