@@ -16,9 +16,9 @@ import { createRouteBinder, operationRoutes } from './runtime-bind.js';
 import { createNearbyCheck } from './runtime-nearby.js';
 import { quote } from './runtime-http-schemes.js';
 import type { AuthRequest } from './runtime-request.js';
-import { ABSENT, INVALID, UNKNOWN, compilePlan, type CompiledAlternative, type CompiledGroup, type CompiledScheme, type CompiledUse, type CredentialState, type Plan } from './runtime-plan.js';
+import { ABSENT, INVALID, compilePlan, type CompiledAlternative, type CompiledGroup, type CompiledScheme, type CompiledUse, type Plan } from './runtime-plan.js';
 import { compileScheme } from './runtime-scheme-compile.js';
-import { Evaluation, anyCredentialSent, extract, principalsOf } from './runtime-extract.js';
+import { Evaluation, anyCredentialSent, principalsOf, stateOf } from './runtime-extract.js';
 import { createDeny, createLimitStep, limitDue, unavailable } from './runtime-deny.js';
 import { observeDecisions, refusalEvent, report } from './runtime-observe.js';
 import { VerifierError, independent, isUnavailable, type AuthResult, type AuthSuccess, type Guard, type GuardOptions, type GuardRouting } from './runtime-types.js';
@@ -118,7 +118,6 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
     const alternatives = plan.alternatives;
     const slots = ev.slots;
     const n = ev.n;
-    const s = ev.s;
     for (; ev.next < alternatives.length; ev.next++) {
       const alternative = alternatives[ev.next] as CompiledAlternative;
       const uses = alternative.uses;
@@ -129,8 +128,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       let knownBad = false;
       for (let u = 0; u < uses.length; u++) {
         const local = (uses[u] as CompiledUse).local;
-        let state = slots[s + local] as CredentialState;
-        if (state === UNKNOWN) state = extract(ev, local, utf8);
+        const state = stateOf(ev, local, utf8);
         if (state === ABSENT) {
           allPresent = false;
           break;

@@ -5,7 +5,7 @@
 // one is invalid for all of them, never "not sent"), strict Basic decoding, Bearer
 // b64token syntax, and the TLS peer certificate; and an alternative's principals, read
 // back from the same state.
-import { isHttpToken } from './runtime-http-schemes.js';
+import { asciiSet, isHttpToken, spanOf } from './runtime-http-schemes.js';
 import { DUPLICATE, hasOwn, isEmptyObject, readHeader, readQuery, single, type AuthRequest, type Single } from './runtime-request.js';
 import {
   ABSENT,
@@ -43,22 +43,12 @@ function parseCookieHeader(header: string): Map<string, string | typeof DUPLICAT
   return cookies;
 }
 
-/** b64token characters before the padding, by char code (ASCII only). */
-const B64CHAR = new Uint8Array(128);
-for (const c of '-._~+/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz') B64CHAR[c.charCodeAt(0)] = 1;
+/** b64token characters before the padding. */
+const B64CHAR = asciiSet('-._~+/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
 
-/**
- * RFC 6750 §2.1 b64token, `/^[A-Za-z0-9\-._~+/]+=*$/` as a scan (every Bearer
- * request asks it; the scan costs less than the regex call): one or more token
- * characters, then only `=`.
- */
+/** RFC 6750 §2.1 b64token, `/^[A-Za-z0-9\-._~+/]+=*$/`: one or more token characters, then only `=`. */
 function isB64Token(value: string): boolean {
-  let i = 0;
-  while (i < value.length) {
-    const c = value.charCodeAt(i);
-    if (c >= 128 || B64CHAR[c] !== 1) break;
-    i++;
-  }
+  let i = spanOf(B64CHAR, value, 0);
   if (i === 0) return false;
   while (i < value.length && value.charCodeAt(i) === 61 /* = */) i++;
   return i === value.length;

@@ -3,7 +3,7 @@
 // where its credential comes from (a `Source`), the name it is read under, where a
 // problem body says it goes, and its `WWW-Authenticate` challenge.
 import type { SchemeSpec } from './runtime-tables.js';
-import { HTTP_TOKEN, httpSchemeSpelling, quote } from './runtime-http-schemes.js';
+import { httpSchemeSpelling, isHttpToken, quote } from './runtime-http-schemes.js';
 import { SRC_AUTH_RAW, SRC_BASIC, SRC_BEARER, SRC_COOKIE, SRC_HEADER, SRC_HTTP_OTHER, SRC_QUERY, SRC_TLS, type CompiledScheme } from './runtime-plan.js';
 
 export function compileScheme(name: string, spec: SchemeSpec, verifier: CompiledScheme['verifier'], realmParam: string): CompiledScheme {
@@ -35,7 +35,7 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
         source,
         key: word,
         location: Object.freeze({ scheme: name, in: 'authorization' as const, name: written }),
-        challenge: HTTP_TOKEN.test(word) ? `${written} ${realmParam}` : undefined,
+        challenge: isHttpToken(word) ? `${written} ${realmParam}` : undefined,
         bearerFamily: source === SRC_BEARER,
       };
     }

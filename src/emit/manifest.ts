@@ -64,7 +64,7 @@ export const RUNTIME_IMPORTS = {
   'runtime-pkce.ts': ['runtime-token-endpoint.ts'],
   'runtime-plan.ts': ['runtime-http-schemes.ts', 'runtime-problem.ts', 'runtime-tables.ts', 'runtime-types.ts'],
   'runtime-problem.ts': ['runtime-types.ts'],
-  'runtime-quota-policy.ts': ['runtime-key-record.ts', 'runtime-rate-limit-headers.ts'],
+  'runtime-quota-policy.ts': ['runtime-http-schemes.ts', 'runtime-key-record.ts', 'runtime-rate-limit-headers.ts'],
   'runtime-quota-tally.ts': ['runtime-timeout.ts'],
   'runtime-quota.ts': ['runtime-key-record.ts', 'runtime-limits.ts', 'runtime-quota-policy.ts', 'runtime-quota-tally.ts', 'runtime-rate-limit-headers.ts', 'runtime-types.ts'],
   'runtime-rate-limit-headers.ts': [],

@@ -1,5 +1,6 @@
 // The IANA "HTTP Authentication Schemes" registry spellings (RFC 9110 §16.4), the
-// token grammar and quoted-string writer of RFC 9110 §5.6: one table for the server's
+// token grammar and quoted-string writer of RFC 9110 §5.6 (and the ASCII character-set
+// scan the runtime's other syntax checks share): one table for the server's
 // challenges and the client's Authorization headers. The tables hold lower-cased
 // scheme words (names are case-insensitive, §11.1), but many servers are not.
 
@@ -28,24 +29,34 @@ export function httpSchemeSpelling(word: string): string {
   return KNOWN_HTTP_SCHEMES.get(word.toLowerCase()) ?? word;
 }
 
-/** RFC 9110 §5.6.2 token. */
-export const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** tchar by char code (ASCII only): 1 where RFC 9110 §5.6.2 allows it. */
-const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+.^_`|~-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+/** A set of ASCII characters as a table by char code, for `spanOf`. */
+export function asciiSet(chars: string): Uint8Array {
+  const set = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) set[chars.charCodeAt(i)] = 1;
+  return set;
+}
 
 /**
- * `HTTP_TOKEN.test(value)` without a regex call: the guard asks it of every
- * Authorization header, where the call cost more than the scan.
+ * How many characters of `value`, from `from` on, are in `set` (an `asciiSet`): the
+ * scan stops at the first that is not, or at any non-ASCII one. The guard's syntax
+ * checks run on every request, where a scan costs less than a regular expression call.
  */
-export function isHttpToken(value: string): boolean {
-  if (value.length === 0) return false;
-  for (let i = 0; i < value.length; i++) {
+export function spanOf(set: Uint8Array, value: string, from: number): number {
+  let i = from;
+  while (i < value.length) {
     const c = value.charCodeAt(i);
-    if (c >= 128 || TCHAR[c] !== 1) return false;
+    if (c >= 128 || set[c] !== 1) break;
+    i++;
   }
-  return true;
+  return i - from;
+}
+
+/** RFC 9110 §5.6.2 tchar. */
+const TCHAR = asciiSet("!#$%&'*+.^_`|~-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+/** RFC 9110 §5.6.2 token: one or more tchar. */
+export function isHttpToken(value: string): boolean {
+  return value.length > 0 && spanOf(TCHAR, value, 0) === value.length;
 }
 
 /** RFC 9110 §5.6.4 quoted-string; controls and non-ASCII become `?` so no header can be split. */

@@ -5,6 +5,7 @@
 // request then only formats its own counts. Plans live as long as the policy object
 // (the record's), so a changed record gets new ones.
 import type { QuotaPolicy } from './runtime-key-record.js';
+import { asciiSet, spanOf } from './runtime-http-schemes.js';
 import { rateLimitPolicyField, rateLimitPolicyName, sfString } from './runtime-rate-limit-headers.js';
 
 /** The name of the key-wide policy in the `RateLimit` fields. */
@@ -21,21 +22,12 @@ export function counterKeyPart(text: string): string {
   // Every request asks it of its key id, which is almost always plain: a scan that finds
   // nothing to encode answers the text itself (what `encodeURIComponent` would return)
   // without the regular expression and its callback (measured: ~0.8 µs a request).
-  if (unreservedOnly(text)) return text;
+  if (spanOf(UNRESERVED, text, 0) === text.length) return text;
   return text.replace(/\p{Surrogate}|[^\p{Surrogate}]+/gu, (run) => (/^\p{Surrogate}$/u.test(run) ? `%u${run.charCodeAt(0).toString(16).toUpperCase()}` : encodeURIComponent(run)));
 }
 
-/** The characters `encodeURIComponent` leaves as they are (ECMA-262 uriUnescaped), by char code. */
-const UNRESERVED = new Uint8Array(128);
-for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()") UNRESERVED[c.charCodeAt(0)] = 1;
-
-function unreservedOnly(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || UNRESERVED[c] !== 1) return false;
-  }
-  return true;
-}
+/** The characters `encodeURIComponent` leaves as they are (ECMA-262 uriUnescaped). */
+const UNRESERVED = asciiSet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()");
 
 interface Limit {
   readonly limit: number;
