@@ -20,7 +20,7 @@ import { callgrindCommand, clearDumps, dumpTotals, perRequestOfServer, SEGMENTS,
 import { serverEnv, type ServerConfig } from './stores-throughput.js';
 
 /** One connection: each request is then the same sequence of calls in the server. */
-export const STORES_CONNECTIONS = 1;
+const STORES_CONNECTIONS = 1;
 
 export const COUNTED = [
   ['memory', 'memory'],
@@ -57,7 +57,9 @@ async function send(port: number, headers: Record<string, string>, n: number, ag
   await Promise.all(Array.from({ length: connections }, worker));
 }
 
-export async function countOne(variant: string, c: ServerConfig, n: typeof STORES_N = STORES_N, connections = STORES_CONNECTIONS): Promise<ServerCount> {
+async function countOne(variant: string, c: ServerConfig): Promise<ServerCount> {
+  const n = STORES_N;
+  const connections = STORES_CONNECTIONS;
   const out = path.join(WORK, 'callgrind', `store-${variant}.out`);
   clearDumps(out);
   const [cmd, argv] = callgrindCommand(out, [path.join(BENCH, 'store-server.mjs'), variant, c.dir]);
