@@ -4,7 +4,7 @@
 // one is invalid for all of them, never "not sent"), strict Basic decoding, Bearer
 // b64token syntax, and the TLS peer certificate; and an alternative's principals, read
 // back from the same state.
-import { asciiSet, isHttpToken, spanOf } from './runtime-http-schemes.js';
+import { asciiSet, holdsSeveralCredentials, isHttpToken, spanOf } from './runtime-http-schemes.js';
 import { DUPLICATE, hasOwn, isEmptyObject, readHeader, readQuery, single, type AuthRequest, type Single } from './runtime-request.js';
 import {
   ABSENT,
@@ -167,7 +167,15 @@ function parseAuthorization(ev: Evaluation): void {
     ev.authState = AUTH_MALFORMED;
     return;
   }
+  // (An API key named Authorization is the whole value, whatever its shape.)
   ev.authRaw = raw;
+  // Two credentials in one value, as a Fetch `Headers` makes of two lines (it joins
+  // them): sent twice, so invalid for every auth-scheme read from it, never "another
+  // scheme's credential", which would leave an optional operation open to anonymous.
+  if (holdsSeveralCredentials(raw)) {
+    ev.authState = AUTH_MALFORMED;
+    return;
+  }
   // RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ].
   const sp = raw.indexOf(' ');
   const word = sp === -1 ? raw : raw.slice(0, sp);

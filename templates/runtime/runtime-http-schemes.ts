@@ -59,6 +59,38 @@ export function isHttpToken(value: string): boolean {
   return value.length > 0 && spanOf(TCHAR, value, 0) === value.length;
 }
 
+/**
+ * Whether an Authorization value holds more than one credentials (RFC 9110 §11.4:
+ * `credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). After a comma outside
+ * a quoted-string, the list goes on with an auth-param (`token BWS "=" …`); a token that
+ * is not followed by `=` starts another credentials. That is what a Fetch `Headers`
+ * makes of two Authorization lines (it joins them with ", "), and what a client that
+ * put two credentials on one line sent: either way, a credential sent twice.
+ */
+export function holdsSeveralCredentials(value: string): boolean {
+  if (value.indexOf(',') === -1) return false;
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (quoted) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) quoted = false;
+      continue;
+    }
+    if (c === 34) quoted = true;
+    if (c !== 44 /* , */) continue;
+    let j = i + 1;
+    while (value.charCodeAt(j) === 32 || value.charCodeAt(j) === 9) j++;
+    const length = spanOf(TCHAR, value, j);
+    // An empty list element (`a, , b`) is allowed and says nothing.
+    if (length === 0) continue;
+    j += length;
+    while (value.charCodeAt(j) === 32 || value.charCodeAt(j) === 9) j++;
+    if (value.charCodeAt(j) !== 61 /* = */) return true;
+  }
+  return false;
+}
+
 /** RFC 9110 §5.6.4 quoted-string; controls and non-ASCII become `?` so no header can be split. */
 export function quote(value: string): string {
   return '"' + value.replace(/[\\"]/g, '\\$&').replace(/[^\t\x20-\x7e]/g, '?') + '"';

@@ -46,7 +46,9 @@
 //  R9  bearer / oauth2 both read the one `Authorization: Bearer` token, Basic reads
 //      `Authorization: Basic`; another auth-scheme word leaves them absent; the
 //      Authorization header sent twice makes every Authorization-based scheme
-//      present-invalid (a credential that arrives more than once is invalid).
+//      present-invalid (a credential that arrives more than once is invalid; the
+//      generated worlds send no value with two credentials on one line, which counts as
+//      sent twice too: test/runtime/server.test.ts covers it).
 //  P1  A 401 also lists every requirement object but `{}` as `alternatives`, in the
 //      order written, each with its index as written, its schemes in the order the
 //      object names them, and of those the ones `missing` and `invalid` (as B4 says for

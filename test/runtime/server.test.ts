@@ -461,6 +461,32 @@ describe('extraction: Authorization', () => {
     expectFail(result, 401);
     expect(calls).toEqual({});
   });
+  it('two Authorization lines joined by a Fetch Headers (Basic, then Bearer) are a repeat, never "another scheme": no anonymous fallback', async () => {
+    // Raw-socket review finding: `Headers` makes `Basic …, Bearer …` of the two lines; read
+    // as one Basic credential, the Bearer token looked unsent and `{}` let the request in.
+    const written = {
+      schemes: { Bearer: schemes.Bearer },
+      operations: { op: { method: 'get', path: '/x', auth: { kind: 'optional', anyOf: [[u('Bearer')]], at: [0], anonymousAt: 1 } } },
+      basePath: '',
+    } as const;
+    const seen: string[] = [];
+    const g = createGuardFromTables(written, { Bearer: (t: string) => (seen.push(t), t === 'good' ? { sub: 'u' } : null) });
+    const h = new Headers();
+    h.append('Authorization', 'Basic YWRtaW46cHc=');
+    h.append('Authorization', 'Bearer bad');
+    expectFail(await g.authorize('op', req(h)), 401);
+    // The same two credentials on one line, from any adapter.
+    expectFail(await g.authorize('op', req({ authorization: 'Basic YWRtaW46cHc=, Bearer bad' })), 401);
+    expect(seen).toEqual([]);
+    // One credential of another scheme is still "not this scheme's": anonymous, as before.
+    expectOk(await g.authorize('op', req({ authorization: 'Basic YWRtaW46cHc=' })), 1, true);
+  });
+  it('a comma inside one credentials (auth-params, a quoted-string) is not a second one', async () => {
+    const { result, calls } = await run('digest', req({ authorization: 'Digest username="u", realm = "a, Bearer b", nc=00000001' }));
+    expectOk(result, 0);
+    expect(calls['Digest']).toEqual(['username="u", realm = "a, Bearer b", nc=00000001']);
+    expectOk((await run('digest', req({ authorization: 'Digest username="u", , realm="r"' }))).result, 0);
+  });
   it('Basic with a colon in the password', async () => {
     const { result, calls } = await run('basic', req({ authorization: 'Basic ' + b64('user:p:w') }));
     expectOk(result, 0);
