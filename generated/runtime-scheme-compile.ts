@@ -6,6 +6,17 @@ import type { SchemeSpec } from './runtime-tables.js';
 import { httpSchemeSpelling, isHttpToken, quote } from './runtime-http-schemes.js';
 import { SRC_AUTH_RAW, SRC_BASIC, SRC_BEARER, SRC_COOKIE, SRC_HEADER, SRC_HTTP_OTHER, SRC_QUERY, SRC_TLS, type CompiledScheme } from './runtime-plan.js';
 
+/**
+ * The same string as a property key holds it. V8 keeps one copy of each key
+ * (internalized), and so do header records, whose keys `readHeader` compares with the
+ * scheme's: between two such copies `===` is a pointer test, where a copy made by
+ * `toLowerCase` was compared character by character (measured). Any engine returns an
+ * equal string.
+ */
+function asKey(s: string): string {
+  return Object.keys({ [s]: 0 })[0] as string;
+}
+
 export function compileScheme(name: string, spec: SchemeSpec, verifier: CompiledScheme['verifier'], realmParam: string): CompiledScheme {
   const base = { name, verifier };
   switch (spec.kind) {
@@ -15,7 +26,7 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
       return {
         ...base,
         source,
-        key: spec.in === 'header' ? lower : spec.name,
+        key: asKey(spec.in === 'header' ? lower : spec.name),
         location: Object.freeze({ scheme: name, in: spec.in, name: spec.name }),
         // No registered challenge exists for API keys. We send a custom `APIKey`
         // challenge (RFC 9110 §11.6.1 allows any token as auth-scheme) whose params
@@ -24,6 +35,7 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
         // know it ignore it, as RFC 9110 §11.6.1 requires.
         challenge: `APIKey ${realmParam}, in=${quote(spec.in)}, name=${quote(spec.name)}`,
         bearerFamily: false,
+        sentAs: undefined,
       };
     }
     case 'http': {
@@ -37,6 +49,7 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
         location: Object.freeze({ scheme: name, in: 'authorization' as const, name: written }),
         challenge: isHttpToken(word) ? `${written} ${realmParam}` : undefined,
         bearerFamily: source === SRC_BEARER,
+        sentAs: isHttpToken(word) ? written : undefined,
       };
     }
     case 'oauth2':
@@ -49,6 +62,7 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
         location: Object.freeze({ scheme: name, in: 'authorization' as const, name: 'Bearer' }),
         challenge: `Bearer ${realmParam}`,
         bearerFamily: true,
+        sentAs: 'Bearer',
       };
     case 'mutualTLS':
       return {
@@ -58,6 +72,7 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
         location: Object.freeze({ scheme: name, in: 'tls' as const, name: 'client-certificate' }),
         challenge: undefined,
         bearerFamily: false,
+        sentAs: undefined,
       };
   }
 }

@@ -25,7 +25,7 @@ export const RUNTIME_IMPORTS = {
   'runtime-coverage.ts': ['runtime-bind.ts', 'runtime-types.ts'],
   'runtime-credentials.ts': ['runtime-http-schemes.ts', 'runtime-tables.ts'],
   'runtime-decide.ts': ['runtime-bind.ts', 'runtime-observe.ts', 'runtime-problem.ts', 'runtime-request.ts', 'runtime-types.ts'],
-  'runtime-deny.ts': ['runtime-extract.ts', 'runtime-plan.ts', 'runtime-problem.ts', 'runtime-types.ts'],
+  'runtime-deny.ts': ['runtime-context.ts', 'runtime-extract.ts', 'runtime-plan.ts', 'runtime-problem.ts', 'runtime-types.ts'],
   'runtime-env.ts': ['runtime-credentials.ts', 'runtime-tables.ts'],
   'runtime-evaluate.ts': [
     'runtime-bind.ts',

@@ -2,11 +2,35 @@
 // group) and scopes, the request, and `deny(reason)`, which keeps the first reason of
 // a request for the decision event (never for the caller's answer). Classes, so a
 // call allocates one small object of a stable shape, and the evaluation behind
-// `deny` stays private. And the classes of a guard's successes, made once per guard
-// so `issued` can tell its decisions from another guard's.
+// `deny` stays private. What their answers count as: only an object is a principal, a
+// thenable is awaited, scopes are read from the principal. And the classes of a
+// guard's successes, made once per guard so `issued` can tell its decisions from
+// another guard's.
 import type { Evaluation } from './runtime-extract.js';
 import type { AuthRequest } from './runtime-request.js';
 import type { AuthSuccess, BindingContext, VerifyContext } from './runtime-types.js';
+
+/** Whether a principal holds every scope of `scopes` (its `scopes` array). */
+export function grants(principal: unknown, scopes: readonly string[]): boolean {
+  if (scopes.length === 0) return true;
+  const granted = (principal as { scopes?: unknown }).scopes;
+  if (!Array.isArray(granted)) return false;
+  for (const s of scopes) if (!granted.includes(s)) return false;
+  return true;
+}
+
+/**
+ * Only an object is a principal. `true`, `1` or an error string from a JavaScript
+ * verifier is not proof of anything: it counts as "invalid" (fail closed).
+ */
+export function asPrincipal(result: unknown): object | false {
+  return typeof result === 'object' && result !== null ? result : false;
+}
+
+/** A promise or any object with a `then` method: awaited. */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
 
 /** A verifier's context; `deny` keeps the first reason for the decision event. */
 export class Call implements VerifyContext {

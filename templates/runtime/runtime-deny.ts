@@ -13,8 +13,9 @@
 // `UnavailableError`, and the `limit` step itself (429 on a refusal, its headers on a
 // success). Never a credential value, never a thrown error's message.
 import { NONE_SENT, NOT_ACCEPTED, OTHERS_SENT, PROBLEM_CONTENT_TYPE, RATE_LIMITED_DETAIL, SCOPES_MISSING, UNAVAILABLE_DETAIL, frozenUnauthorized, problemTitle, retryAfterSeconds } from './runtime-problem.js';
-import { ABSENT, INVALID, PRESENT, type CompiledAlternative, type CompiledScheme } from './runtime-plan.js';
+import { ABSENT, INVALID, PRESENT, type CompiledAlternative, type CompiledScheme, type CompiledUse } from './runtime-plan.js';
 import { anyCredentialSent, otherCredentialSent, stateAt, stateOf, type Evaluation } from './runtime-extract.js';
+import { isThenable } from './runtime-context.js';
 import { VerifierError, isUnavailable, type AuthFailure, type AuthResult, type AuthSuccess, type DecisionReason, type GuardOptions, type ProblemAlternative, type ProblemBody, type ProblemContext, type ProblemLocation } from './runtime-types.js';
 
 // The request as the types name it, without importing runtime-request.ts (the manifest
@@ -25,9 +26,17 @@ type AuthRequest = ProblemContext['request'];
 function groupFailed(ev: Evaluation, alternative: CompiledAlternative): boolean {
   const group = alternative.group;
   if (group === undefined) return false;
-  for (const use of alternative.uses) if (stateAt(ev, use.local) !== PRESENT && stateAt(ev, use.local) !== INVALID) return false;
+  // Indexed loops: on the denial path `for…of` cost about 40 instructions a loop (measured).
+  const uses = alternative.uses;
+  for (let u = 0; u < uses.length; u++) {
+    const state = stateAt(ev, (uses[u] as CompiledUse).local);
+    if (state !== PRESENT && state !== INVALID) return false;
+  }
   if (ev.slots[group.slot] === false) return true;
-  for (const use of alternative.uses) if (stateAt(ev, use.local) === INVALID || ev.slots[ev.n + use.local] === false) return true;
+  for (let u = 0; u < uses.length; u++) {
+    const local = (uses[u] as CompiledUse).local;
+    if (stateAt(ev, local) === INVALID || ev.slots[ev.n + local] === false) return true;
+  }
   return false;
 }
 
@@ -58,11 +67,14 @@ function denialKey(ev: Evaluation, utf8: TextDecoder): number {
   }
   let key = 0;
   let weight = 1;
-  for (const alternative of plan.alternatives) {
+  const alternatives = plan.alternatives;
+  for (let a = 0; a < alternatives.length; a++) {
+    const alternative = alternatives[a] as CompiledAlternative;
     if (alternative.group === undefined) continue;
     if (groupFailed(ev, alternative)) {
       key += weight;
-      for (const use of alternative.uses) refused |= 1 << use.local;
+      const uses = alternative.uses;
+      for (let u = 0; u < uses.length; u++) refused |= 1 << (uses[u] as CompiledUse).local;
     }
     weight *= 2;
     if (weight > MAX_KEY) return -1;
@@ -281,7 +293,7 @@ export function createLimitStep(
     } catch (error) {
       return threw(error, decision.operationId, request);
     }
-    if (typeof (outcome as { then?: unknown } | null)?.then === 'function') {
+    if (isThenable(outcome)) {
       return Promise.resolve(outcome).then(
         (value) => settle(value, decision, request, verdict),
         (error: unknown) => threw(error, decision.operationId, request),

@@ -40,6 +40,8 @@ export interface CompiledScheme {
   /** `undefined` for mutualTLS (no HTTP challenge exists for it). */
   readonly challenge: string | undefined;
   readonly bearerFamily: boolean;
+  /** For an Authorization scheme, the word as clients usually send it (its registered spelling; always a token); otherwise `undefined`. */
+  readonly sentAs: string | undefined;
 }
 
 export interface CompiledUse {
@@ -70,12 +72,12 @@ export interface CompiledAlternative {
   /** Set for an AND group of two or more schemes with a binding check. */
   readonly group: CompiledGroup | undefined;
   /**
-   * An object with this alternative's scheme names as own keys: each success copies
-   * it and fills the values in, so every result object has one stable shape and
+   * Only when a scheme of this alternative is named `__proto__`: an object with the
+   * alternative's scheme names as own keys, which each success copies and fills in, so
    * `__proto__` is an own data property (assigning to an own key never reaches the
-   * prototype setter).
+   * prototype setter). Otherwise each success fills a fresh `{}`.
    */
-  readonly principalsTemplate: object;
+  readonly principalsTemplate: object | undefined;
   /** Whether any use needs scopes (the scope check is skipped otherwise). */
   readonly scoped: boolean;
   readonly forbiddenHeader: string;
@@ -208,7 +210,7 @@ export function compilePlan(operationId: string, tables: SecurityTables, schemeC
     // too, never the setter) and gives the object a plain map that spreading copies
     // faster than one built key by key with defineProperty (measured). Every key is
     // overwritten on each success, so the `null`s never show.
-    const principalsTemplate: object = JSON.parse(`{${uses.map((use) => `${JSON.stringify(use.scheme.name)}:null`).join(',')}}`);
+    const principalsTemplate: object | undefined = !uses.some((use) => use.scheme.name === '__proto__') ? undefined : JSON.parse(`{${uses.map((use) => `${JSON.stringify(use.scheme.name)}:null`).join(',')}}`);
     let group: { key: string; g: number; check: CompiledGroup['check'] } | undefined;
     if (uses.length > 1) {
       const key = groupKey(uses.map((use) => use.scheme.name));

@@ -456,6 +456,25 @@ describe('extraction: Authorization', () => {
     expectFail(result, 401);
     expect(count('Bearer')).toBe(0);
   });
+  it('b64token at a real token\'s length: a JWT-sized token reaches the verifier; one with `=` inside or a foreign character at the end does not', async () => {
+    // The syntax is checked by a regular expression (a scan was slower on tokens this long).
+    const body = Array.from({ length: 800 }, (_, i) => 'AZaz09-._~+/'[i % 12]).join('');
+    const sent = await run('bearerOrKey', req({ authorization: `Bearer ${body}==` }));
+    expect(sent.calls['Bearer']).toEqual([`${body}==`]);
+    for (const bad of [`${body.slice(0, 400)}=${body.slice(400)}`, `${body}!`, `${body}= `, `=${body}`]) {
+      const { result, count } = await run('bearerOrKey', req({ authorization: `Bearer ${bad}` }));
+      expectFail(result, 401);
+      expect(count('Bearer')).toBe(0);
+    }
+  });
+  it('a scheme word spelled as registered but run into its credentials (no-break space, tab) names no scheme: invalid, never "not sent"', async () => {
+    for (const authorization of ['Bearer\u00a0good', 'Bearer\tgood', 'Bearer,good', 'Bearer\u00a0']) {
+      const { result, count } = await run('bearerOrKey', req({ authorization }));
+      expectFail(result, 401);
+      expect(count('Bearer')).toBe(0);
+      if (!result.ok) expect(result.body.invalid).toContainEqual(LOCATION.Bearer);
+    }
+  });
   it('two Authorization headers (array) → invalid', async () => {
     const { result, calls } = await run('bearerOrKey', req({ authorization: ['Bearer good', 'Bearer good'] }));
     expectFail(result, 401);
