@@ -9,8 +9,8 @@
 //   postgres-quota:  the same, plus quotaLimiter over an ioredis client
 //                    (`enableOfflineQueue: false`) as the guard's `limit` hook.
 //   postgres-quota-batch: the same with `batch: config.batch` (leased counts).
-//   postgres-quota-batch-onlimit: the same with `headers: 'on-limit'` (no RateLimit
-//                    fields on a success; the instruction count only).
+//   postgres-quota-batch-always: the same with `headers: 'always'` (the RateLimit
+//                    fields on every success too; the instruction count only).
 // Every variant wires the guard as the README does: `ApiKey: keys.verify, AppId:
 // keys.appId, 'ApiKey + AppId': keys.bind`, and `app.addHook('onRequest', authHook(guard))`.
 // env BENCH_MARKER=1 (the instruction count, run under callgrind by bench/src/instructions-stores.ts):
@@ -58,7 +58,7 @@ if (variant.startsWith('postgres-quota')) {
   });
   closers.push(() => redis.quit());
   // config.timeoutMs: set by the instruction count, whose server runs ~50× slower under callgrind than the 500 ms default allows.
-  limit = quotaLimiter({ redis, keyPrefix: config.redisPrefix, ...(variant.startsWith('postgres-quota-batch') ? { batch: config.batch } : {}), ...(variant === 'postgres-quota-batch-onlimit' ? { headers: 'on-limit' } : {}), ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}), onError: (e) => console.error(`[store-server] quota store: ${e?.message ?? e}`) }).limit;
+  limit = quotaLimiter({ redis, keyPrefix: config.redisPrefix, ...(variant.startsWith('postgres-quota-batch') ? { batch: config.batch } : {}), ...(variant === 'postgres-quota-batch-always' ? { headers: 'always' } : {}), ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}), onError: (e) => console.error(`[store-server] quota store: ${e?.message ?? e}`) }).limit;
 }
 const reject = () => null;
 const guard = createGuard(

@@ -37,8 +37,8 @@ export function instructionsReport(guard: InstructionCounts | undefined, stores:
     const rows: Array<[string, ServerCount | undefined]> = [
       ['(a) in-memory store, no quota', p.memory],
       ['(c) PostgreSQL store (LISTEN, cached), no quota', p.postgres],
-      ['(d) PostgreSQL store + Redis `quotaLimiter`, `batch: 64`', p.batch],
-      ["(d') the same, `headers: 'on-limit'` (no `RateLimit` fields on a success)", p.onlimit],
+      ['(d) PostgreSQL store + Redis `quotaLimiter`, `batch: 64` (`RateLimit` fields on 429s only, the default)', p.batch],
+      ["(d') the same, `headers: 'always'` (the fields on every success too)", p.always],
     ];
     L.push(
       `Per request of a server = (smallest Ir(N2) − smallest Ir(N1)) ÷ (N2 − N1) over its three segments of each size: now and then a segment holds a one-off cost of tens of millions of instructions (a major collection, a connection pool's idle timer), which only ever adds, so the smallest segment of each size is the undisturbed one. A segment more than 2% above the smallest of its size is counted as disturbed; repeatability is how far the undisturbed ones are from the smallest (per request, relative to the figure).`,

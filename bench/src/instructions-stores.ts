@@ -1,7 +1,8 @@
 // Instructions per request of the stores family's Fastify servers under callgrind: (a)
 // the in-memory store, (c) the PostgreSQL store, (d) the PostgreSQL store + Redis quota
-// with `batch`, and (d') the same with `headers: 'on-limit'` (no RateLimit fields on a
-// success), which tells the counting's cost from the two response fields'.
+// with `batch` (the RateLimit fields on 429s only, the default), and (d') the same with
+// `headers: 'always'` (the fields on every success too), which tells the counting's cost
+// from the two response fields'.
 // bench/store-server.mjs runs under callgrind (the quota's Redis timeout raised: the
 // server runs ~50× slower there) (instructions.ts) with BENCH_MARKER=1: on SIGUSR2 it
 // calls `os.hostname()` (the dump marker) and prints "mark". A keep-alive client sends
@@ -26,7 +27,7 @@ export const COUNTED = [
   ['memory', 'memory'],
   ['postgres', 'postgres'],
   ['batch', 'postgres-quota-batch'],
-  ['onlimit', 'postgres-quota-batch-onlimit'],
+  ['always', 'postgres-quota-batch-always'],
 ] as const;
 /** A server's instructions per request, and how many of its segments were disturbed. */
 export type ServerCount = PerCall & { disturbed: number };

@@ -38,7 +38,8 @@ beforeAll(async () => {
   client = new Redis(proxy.port, '127.0.0.1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => 50 });
   client.on('error', () => undefined);
   await client.connect();
-  const base = { redis: client, keyPrefix: `${redis.prefix}quota`, timeoutMs: TIMEOUT_MS, onError: (e: unknown) => storeErrors.push(e) };
+  // `headers: 'always'`: the tests read the counts off the successes' RateLimit field.
+  const base = { redis: client, keyPrefix: `${redis.prefix}quota`, timeoutMs: TIMEOUT_MS, headers: 'always' as const, onError: (e: unknown) => storeErrors.push(e) };
   closed = quotaLimiter(base);
   open = quotaLimiter({ ...base, onStoreError: 'fail-open' });
 });

@@ -54,7 +54,8 @@ async function replica(client: Redis, batch?: number): Promise<{ server: Running
     SessionCookie: nobody,
   } satisfies GeneratedVerifiers;
   const events: DecisionEvent[] = [];
-  const quota = quotaLimiter({ redis: client, keyPrefix: `${redis.prefix}quota`, ...(batch === undefined ? {} : { batch }) });
+  // `headers: 'always'`: every 200 carries the count it was given, which the tests check.
+  const quota = quotaLimiter({ redis: client, keyPrefix: `${redis.prefix}quota`, headers: 'always', ...(batch === undefined ? {} : { batch }) });
   const guard = rt.guard.createGuard(verifiers, { limit: quota.limit, onDecision: (event) => events.push(event) });
   const authenticate = rt.node.nodeAuth(guard);
   const server = http.createServer(async (req, res) => {

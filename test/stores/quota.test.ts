@@ -53,7 +53,7 @@ const reset = (header: string | undefined): number => Number(/;t=(\d+)/.exec(hea
 
 describe('quotaLimiter in memory (no redis)', () => {
   it('lets `limit` requests through per window, then answers 429 with the RateLimit fields and Retry-After', async () => {
-    const { limit } = quotaLimiter();
+    const { limit } = quotaLimiter({ headers: 'always' });
     const key = freshKey();
     const outcomes = await run(limit, allowed(key, { limit: 3, windowSeconds: 60 }), 5);
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, false, false]);
@@ -111,11 +111,14 @@ describe('quotaLimiter in memory (no redis)', () => {
     expect(made).toEqual([]);
   });
 
-  it("headers: 'on-limit' leaves successes bare and still writes the fields on a 429", async () => {
-    const { limit } = quotaLimiter({ headers: 'on-limit' });
-    const [first, second] = await run(limit, allowed(freshKey(), { limit: 1, windowSeconds: 60 }), 2);
-    expect(first).toEqual({ ok: true });
-    expect(second).toMatchObject({ ok: false, headers: { 'ratelimit-policy': '"default";q=1;w=60', ratelimit: expect.stringMatching(/^"default";r=0;t=\d+$/), 'retry-after': expect.any(String) } });
+  it("by default (headers: 'on-limit') successes are bare and a 429 still carries the fields; 'always' puts them on successes too", async () => {
+    for (const limit of [quotaLimiter().limit, quotaLimiter({ headers: 'on-limit' }).limit]) {
+      const [first, second] = await run(limit, allowed(freshKey(), { limit: 1, windowSeconds: 60 }), 2);
+      expect(first).toEqual({ ok: true });
+      expect(second).toMatchObject({ ok: false, headers: { 'ratelimit-policy': '"default";q=1;w=60', ratelimit: expect.stringMatching(/^"default";r=0;t=\d+$/), 'retry-after': expect.any(String) } });
+    }
+    const [first] = await run(quotaLimiter({ headers: 'always' }).limit, allowed(freshKey(), { limit: 1, windowSeconds: 60 }), 1);
+    expect(first).toEqual({ ok: true, headers: { 'ratelimit-policy': '"default";q=1;w=60', ratelimit: expect.stringMatching(/^"default";r=0;t=(59|60)$/) } });
   });
 
   it('a limit of 0 refuses every request', async () => {
@@ -124,7 +127,7 @@ describe('quotaLimiter in memory (no redis)', () => {
   });
 
   it('a per-operation quota applies in addition to the key-wide one, under its own name', async () => {
-    const { limit } = quotaLimiter();
+    const { limit } = quotaLimiter({ headers: 'always' });
     const key = freshKey();
     const quota = { limit: 5, windowSeconds: 60, operations: { createPet: { limit: 2, windowSeconds: 10 } } };
     const create = await run(limit, allowed(key, quota, 'createPet'), 3);
@@ -146,7 +149,7 @@ describe('quotaLimiter in memory (no redis)', () => {
   });
 
   it('operation ids are looked up as own keys only (`constructor`, `__proto__`)', async () => {
-    const { limit } = quotaLimiter();
+    const { limit } = quotaLimiter({ headers: 'always' });
     const key = freshKey();
     const operations = JSON.parse('{"__proto__": {"limit": 1, "windowSeconds": 60}}') as NonNullable<QuotaPolicy['operations']>;
     const quota = { limit: 10, windowSeconds: 60, operations };
@@ -157,7 +160,7 @@ describe('quotaLimiter in memory (no redis)', () => {
   });
 
   it('an operation id that is not printable ASCII gets a valid policy name', async () => {
-    const { limit } = quotaLimiter();
+    const { limit } = quotaLimiter({ headers: 'always' });
     const quota = { limit: 10, windowSeconds: 60, operations: { 'list "caf\u00e9"': { limit: 1, windowSeconds: 60 } } };
     const outcome = await limit(allowed(freshKey(), quota, 'list "caf\u00e9"'), REQUEST);
     expect(outcome.headers?.['ratelimit-policy']).toBe('"op:list \\"caf%C3%A9\\"";q=1;w=60, "default";q=10;w=60');
@@ -219,7 +222,7 @@ describe('quotaLimiter with Redis', () => {
 
   it('counts in Redis under <keyPrefix>:<key id>, with the window as the expiry', async () => {
     made.length = 0;
-    const { limit } = quotaLimiter(options());
+    const { limit } = quotaLimiter({ ...options(), headers: 'always' });
     const key = freshKey();
     const outcomes = await run(limit, allowed(key, { limit: 3, windowSeconds: 60 }), 4);
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, false]);
