@@ -375,6 +375,26 @@ describe('extraction: headers', () => {
   });
 });
 
+describe('extraction: a value that is not a string', () => {
+  it('a one-element array holding a number or an object (header, query, cookie, Authorization) is invalid: no verifier sees it, and an optional operation does not fall back to anonymous', async () => {
+    const untyped = [5, { a: 1 }] as unknown as string[];
+    for (const value of untyped) {
+      const sent = [
+        ['apiKey', req({ 'x-api-key': [value] as unknown as string })],
+        ['query', req({}, { query: { api_key: [value] as unknown as string } })],
+        ['cookie', req({}, { cookies: { session: [value] as unknown as string } })],
+        ['bearerOrKey', req({ authorization: [value] as unknown as string })],
+        ['optional', req({ 'x-api-key': [value] as unknown as string })],
+      ] as const;
+      for (const [operationId, request] of sent) {
+        const { result, calls } = await run(operationId, request);
+        expectFail(result, 401);
+        expect(calls).toEqual({});
+      }
+    }
+  });
+});
+
 describe('extraction: node rawHeaders (preferred over headers when given)', () => {
   // `headers` is what node joined or dropped; `rawHeaders` is the truth as received.
   it('names are case-insensitive', async () => {
