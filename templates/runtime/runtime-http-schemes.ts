@@ -60,7 +60,6 @@ export function isHttpToken(value: string): boolean {
   return value.length > 0 && spanOf(TCHAR, value, 0) === value.length;
 }
 
-
 /**
  * Whether an Authorization value holds more than one credentials (RFC 9110 §11.4:
  * `credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). After a comma outside

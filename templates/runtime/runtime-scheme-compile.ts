@@ -40,15 +40,17 @@ export function compileScheme(name: string, spec: SchemeSpec, verifier: Compiled
     case 'http': {
       const word = spec.scheme.toLowerCase();
       const written = httpSchemeSpelling(word);
+      // A scheme word that is not a token can neither be challenged nor sent as written.
+      const token = isHttpToken(word);
       const source = word === 'bearer' ? SRC_BEARER : word === 'basic' ? SRC_BASIC : SRC_HTTP_OTHER;
       return {
         ...base,
         source,
         key: word,
         location: Object.freeze({ scheme: name, in: 'authorization' as const, name: written }),
-        challenge: isHttpToken(word) ? `${written} ${realmParam}` : undefined,
+        challenge: token ? `${written} ${realmParam}` : undefined,
         bearerFamily: source === SRC_BEARER,
-        sentAs: isHttpToken(word) ? written : undefined,
+        sentAs: token ? written : undefined,
       };
     }
     case 'oauth2':
