@@ -6,7 +6,7 @@
 // b64token syntax, and the TLS peer certificate; and an alternative's principals, read
 // back from the same state.
 import { holdsSeveralCredentials, isHttpToken } from './runtime-http-schemes.js';
-import { DUPLICATE, hasOwn, isEmptyObject, readHeader, readQuery, single, type AuthRequest, type Single } from './runtime-request.js';
+import { DUPLICATE, hasOwn, isEmptyObject, joinsRepeats, readHeader, readQuery, single, type AuthRequest, type Single } from './runtime-request.js';
 import {
   ABSENT,
   INVALID,
@@ -202,7 +202,7 @@ function parseAuthorization(ev: Evaluation): void {
   // Two credentials in one value, as a Fetch `Headers` makes of two lines (it joins
   // them): sent twice, so invalid for every auth-scheme read from it, never "another
   // scheme's credential", which would leave an optional operation open to anonymous.
-  if (holdsSeveralCredentials(raw)) {
+  if (holdsSeveralCredentials(raw, joinsRepeats(ev.request))) {
     ev.authState = AUTH_MALFORMED;
     return;
   }
@@ -266,7 +266,7 @@ export function extract(ev: Evaluation, local: number, utf8: TextDecoder): Crede
       // A Fetch `Headers` has already joined repeated lines with ", " (Fetch standard
       // §5.2): from one, an API key with a comma was sent twice, or is not one key.
       // (The cheap tests first: a plain record has no `get`.)
-      if (typeof v === 'string' && request.rawHeaders == null && typeof (request.headers as { get?: unknown }).get === 'function' && v.indexOf(',') !== -1) v = DUPLICATE;
+      if (typeof v === 'string' && joinsRepeats(request) && v.indexOf(',') !== -1) v = DUPLICATE;
       break;
     case SRC_QUERY:
       v = readQuery(request.query, scheme.key);

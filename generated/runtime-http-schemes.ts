@@ -62,35 +62,55 @@ export function isHttpToken(value: string): boolean {
 }
 
 /**
- * Whether an Authorization value holds more than one credentials (RFC 9110 §11.4:
- * `credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). After a comma outside
- * a quoted-string, the list goes on with an auth-param (`token BWS "=" …`); a token that
- * is not followed by `=` starts another credentials. That is what a Fetch `Headers`
- * makes of two Authorization lines (it joins them with ", "), and what a client that
- * put two credentials on one line sent: either way, a credential sent twice.
+ * Whether an Authorization value with a comma holds more than one credentials (RFC 9110
+ * §11.4: `credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). A token68
+ * holds no comma, so after the scheme word such a value must be a list of auth-params
+ * (`token BWS "=" BWS ( token / quoted-string )`, empty elements allowed); anything else
+ * is a second credentials, or a credential sent twice. That is what a Fetch `Headers`
+ * makes of two Authorization lines (it joins them with ", "), whatever the second line
+ * holds (`Basic …, Bearer …`, `Basic …, a=b`, `Basic …, ` from an empty line), and what
+ * a client that put two credentials on one line sent. `joined` (the value came from such
+ * a `Headers`): an empty list element too, which is what an empty second line becomes
+ * after a list of auth-params (`Digest a=b, `); from separate lines, RFC 9110 §5.6.1
+ * lets a list hold empty elements.
  */
-export function holdsSeveralCredentials(value: string): boolean {
+export function holdsSeveralCredentials(value: string, joined: boolean): boolean {
   if (value.indexOf(',') === -1) return false;
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (quoted) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) quoted = false;
+  let i = spanOf(TCHAR, value, 0);
+  // At the start of a list element: a comma here ends an empty one.
+  let element = true;
+  const skip = (from: number): number => {
+    let j = from;
+    while (value.charCodeAt(j) === 32 || value.charCodeAt(j) === 9) j++;
+    return j;
+  };
+  for (i = skip(i); i < value.length; i = skip(i)) {
+    if (value.charCodeAt(i) === 44 /* , */) {
+      if (element && joined) return true;
+      element = true;
+      i++;
       continue;
     }
-    if (c === 34) quoted = true;
-    if (c !== 44 /* , */) continue;
-    let j = i + 1;
-    while (value.charCodeAt(j) === 32 || value.charCodeAt(j) === 9) j++;
-    const length = spanOf(TCHAR, value, j);
-    // An empty list element (`a, , b`) is allowed and says nothing.
-    if (length === 0) continue;
-    j += length;
-    while (value.charCodeAt(j) === 32 || value.charCodeAt(j) === 9) j++;
-    if (value.charCodeAt(j) !== 61 /* = */) return true;
+    element = false;
+    const name = spanOf(TCHAR, value, i);
+    if (name === 0) return true;
+    i = skip(i + name);
+    if (value.charCodeAt(i) !== 61 /* = */) return true;
+    i = skip(i + 1);
+    if (value.charCodeAt(i) === 34 /* " */) {
+      // quoted-string: up to the closing quote, `\` escaping the next character.
+      for (i++; i < value.length && value.charCodeAt(i) !== 34; i++) if (value.charCodeAt(i) === 92 /* \ */) i++;
+      if (i >= value.length) return true;
+      i++;
+    } else {
+      const token = spanOf(TCHAR, value, i);
+      if (token === 0) return true;
+      i += token;
+    }
+    i = skip(i);
+    if (i < value.length && value.charCodeAt(i) !== 44) return true;
   }
-  return false;
+  return element && joined;
 }
 
 /** RFC 9110 §5.6.4 quoted-string; controls and non-ASCII become `?` so no header can be split. */

@@ -163,6 +163,16 @@ export function authRequestFromFetch(request: Request, clientCertificate?: Clien
   };
 }
 
+/**
+ * Whether repeated header lines reach the guard joined into one value: a Fetch `Headers`
+ * (Fetch standard §5.2 joins them with ", ") without node's `rawHeaders` beside it. Its
+ * values are then read as joins: an API key with a comma, or an Authorization value
+ * with a comma where one credentials cannot have one, was sent twice.
+ */
+export function joinsRepeats(request: AuthRequest): boolean {
+  return request.rawHeaders == null && typeof (request.headers as { get?: unknown }).get === 'function';
+}
+
 export const DUPLICATE: unique symbol = Symbol('duplicate');
 export type Single = string | undefined | typeof DUPLICATE;
 

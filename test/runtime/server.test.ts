@@ -520,6 +520,34 @@ describe('extraction: Authorization', () => {
     // One credential of another scheme is still "not this scheme's": anonymous, as before.
     expectOk(await g.authorize('op', req({ authorization: 'Basic YWRtaW46cHc=' })), 1, true);
   });
+  it('a second Authorization line of any shape joined by a Fetch Headers (empty, commas only, `a=b`, `realm="x"`) is a repeat: no anonymous fallback', async () => {
+    // Raw-socket review finding: only a second line starting with a word not followed by
+    // `=` was caught; after a token68 (Basic's, Bearer's) no comma may follow at all.
+    const written = {
+      schemes: { Bearer: schemes.Bearer },
+      operations: { op: { method: 'get', path: '/x', auth: { kind: 'optional', anyOf: [[u('Bearer')]], at: [0], anonymousAt: 1 } } },
+      basePath: '',
+    } as const;
+    const seen: string[] = [];
+    const g = createGuardFromTables(written, { Bearer: (t: string) => (seen.push(t), t === 'good' ? { sub: 'u' } : null) });
+    for (const second of ['a=b', '', ', ,', 'realm="x"', 'Bearer=x']) {
+      const h = new Headers();
+      h.append('Authorization', 'Basic Zm9v');
+      h.append('Authorization', second);
+      expectFail(await g.authorize('op', req(h)), 401);
+      // The same value on one line, from any adapter.
+      const joined = h.get('authorization') as string;
+      expectFail(await g.authorize('op', req({ authorization: joined })), 401);
+    }
+    expect(seen).toEqual([]);
+    // After a first line of auth-params, an empty second line leaves only an empty list
+    // element in the join: from a Headers that is a repeat; on one line it is allowed.
+    const h = new Headers();
+    h.append('Authorization', 'Digest a=b');
+    h.append('Authorization', '');
+    expectFail(await g.authorize('op', req(h)), 401);
+    expectOk(await g.authorize('op', req({ authorization: 'Digest a=b, ' })), 1, true);
+  });
   it('a comma inside one credentials (auth-params, a quoted-string) is not a second one', async () => {
     const { result, calls } = await run('digest', req({ authorization: 'Digest username="u", realm = "a, Bearer b", nc=00000001' }));
     expectOk(result, 0);
