@@ -70,21 +70,29 @@ export function isHttpToken(value: string): boolean {
  * makes of two Authorization lines (it joins them with ", "), whatever the second line
  * holds (`Basic …, Bearer …`, `Basic …, a=b`, `Basic …, ` from an empty line), and what
  * a client that put two credentials on one line sent. `joined` (the value came from such
- * a `Headers`): an empty list element too, which is what an empty second line becomes
- * after a list of auth-params (`Digest a=b, `); from separate lines, RFC 9110 §5.6.1
- * lets a list hold empty elements.
+ * a `Headers`) makes the check strict: the first element too, and an empty element,
+ * which is what an empty second line becomes after a list of auth-params (`Digest a=b,
+ * `). From separate lines (the adapter sees a second line itself) the first element is
+ * taken as the client wrote it (`OAuth raw,cred="x"` reaches its verifier as written),
+ * and RFC 9110 §5.6.1 lets a list hold empty elements.
  */
 export function holdsSeveralCredentials(value: string, joined: boolean): boolean {
   if (value.indexOf(',') === -1) return false;
-  let i = spanOf(TCHAR, value, 0);
-  // At the start of a list element: a comma here ends an empty one.
-  let element = true;
   const skip = (from: number): number => {
     let j = from;
     while (value.charCodeAt(j) === 32 || value.charCodeAt(j) === 9) j++;
     return j;
   };
-  for (i = skip(i); i < value.length; i = skip(i)) {
+  let i = skip(spanOf(TCHAR, value, 0));
+  // At the start of a list element: a comma here ends an empty one.
+  let element = true;
+  if (!joined) {
+    // The first element, up to the first comma outside a quoted-string, unread.
+    while (i >= 0 && i < value.length && value.charCodeAt(i) !== 44 /* , */) i = value.charCodeAt(i) === 34 /* " */ ? afterQuoted(value, i) : i + 1;
+    if (i < 0) return false;
+    element = false;
+  }
+  for (; i < value.length; i = skip(i)) {
     if (value.charCodeAt(i) === 44 /* , */) {
       if (element && joined) return true;
       element = true;
@@ -98,10 +106,8 @@ export function holdsSeveralCredentials(value: string, joined: boolean): boolean
     if (value.charCodeAt(i) !== 61 /* = */) return true;
     i = skip(i + 1);
     if (value.charCodeAt(i) === 34 /* " */) {
-      // quoted-string: up to the closing quote, `\` escaping the next character.
-      for (i++; i < value.length && value.charCodeAt(i) !== 34; i++) if (value.charCodeAt(i) === 92 /* \ */) i++;
-      if (i >= value.length) return true;
-      i++;
+      i = afterQuoted(value, i);
+      if (i < 0) return true;
     } else {
       const token = spanOf(TCHAR, value, i);
       if (token === 0) return true;
@@ -111,6 +117,16 @@ export function holdsSeveralCredentials(value: string, joined: boolean): boolean
     if (i < value.length && value.charCodeAt(i) !== 44) return true;
   }
   return element && joined;
+}
+
+/** The index after the quoted-string that starts at `start` (`\` escapes the next character), or -1 when it never closes. */
+function afterQuoted(value: string, start: number): number {
+  for (let i = start + 1; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 92 /* \ */) i++;
+    else if (c === 34 /* " */) return i + 1;
+  }
+  return -1;
 }
 
 /** RFC 9110 §5.6.4 quoted-string; controls and non-ASCII become `?` so no header can be split. */
