@@ -3,7 +3,7 @@
 // reads its durations from here, so the report states the settings it ran with.
 // Options (env): BENCH_RUNS whole-process runs per spec (default 5, at least 5 unless
 // BENCH_QUICK), BENCH_SECONDS per in-process sample (0.3), BENCH_HTTP_SECONDS per
-// autocannon run (5; 0 skips the throughput parts), BENCH_HTTP_ROUNDS (3),
+// autocannon run (4; 0 skips the throughput parts), BENCH_HTTP_ROUNDS (3),
 // BENCH_STORES_HTTP_SECONDS (3, at most BENCH_HTTP_SECONDS), BENCH_STORES_HTTP_ROUNDS (3),
 // BENCH_INSTRUCTIONS=0 skips the callgrind counts, CORPUS_DIR (default ../shared/corpus).
 // BENCH_QUICK=1: a smoke run (under 2 minutes: 1 run per spec, 0.05 s samples, 1 s × 1
@@ -37,7 +37,7 @@ function envNumber(name: string, full: number, quick: number): number {
 const runs = Math.round(envNumber('BENCH_RUNS', 5, 1));
 export const RUNS = QUICK ? Math.max(1, runs) : Math.max(5, runs);
 export const SAMPLE_SECONDS = envNumber('BENCH_SECONDS', 0.3, 0.05);
-export const HTTP_SECONDS = envNumber('BENCH_HTTP_SECONDS', 5, 1);
+export const HTTP_SECONDS = envNumber('BENCH_HTTP_SECONDS', 4, 1);
 export const HTTP_ROUNDS = Math.max(1, Math.round(envNumber('BENCH_HTTP_ROUNDS', 3, 1)));
 export const STORES_HTTP_SECONDS = Math.min(HTTP_SECONDS, envNumber('BENCH_STORES_HTTP_SECONDS', 3, 1));
 export const STORES_HTTP_ROUNDS = Math.max(1, Math.round(envNumber('BENCH_STORES_HTTP_ROUNDS', 3, 1)));

@@ -8,18 +8,21 @@
 // calls `os.hostname()` (the dump marker) and prints "mark". A keep-alive client sends
 // the requests over ONE connection, one after another, so every request is the same
 // sequence of calls (with ten, how many requests each event-loop turn handled varied
-// with timing, and pairs of the same server differed by up to 200%): a warm-up, a
-// settling segment (discarded), then N1 and N2 requests in three pairs, a marker after
+// with timing, and pairs of the same server differed by up to 200%): a warm-up with
+// callgrind's instrumentation off (turned on with `callgrind_control` after it),
+// settling segments (discarded), then N1 and N2 requests in four pairs, a marker after
 // each; per request = (min Ir(N2) − min Ir(N1)) ÷ (N2 − N1) (instructions.ts
 // `perRequestOfServer`: a one-off cost lands in some segments, never subtracts). The servers run at the same time:
 // instruction counts do not depend on the machine's load.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { BENCH, WORK, log } from './config.js';
-import { callgrindCommand, clearDumps, dumpTotals, perRequestOfServer, SEGMENTS, STORES_N, valgrindMissing, type PerCall } from './instructions.js';
+import { CALLGRIND_CONTROL, callgrindCommand, clearDumps, dumpTotals, perRequestOfServer, STORES_N, STORES_SEGMENTS, valgrindMissing, type PerCall } from './instructions.js';
 import { serverEnv, type ServerConfig } from './stores-throughput.js';
 
+/** Segments of N2 requests discarded after instrumentation is turned on. */
+const SETTLING = 3;
 /** One connection: each request is then the same sequence of calls in the server. */
 const STORES_CONNECTIONS = 1;
 
@@ -58,13 +61,21 @@ async function send(port: number, headers: Record<string, string>, n: number, ag
   await Promise.all(Array.from({ length: connections }, worker));
 }
 
+/** `callgrind_control -i on <pid>`: turns instrumentation on in the running server. */
+function instrumentOn(pid: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(CALLGRIND_CONTROL, ['-i', 'on', String(pid)], { timeout: 120_000 }, (error, stdout, stderr) => (error ? reject(new Error(`callgrind_control -i on ${pid}: ${error.message} ${stderr}`.trim())) : resolve()));
+  });
+}
+
 async function countOne(variant: string, c: ServerConfig): Promise<ServerCount> {
   const n = STORES_N;
   const connections = STORES_CONNECTIONS;
   const out = path.join(WORK, 'callgrind', `store-${variant}.out`);
   clearDumps(out);
-  const [cmd, argv] = callgrindCommand(out, [path.join(BENCH, 'store-server.mjs'), variant, c.dir]);
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...serverEnv(c, { timeoutMs: 120_000 }), BENCH_MARKER: '1' } });
+  // Instrumentation off from the start: the warm-up runs at valgrind's plain speed.
+  const [cmd, argv] = callgrindCommand(out, [path.join(BENCH, 'store-server.mjs'), variant, c.dir], false);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...serverEnv(c, { timeoutMs: 120_000, counted: true }), BENCH_MARKER: '1' } });
   const lines: string[] = [];
   const waiters: Array<() => void> = [];
   let buffer = '';
@@ -93,12 +104,29 @@ async function countOne(variant: string, c: ServerConfig): Promise<ServerCount> 
       child.kill('SIGUSR2');
       if ((await nextLine()) !== 'mark') throw new Error(`store-server ${variant}: expected "mark"`);
     };
-    // The warm-up, then a settling segment (discarded: the first segments after the
-    // warm-up still ran ~10% dearer, whatever its length), then the pairs.
-    for (const calls of [n.warm, n.n2, ...SEGMENTS.map((s) => (s.startsWith('n1') ? n.n1 : n.n2))]) {
+    // The warm-up, uninstrumented; then instrumentation on, which callgrind only takes up
+    // while the server runs, so requests keep it busy until `callgrind_control` returns;
+    // then settling segments (discarded: after the switch the next ~4000 requests still
+    // ran up to 20% dearer, callgrind instrumenting every code block again among it), then
+    // the pairs.
+    const t0 = Date.now();
+    await send(port, headers, n.warm, agent, connections);
+    const t1 = Date.now();
+    let switched = false;
+    const busy = (async () => {
+      while (!switched) await send(port, headers, 10, agent, connections);
+    })();
+    try {
+      await instrumentOn(child.pid!);
+    } finally {
+      switched = true;
+      await busy;
+    }
+    for (const calls of [...Array<number>(SETTLING).fill(n.settle), ...STORES_SEGMENTS.map((s) => (s.startsWith('n1') ? n.n1 : n.n2))]) {
       await send(port, headers, calls, agent, connections);
       await mark();
     }
+    log(`instructions: ${variant}: warm-up ${((t1 - t0) / 1000).toFixed(0)} s, counted segments ${((Date.now() - t1) / 1000).toFixed(0)} s`);
   } finally {
     agent.destroy();
     child.kill('SIGTERM');
@@ -106,7 +134,7 @@ async function countOne(variant: string, c: ServerConfig): Promise<ServerCount> 
   const code = await exited;
   if (code !== 0) throw new Error(`store-server ${variant} under callgrind exited ${code}`);
   // The last numbered dumps: N1, N2, … (the final dump, at exit, is the shutdown).
-  return perRequestOfServer(dumpTotals(out).slice(-SEGMENTS.length), n);
+  return perRequestOfServer(dumpTotals(out).slice(-STORES_SEGMENTS.length), n);
 }
 
 export async function countStores(c: ServerConfig): Promise<StoreInstructions> {

@@ -20,21 +20,30 @@ import { BENCH, QUICK, WORK, log } from './config.js';
 import { median } from './timing.js';
 
 export const VALGRIND = '/usr/bin/valgrind';
+export const CALLGRIND_CONTROL = '/usr/bin/callgrind_control';
 export const MARKER = 'uv_os_gethostname';
-/** Calls per segment: warm-up, then N1 and N2, in PAIRS pairs. */
+/** Calls per segment: warm-up, then N1 and N2, in pairs. */
 // The warm-up is long enough for the optimising compiler to have settled: with 2000
 // calls the pairs' estimates were up to 50% apart, with 6000 the denials still moved by
 // 12%, with 20000 every row is within 2%. The guard count is the same in a smoke run (it
 // runs in the background there). A stores server handles one request at a time (one
 // connection): its per-request cost still fell by ~20% over the first ~25000 requests
 // (the JIT reaching Fastify's and node's HTTP paths), then stayed within 0.5% from pair
-// to pair; a smoke run does not count the stores (they take minutes under callgrind).
+// to pair. Its warm-up runs with callgrind's instrumentation off (about 2.5 minutes
+// saved), which is turned on for settling segments before the pairs; a smoke run does
+// not count the stores (they take minutes under callgrind).
 export const GUARD_N = { warm: 20000, n1: 1000, n2: 4000 };
-export const STORES_N = { warm: 24000, n1: 500, n2: 1500 };
-/** Pairs of N1 / N2 segments per contender: three estimates, their median reported. */
-export const PAIRS = 3;
-/** The segment labels after the warm-up, in order: n1, n2, n1, n2, … */
-export const SEGMENTS = Array.from({ length: PAIRS }, (_, i) => [`n1.${i}`, `n2.${i}`]).flat();
+export const STORES_N = { warm: 24000, settle: 1500, n1: 300, n2: 1000 };
+/** The segment labels after the warm-up, in order: n1.0, n2.0, n1.1, n2.1, … */
+export const segments = (pairs: number): string[] => Array.from({ length: pairs }, (_, i) => [`n1.${i}`, `n2.${i}`]).flat();
+/** The guard rows: three pairs, the median of their estimates reported. */
+export const SEGMENTS = segments(3);
+/**
+ * The stores servers: four pairs, the smallest N1 and N2 taken (`perRequestOfServer`):
+ * a server's one-off costs land in some segments, and one more pair makes it likelier
+ * that a calm segment of each size remains.
+ */
+export const STORES_SEGMENTS = segments(4);
 
 export interface PerCall {
   /** Instructions per call: the median of the pairs' estimates. */
@@ -51,8 +60,8 @@ export interface InstructionCounts {
 export const valgrindMissing = (): string | undefined => (existsSync(VALGRIND) ? undefined : `${VALGRIND} is not installed (apt-get install valgrind), so instructions were not counted`);
 
 /** The command line of `node --single-threaded args` under callgrind, dumping at each marker into `out`. */
-export function callgrindCommand(out: string, args: string[]): [string, string[]] {
-  return [VALGRIND, ['-q', '--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--collect-jumps=no', `--dump-before=${MARKER}`, process.execPath, '--single-threaded', '--no-memory-reducer', '--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128', ...args]];
+export function callgrindCommand(out: string, args: string[], instrumentAtStart = true): [string, string[]] {
+  return [VALGRIND, ['-q', '--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--collect-jumps=no', `--dump-before=${MARKER}`, ...(instrumentAtStart ? [] : ['--instr-atstart=no']), process.execPath, '--single-threaded', '--no-memory-reducer', '--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128', ...args]];
 }
 
 /** The Ir totals of the numbered dumps of `out` (out.1, out.2, …), in order; the final dump (at exit) is not a segment. */
