@@ -274,6 +274,29 @@ describe('limit', () => {
     }
   });
 
+  it('with async verifiers and no onDecision (the awaited path): runs on the decision after the last await, never on a refusal or a 503', async () => {
+    const calls: string[] = [];
+    let verdict: LimitOutcome = { ok: true, headers: { RateLimit: 'r=1' } };
+    let key: () => Promise<unknown> = async () => ({ keyId: 'k' });
+    const guard = createGuardFromTables(
+      tables,
+      { ApiKey: () => key(), AppId: async () => ({}), Bearer: async () => null, 'ApiKey + AppId': independent },
+      { limit: (decision) => (calls.push(decision.operationId), verdict) },
+    );
+    expect(await guard.authorize('key', req(KEY))).toMatchObject({ ok: true, operationId: 'key', headers: { ratelimit: 'r=1' }, principals: { ApiKey: { keyId: 'k' } } });
+    verdict = { ok: false, retryAfter: 7 };
+    expect(expectFailure(await guard.authorize('key', req(KEY)), 429).headers['retry-after']).toBe('7');
+    expect(calls).toEqual(['key', 'key']);
+    key = async () => null;
+    const refused = await guard.authorize('key', req(KEY));
+    expect(refused.ok === false && refused.status).toBe(401);
+    key = () => Promise.reject(down(4));
+    expect(expectFailure(await guard.authorize('key', req(KEY)), 503).headers['retry-after']).toBe('4');
+    key = () => Promise.reject(new Error(SECRET_MESSAGE));
+    await expect(guard.authorize('key', req(KEY))).rejects.toBeInstanceOf(VerifierError);
+    expect(calls).toEqual(['key', 'key']);
+  });
+
   it('runs once for authorizeAll, on the first operation decision', async () => {
     const { guard, calls, events } = limited(() => ({ ok: true, headers: { RateLimit: 'r=1' } }));
     const result = await guard.authorizeAll(['pairOrBearer', 'key'], req({ ...PAIR }, '/pair'));
