@@ -56,6 +56,9 @@ export function spanOf(set: Uint8Array, value: string, from: number): number {
 /** RFC 9110 §5.6.2 tchar. */
 const TCHAR = asciiSet("!#$%&'*+.^_`|~-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
+/** RFC 9110 §5.6.3 optional whitespace (OWS, BWS): SP and HTAB. */
+const OWS = asciiSet(' \t');
+
 /** RFC 9110 §5.6.2 token: one or more tchar. */
 export function isHttpToken(value: string): boolean {
   return value.length > 0 && spanOf(TCHAR, value, 0) === value.length;
@@ -78,11 +81,7 @@ export function isHttpToken(value: string): boolean {
  */
 export function holdsSeveralCredentials(value: string, joined: boolean): boolean {
   if (value.indexOf(',') === -1) return false;
-  const skip = (from: number): number => {
-    let j = from;
-    while (value.charCodeAt(j) === 32 || value.charCodeAt(j) === 9) j++;
-    return j;
-  };
+  const skip = (from: number): number => from + spanOf(OWS, value, from);
   let i = skip(spanOf(TCHAR, value, 0));
   // At the start of a list element: a comma here ends an empty one.
   let element = true;

@@ -500,9 +500,8 @@ describe('extraction: Authorization', () => {
     expectFail(result, 401);
     expect(calls).toEqual({});
   });
-  it('two Authorization lines joined by a Fetch Headers (Basic, then Bearer) are a repeat, never "another scheme": no anonymous fallback', async () => {
-    // Raw-socket review finding: `Headers` makes `Basic …, Bearer …` of the two lines; read
-    // as one Basic credential, the Bearer token looked unsent and `{}` let the request in.
+  /** An optional operation (Bearer, or anonymous) whose verifier records every token it sees. */
+  function optionalBearer() {
     const written = {
       schemes: { Bearer: schemes.Bearer },
       operations: { op: { method: 'get', path: '/x', auth: { kind: 'optional', anyOf: [[u('Bearer')]], at: [0], anonymousAt: 1 } } },
@@ -510,6 +509,12 @@ describe('extraction: Authorization', () => {
     } as const;
     const seen: string[] = [];
     const g = createGuardFromTables(written, { Bearer: (t: string) => (seen.push(t), t === 'good' ? { sub: 'u' } : null) });
+    return { g, seen };
+  }
+  it('two Authorization lines joined by a Fetch Headers (Basic, then Bearer) are a repeat, never "another scheme": no anonymous fallback', async () => {
+    // Raw-socket review finding: `Headers` makes `Basic …, Bearer …` of the two lines; read
+    // as one Basic credential, the Bearer token looked unsent and `{}` let the request in.
+    const { g, seen } = optionalBearer();
     const h = new Headers();
     h.append('Authorization', 'Basic YWRtaW46cHc=');
     h.append('Authorization', 'Bearer bad');
@@ -523,13 +528,7 @@ describe('extraction: Authorization', () => {
   it('a second Authorization line of any shape joined by a Fetch Headers (empty, commas only, `a=b`, `realm="x"`) is a repeat: no anonymous fallback', async () => {
     // Raw-socket review finding: only a second line starting with a word not followed by
     // `=` was caught; after a token68 (Basic's, Bearer's) no comma may follow at all.
-    const written = {
-      schemes: { Bearer: schemes.Bearer },
-      operations: { op: { method: 'get', path: '/x', auth: { kind: 'optional', anyOf: [[u('Bearer')]], at: [0], anonymousAt: 1 } } },
-      basePath: '',
-    } as const;
-    const seen: string[] = [];
-    const g = createGuardFromTables(written, { Bearer: (t: string) => (seen.push(t), t === 'good' ? { sub: 'u' } : null) });
+    const { g, seen } = optionalBearer();
     for (const second of ['a=b', '', ', ,', 'realm="x"', 'Bearer=x']) {
       const h = new Headers();
       h.append('Authorization', 'Basic Zm9v');
