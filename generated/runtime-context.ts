@@ -113,5 +113,11 @@ export function successClasses(): SuccessClasses {
       this.principals = from.principals;
     }
   }
+  // Every decision that awaited a verifier resolves its promise with one of these, and
+  // resolving looks `then` up on the value (is it a thenable?): up the prototype chain to
+  // `Object.prototype`, a generic lookup. Found here, undefined and not enumerable, it ends
+  // one level earlier: about 60 instructions less a decision (measured with callgrind),
+  // and a success is still no thenable (`await` gives the success itself).
+  for (const success of [Success, HeadedSuccess]) Object.defineProperty(success.prototype, 'then', { value: undefined });
   return { Success, HeadedSuccess };
 }

@@ -113,3 +113,29 @@ describe('a guard recognises only its own decisions', () => {
     expect(a.issued(undefined)).toBe(false);
   });
 });
+
+describe('a success is plain data, never a thenable', () => {
+  // Success.prototype holds `then: undefined` (runtime-context.ts: a shorter lookup when a
+  // promise resolves with it); a function there would make `await` call it, and an
+  // enumerable one would show up in the keys a user copies or logs.
+  const shapes = async () => {
+    const synchronous = await guardWith({ id: 1 }).guard.authorize('key', req({ 'x-api-key': 'k' }));
+    const asynchronous = await createGuardFromTables(tables, { Bearer: async () => ({ id: 2 }), Basic: () => null, ApiKey: () => null, QueryKey: () => null, RawAuth: () => null }).authorize('bearerOrAnonymous', req({ authorization: 'Bearer t' }));
+    const headed = await createGuardFromTables(tables, { Bearer: () => null, Basic: () => null, ApiKey: async () => ({ id: 3 }), QueryKey: () => null, RawAuth: () => null }, { limit: () => ({ ok: true, headers: { 'x-quota': '1' } }) }).authorize('key', req({ 'x-api-key': 'k' }));
+    return [synchronous, asynchronous, headed];
+  };
+  it('awaiting one gives the same object, and `then` is neither callable nor an own or enumerable key', async () => {
+    const successes = await shapes();
+    expect(successes.map((s) => s.ok)).toEqual([true, true, true]);
+    expect('headers' in (successes[2] as object)).toBe(true);
+    for (const success of successes) {
+      expect(await Promise.resolve(success)).toBe(success);
+      expect(typeof (success as { then?: unknown }).then).toBe('undefined');
+      expect(Object.keys(success)).not.toContain('then');
+      const inherited: string[] = [];
+      for (const key in success) inherited.push(key);
+      expect(inherited).not.toContain('then');
+      expect(JSON.parse(JSON.stringify(success))).not.toHaveProperty('then');
+    }
+  });
+});
