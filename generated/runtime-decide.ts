@@ -90,8 +90,10 @@ export interface DeciderFeatures {
    */
   readonly refuseMethodOverride?: boolean;
   /**
-   * Let a CORS preflight go on to a CORS middleware. Off for node:http and Fetch,
-   * which have none: there the caller answers preflights before calling the guard.
+   * Let a CORS preflight go on to a CORS middleware. Off for node:http and Fetch, which
+   * have none (the caller answers preflights before calling the guard), and by default
+   * for Express and Koa without a router (`PathAdapterOptions.passPreflight`), which
+   * cannot tell a CORS middleware from a handler that answers any method.
    */
   readonly passPreflight?: boolean;
 }
@@ -102,7 +104,7 @@ export interface DeciderFeatures {
  * and any path routers could resolve differently is refused (see runtime-routes.ts),
  * including one two operations match, since first-match routers run either.
  */
-export function pathDecider<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}, features: DeciderFeatures = { refuseMethodOverride: true, passPreflight: true }): RequestDecider<Op, V> {
+export function pathDecider<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions, features: DeciderFeatures): RequestDecider<Op, V> {
   const outside = outsideSpecSet(options.outsideSpec, guard);
   const observed = guard.routing.observed;
   return (request) => {
@@ -240,9 +242,10 @@ function safeDecode(segment: string): string {
 
 /**
  * The one-call form: with `operationId`, authorize that operation; without, match the
- * path as `pathDecider` does. Rejects when a verifier throws, so each adapter can
+ * path as `pathDecider` does (a CORS preflight is not passed on: answer preflights first). Rejects when a verifier throws, so each adapter can
  * route the error to its framework's error path; it never resolves to `pass` then.
  */
 export function decide<Op extends string, V>(guard: Guard<Op, V>, request: AuthRequest, operationId: Op | undefined, options: AdapterOptions = {}): Promise<Decision<Op, V>> {
-  return operationId !== undefined ? authorizeAs(guard, operationId, request) : pathDecider(guard, options)(request);
+  // No CORS middleware is known to come after: a preflight is not passed on undecided.
+  return operationId !== undefined ? authorizeAs(guard, operationId, request) : pathDecider(guard, options, { refuseMethodOverride: true, passPreflight: false })(request);
 }

@@ -23,7 +23,7 @@ import {
   mountOrder,
   routePattern,
   routeCoverage,
-  type AdapterOptions,
+  type PathAdapterOptions,
   type RouteCoverage,
   type AuthSuccess,
   type Decision,
@@ -70,8 +70,8 @@ function routedUrl(req: Request): string {
 }
 
 /** App-wide: `app.use(authMiddleware(guard))` before the routes. */
-export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: AdapterOptions = {}): RequestHandler {
-  const decide = pathDecider(guard, options);
+export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: PathAdapterOptions = {}): RequestHandler {
+  const decide = pathDecider(guard, options, { refuseMethodOverride: true, passPreflight: options.passPreflight === true });
   return (req, res, next) => {
     decide(authRequestFromNode(req, routedUrl(req), options)).then((decision) => finish(req, res, next, decision), (error: unknown) => next(guardError(error)));
   };

@@ -27,7 +27,7 @@ import {
   throwGuardError,
   routePattern,
   routeCoverage,
-  type AdapterOptions,
+  type PathAdapterOptions,
   type RouteCoverage,
   type AuthSuccess,
   type Decision,
@@ -58,7 +58,7 @@ export interface KoaLayerLike {
   readonly paramNames?: readonly unknown[] | undefined;
 }
 
-export interface KoaAuthOptions extends AdapterOptions {
+export interface KoaAuthOptions extends PathAdapterOptions {
   /** The @koa/router whose routes the app serves: the guard enforces the route it will run. */
   readonly router?: KoaRouterLike | undefined;
 }
@@ -87,7 +87,7 @@ async function finish<Op extends string, V>(ctx: Context, next: Next, decision: 
 export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: KoaAuthOptions = {}): Middleware {
   const router = options.router;
   if (router === undefined) {
-    const decide = pathDecider(guard, options);
+    const decide = pathDecider(guard, options, { refuseMethodOverride: true, passPreflight: options.passPreflight === true });
     return async (ctx, next) => finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url, options)).catch(throwGuardError));
   }
   // A method-override middleware between this one and the router would change the route.

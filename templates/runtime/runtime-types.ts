@@ -340,6 +340,25 @@ export interface AdapterOptions extends ClientAddressOptions {
 }
 
 /**
+ * Options of the app-wide middlewares that see no route before the handler runs: Express,
+ * and Koa without `router`.
+ */
+export interface PathAdapterOptions extends AdapterOptions {
+  /**
+   * Let a CORS preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) to
+   * a path with an operation for the requested method go on undecided, to a CORS
+   * middleware mounted after the guard. Default `false`: these middlewares cannot see
+   * which handler will answer, and a handler that answers any method (`app.all`,
+   * `app.use(path, …)`, a Koa dispatch on `ctx.path`) would run for it without
+   * credentials; such a preflight is answered 404. Mount the CORS middleware before the
+   * guard instead (it answers preflights itself), or set `true` only when no handler on a
+   * spec path answers `OPTIONS`. Fastify, Hono and Koa with `router` pass preflights
+   * always: they refuse one that an operation's route would answer.
+   */
+  readonly passPreflight?: boolean;
+}
+
+/**
  * What an adapter hands to the framework's request: spec-independent, so two generated
  * folders (two specs) can augment the same framework type without a conflict. The
  * adapters' `authOf(…, guard)` gives the typed `AuthSuccess` back.

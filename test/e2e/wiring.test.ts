@@ -1,7 +1,8 @@
 // Wiring findings of the routing review (issue 10), each in its real framework over
 // loopback: two guards in one app keep their decisions apart; a per-route guard on a
 // route of another operation refuses (500) and reports once; CORS preflight passes to
-// the CORS middleware in either mounting order; method overrides are refused by the
+// the CORS middleware in either mounting order (Express and Koa without a router: after
+// the guard only when asked, since they cannot see a handler that answers any method); method overrides are refused by the
 // path-matching guard; routes listed in `outsideSpec` pass; the coverage helpers list
 // unserved operations and unknown routes.
 import { createServer } from 'node:http';
@@ -150,11 +151,11 @@ describe('CORS preflight reaches the CORS middleware in either order', () => {
     expect((await call(server, 'GET', '/v1/things/1', { origin: 'https://app.example' })).status).toBe(401);
     expect(handled).toEqual([]);
   };
-  it.each(ORDERS)('Express + cors (%s)', async (order) => {
+  it.each(ORDERS)('Express + cors (%s; after the guard with `passPreflight: true`)', async (order) => {
     const guard = createGuard(verifiers);
     await check(await expressApp((app) => {
       if (order === 'cors first') app.use(cors());
-      app.use(ex.authMiddleware(guard));
+      app.use(ex.authMiddleware(guard, order === 'guard first' ? { passPreflight: true } : {}));
       if (order === 'guard first') app.use(cors());
       app.get('/v1/things/:id', (_q, res) => res.json(track('getThing')));
     }));
@@ -189,6 +190,47 @@ describe('CORS preflight reaches the CORS middleware in either order', () => {
       expect(handled).toEqual([]);
       expect((await call(server, 'GET', '/v1/things/1')).status, server.origin).toBe(401);
       expect((await call(server, 'GET', '/v1/things/1', { 'x-api-key': 'k-good' })).status, server.origin).toBe(200);
+    }
+  });
+  it('Express and Koa without a router see no route: by default a preflight is answered 404, never handed to a handler that answers any method (attack finding)', async () => {
+    const guard = createGuard(verifiers);
+    const anyMethod = [
+      await expressApp((app) => (app.use(ex.authMiddleware(guard)), void app.all('/v1/things/:id', (_q, res) => res.json(track('getThing'))))),
+      await expressApp((app) => (app.use(ex.authMiddleware(guard)), void app.use('/v1/things', (_q, res) => res.json(track('getThing'))))),
+      await koaApp((app) => (app.use(ko.authMiddleware(guard)), app.use((ctx) => void (ctx.path.startsWith('/v1/things/') && (ctx.body = track('getThing')))))),
+    ];
+    for (const server of anyMethod) {
+      const preflight = await call(server, 'OPTIONS', '/v1/things/1', PREFLIGHT);
+      expect(preflight.status, server.origin).toBe(404);
+      expect(handled, server.origin).toEqual([]);
+      expect((await call(server, 'GET', '/v1/things/1')).status, server.origin).toBe(401);
+      expect(handled).toEqual([]);
+      expect((await call(server, 'GET', '/v1/things/1', { 'x-api-key': 'k-good' })).status, server.origin).toBe(200);
+      expect(handled).toEqual(['getThing']);
+    }
+  });
+  it('with a CORS middleware before the guard, Express and Koa answer preflights without the option', async () => {
+    const guard = createGuard(verifiers);
+    const koa = await koaApp((app) => {
+      app.use(async (ctx, next) => {
+        // A minimal CORS middleware: it answers a preflight itself, as @koa/cors does.
+        if (ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
+          ctx.set('access-control-allow-origin', ctx.get('origin'));
+          ctx.status = 204;
+          return;
+        }
+        await next();
+      });
+      app.use(ko.authMiddleware(guard));
+      app.use((ctx) => void (ctx.body = track('getThing')));
+    });
+    const express = await expressApp((app) => (app.use(cors()), app.use(ex.authMiddleware(guard)), void app.all('/v1/things/:id', (_q, res) => res.json(track('getThing')))));
+    for (const server of [koa, express]) {
+      const preflight = await call(server, 'OPTIONS', '/v1/things/1', PREFLIGHT);
+      expect(preflight.status, server.origin).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBeTruthy();
+      expect(handled).toEqual([]);
+      expect((await call(server, 'GET', '/v1/things/1')).status, server.origin).toBe(401);
     }
   });
   it('a preflight for a method no operation on the path has is not waved through', async () => {

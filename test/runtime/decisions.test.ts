@@ -142,7 +142,7 @@ describe('onDecision', () => {
 
   it("an adapter's own refusals are reported: unknown route, ambiguous route, method override", async () => {
     const { guard, events } = setup();
-    const decide = pathDecider(guard);
+    const decide = pathDecider(guard, {}, { refuseMethodOverride: true });
     await decide({ method: 'GET', path: '/nowhere', headers: {} });
     await decide({ method: 'GET', path: '/pets/', headers: {} });
     await decide({ method: 'POST', path: '/pets', headers: { 'x-http-method-override': 'GET' } });
