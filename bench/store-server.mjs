@@ -4,6 +4,10 @@
 // (transpiled to .js by bench/src/generated.ts). env BENCH_STORES: JSON { record, pg, schema,
 // redis, redisPrefix, batch, timeoutMs?, counted? } (the bench's PostgreSQL schema and Redis key prefix). Prints the port.
 //   memory:          apiKeyVerifier over createMemoryKeyStore([record]), no quota.
+//   memory-pg:       the same, in a process that has also done the PostgreSQL store's
+//                    start-up (a pool query, a LISTEN connection) and never uses it per
+//                    request: node's own JIT state after pg's start-up (process.nextTick
+//                    slower, measured) is then the same as the store servers'.
 //   postgres:        apiKeyVerifier over createPostgresKeyStore (LISTEN on its own
 //                    connection, default cache TTL), no quota.
 //   postgres-quota:  the same, plus quotaLimiter over an ioredis client
@@ -33,8 +37,17 @@ const [{ createGuard }, { authHook }, { apiKeyVerifier }, { createMemoryKeyStore
 
 const closers = [];
 let store;
-if (variant === 'memory') {
+if (variant === 'memory' || variant === 'memory-pg') {
   store = createMemoryKeyStore([config.record]);
+  if (variant === 'memory-pg') {
+    const { default: pg } = await importRepo('pg');
+    const pool = new pg.Pool({ ...config.pg, max: 10 });
+    await pool.query('SELECT 1');
+    const listen = new pg.Client(config.pg);
+    await listen.connect();
+    await listen.query('LISTEN bench_idle');
+    closers.push(() => listen.end(), () => pool.end());
+  }
 } else if (variant.startsWith('postgres')) {
   const { default: pg } = await importRepo('pg');
   // config.counted (the instruction count, under callgrind): nothing periodic during the

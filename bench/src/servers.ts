@@ -47,11 +47,30 @@ export interface Autocannon {
   '4xx': number;
 }
 
+/** The command line of autocannon on CPU 0: 10 connections for `seconds` against GET /v1/pets. */
+function autocannon(port: number, headers: Record<string, string>, seconds: number): [string, string[]] {
+  const h = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]);
+  return onCpu(0, [AUTOCANNON(), '-c', '10', '-d', String(seconds), '-j', ...h, `http://127.0.0.1:${port}/v1/pets`]);
+}
+
 /** autocannon on CPU 0: 10 connections for `seconds` against GET /v1/pets. */
 export function load(port: number, headers: Record<string, string>, seconds: number): Autocannon {
-  const h = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]);
-  const [cmd, args] = onCpu(0, [AUTOCANNON(), '-c', '10', '-d', String(seconds), '-j', ...h, `http://127.0.0.1:${port}/v1/pets`]);
+  const [cmd, args] = autocannon(port, headers, seconds);
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`autocannon failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Autocannon;
+}
+
+/** `load`, not blocking the bench process: for several loads at the same time. */
+export function loadConcurrently(port: number, headers: Record<string, string>, seconds: number): Promise<Autocannon> {
+  const [cmd, args] = autocannon(port, headers, seconds);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Autocannon) : reject(new Error(`autocannon failed: ${err}`))));
+  });
 }

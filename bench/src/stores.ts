@@ -13,10 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { INSTRUCTIONS, QUICK, REPO, SAMPLE_SECONDS, STORES_HTTP_ROUNDS, STORES_HTTP_SECONDS, log, repoRequire } from './config.js';
+import { INSTRUCTIONS, QUICK, REPO, SAMPLE_SECONDS, STORES_HTTP_ROUNDS, STORES_HTTP_SECONDS, STORES_PAIRED_ROUNDS, log, repoRequire } from './config.js';
 import { generatedStores, importFile, type Loose } from './generated.js';
 import { countStores, type StoreInstructions } from './instructions-stores.js';
 import { propagation, type Propagation } from './stores-propagation.js';
+import { pairedThroughput, pairsFrom, type PairedFigures } from './stores-paired.js';
 import { throughput, type StoresThroughput } from './stores-throughput.js';
 import { rounds, type Timed } from './timing.js';
 
@@ -29,6 +30,9 @@ export interface StoresResult {
   costError?: string;
   http?: StoresThroughput;
   httpError?: string;
+  /** Store servers each run at the same time as an in-memory one, on one core (stores-paired.ts). */
+  paired?: PairedFigures[];
+  pairedError?: string;
   instructions?: StoreInstructions;
   propagation?: Propagation;
   propagationError?: string;
@@ -154,6 +158,14 @@ export async function measureStores(): Promise<StoresResult> {
       } catch (error) {
         result.httpError = message(error);
         log(`stores: throughput failed: ${result.httpError}`);
+      }
+      try {
+        const paired: PairedFigures[] = [];
+        for (const pair of pairsFrom(process.env.BENCH_STORES_PAIRS)) paired.push(await pairedThroughput({ ...server, pg: PG, redis: REDIS, pair, seconds: STORES_HTTP_SECONDS, rounds: STORES_PAIRED_ROUNDS }));
+        result.paired = paired;
+      } catch (error) {
+        result.pairedError = message(error);
+        log(`stores: side-by-side throughput failed: ${result.pairedError}`);
       }
     }
 
