@@ -17,6 +17,7 @@
 import type { Application, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import {
   operationDecider,
+  pathAdapterFeatures,
   pathDecider,
   routeCheck,
   routeMismatchParts,
@@ -72,7 +73,7 @@ function routedUrl(req: Request): string {
 
 /** App-wide: `app.use(authMiddleware(guard))` before the routes. */
 export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: PathAdapterOptions = {}): RequestHandler {
-  const decide = pathDecider(guard, options, { refuseMethodOverride: true, passPreflight: options.passPreflight === true });
+  const decide = pathDecider(guard, options, pathAdapterFeatures(options));
   return (req, res, next) => {
     decide(authRequestFromNode(req, routedUrl(req), options)).then((decision) => finish(req, res, next, decision), (error: unknown) => next(guardError(error)));
   };

@@ -9,6 +9,7 @@
 import {
   authRequestFromFetch,
   operationDecider,
+  NO_CORS_MIDDLEWARE,
   pathDecider,
   verifierErrorParts,
   type AdapterOptions,
@@ -38,9 +39,6 @@ export type FetchAuthHandler<Op extends string, V> = (request: Request) => Promi
 function toResponse(answer: ResponseParts): Response {
   return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { ...answer.headers } });
 }
-
-/** No CORS middleware sits behind this adapter: a preflight must be answered before calling it. */
-const NO_CORS_MIDDLEWARE = { refuseMethodOverride: true, passPreflight: false } as const;
 
 function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: FetchAuthOptions): FetchAuthHandler<Op, V> {
   const decideFor = operationId === undefined ? pathDecider(guard, options, NO_CORS_MIDDLEWARE) : operationDecider(guard, operationId);

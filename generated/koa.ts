@@ -21,6 +21,7 @@ import type { Context, Middleware, Next } from 'koa';
 import {
   mountOrder,
   operationDecider,
+  pathAdapterFeatures,
   pathDecider,
   routeCheck,
   routeDecider,
@@ -88,7 +89,7 @@ async function finish<Op extends string, V>(ctx: Context, next: Next, decision: 
 export function authMiddleware<Op extends string, V>(guard: Guard<Op, V>, options: KoaAuthOptions = {}): Middleware {
   const router = options.router;
   if (router === undefined) {
-    const decide = pathDecider(guard, options, { refuseMethodOverride: true, passPreflight: options.passPreflight === true });
+    const decide = pathDecider(guard, options, pathAdapterFeatures(options));
     return async (ctx, next) => finish(ctx, next, await decide(authRequestFromNode(ctx.req, ctx.url, options)).catch(throwGuardError));
   }
   // A method-override middleware between this one and the router would change the route.

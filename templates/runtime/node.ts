@@ -8,7 +8,7 @@
 // the peer certificate of an authorized TLS socket (`https.createServer` with
 // `requestCert: true`).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authRequestFromNode, operationDecider, pathDecider, verifierErrorParts, type AdapterOptions, type AuthSuccess, type Decision, type Guard, type ResponseParts } from './runtime-server.js';
+import { NO_CORS_MIDDLEWARE, authRequestFromNode, operationDecider, pathDecider, verifierErrorParts, type AdapterOptions, type AuthSuccess, type Decision, type Guard, type ResponseParts } from './runtime-server.js';
 
 export interface NodeAuthOptions extends AdapterOptions {
   /** Sees the error when a verifier throws (log it here); the client gets a bare 500. */
@@ -25,9 +25,6 @@ function send(res: ServerResponse, answer: ResponseParts): void {
   res.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
 }
-
-/** No CORS middleware sits behind this adapter: a preflight must be answered before calling it. */
-const NO_CORS_MIDDLEWARE = { refuseMethodOverride: true, passPreflight: false } as const;
 
 function handler<Op extends string, V>(guard: Guard<Op, V>, operationId: Op | undefined, options: NodeAuthOptions): NodeAppAuthHandler<Op, V> {
   const decideFor = operationId === undefined ? pathDecider(guard, options, NO_CORS_MIDDLEWARE) : operationDecider(guard, operationId);

@@ -5,7 +5,7 @@
 // outside the spec, CORS preflight, `unknownRoute: 'next'`, method overrides, and the
 // once-per-route check that a per-route guard sits on a route of its operation. Its
 // own refusals (404, 400, 500) reach `onDecision` as the guard's decisions do.
-import type { AdapterOptions, AuthSuccess, DecisionReason, Guard } from './runtime-types.js';
+import type { AdapterOptions, AuthSuccess, DecisionReason, Guard, PathAdapterOptions } from './runtime-types.js';
 import { clock } from './runtime-observe.js';
 import { AMBIGUOUS_ROUTE_DETAIL, METHOD_OVERRIDE_DETAIL, problemResponseParts, UNKNOWN_ROUTE_DETAIL, type ResponseParts } from './runtime-problem.js';
 import { readHeader, readQuery, type AuthRequest } from './runtime-request.js';
@@ -96,6 +96,12 @@ export interface DeciderFeatures {
    */
   readonly passPreflight?: boolean;
 }
+
+/** A path-matching adapter with no CORS middleware behind it (node:http, Fetch, the one-call `decide`): a preflight is never passed on. */
+export const NO_CORS_MIDDLEWARE: DeciderFeatures = Object.freeze({ refuseMethodOverride: true, passPreflight: false });
+
+/** Express and Koa without a router: a preflight is passed on only when `passPreflight` asks. */
+export const pathAdapterFeatures = (options: PathAdapterOptions): DeciderFeatures => ({ refuseMethodOverride: true, passPreflight: options.passPreflight === true });
 
 /**
  * App-wide, for frameworks that expose no matched route before the handler (Express,
@@ -241,10 +247,10 @@ function safeDecode(segment: string): string {
 
 /**
  * The one-call form: with `operationId`, authorize that operation; without, match the
- * path as `pathDecider` does (a CORS preflight is not passed on: answer preflights first). Rejects when a verifier throws, so each adapter can
- * route the error to its framework's error path; it never resolves to `pass` then.
+ * path as `pathDecider` does, passing no CORS preflight (answer preflights first).
+ * Rejects when a verifier throws, so each adapter can route the error to its
+ * framework's error path; it never resolves to `pass` then.
  */
 export function decide<Op extends string, V>(guard: Guard<Op, V>, request: AuthRequest, operationId: Op | undefined, options: AdapterOptions = {}): Promise<Decision<Op, V>> {
-  // No CORS middleware is known to come after: a preflight is not passed on undecided.
-  return operationId !== undefined ? authorizeAs(guard, operationId, request) : pathDecider(guard, options, { refuseMethodOverride: true, passPreflight: false })(request);
+  return operationId !== undefined ? authorizeAs(guard, operationId, request) : pathDecider(guard, options, NO_CORS_MIDDLEWARE)(request);
 }

@@ -34,7 +34,9 @@ export {
 } from './runtime-problem.js';
 export {
   decide,
+  NO_CORS_MIDDLEWARE,
   operationDecider,
+  pathAdapterFeatures,
   pathDecider,
   routeCheck,
   routeDecider,
