@@ -13,11 +13,10 @@
 // heap looks idle, which a server under callgrind's slowdown met at random points), so
 // the same calls execute the same instructions
 // whatever the machine's load. Optional: without /usr/bin/valgrind the rows say n/a and why.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { BENCH, QUICK, WORK, log } from './config.js';
-import { median } from './timing.js';
+import { childOutput, median } from './timing.js';
 
 export const VALGRIND = '/usr/bin/valgrind';
 export const CALLGRIND_CONTROL = '/usr/bin/callgrind_control';
@@ -111,26 +110,12 @@ export function perRequestOfServer(seg: number[], n: { n1: number; n2: number })
 }
 
 /** Runs `script` under callgrind; resolves with its stdout and the dump totals. */
-export function underCallgrind(name: string, args: string[]): Promise<{ stdout: string; totals: number[] }> {
+export async function underCallgrind(name: string, args: string[]): Promise<{ stdout: string; totals: number[] }> {
   const out = path.join(WORK, 'callgrind', `${name}.out`);
   clearDumps(out);
-  const [cmd, argv] = callgrindCommand(out, args);
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${name} under callgrind exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`));
-      try {
-        resolve({ stdout, totals: dumpTotals(out) });
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
+  const { code, stdout, stderr } = await childOutput(...callgrindCommand(out, args));
+  if (code !== 0) throw new Error(`${name} under callgrind exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
+  return { stdout, totals: dumpTotals(out) };
 }
 
 /** The guard rows (a), (b), (c), (c'), (d) and their hand-written contenders: one callgrind run of instructions-guard.js. */

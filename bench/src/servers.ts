@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchRequire } from './config.js';
+import { childOutput } from './timing.js';
 
 export const pinned = existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
 /** The command line of `args` run by node on `cpu` (when pinning is possible). */
@@ -62,15 +63,8 @@ export function load(port: number, headers: Record<string, string>, seconds: num
 }
 
 /** `load`, not blocking the bench process: for several loads at the same time. */
-export function loadConcurrently(port: number, headers: Record<string, string>, seconds: number): Promise<Autocannon> {
-  const [cmd, args] = autocannon(port, headers, seconds);
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Autocannon) : reject(new Error(`autocannon failed: ${err}`))));
-  });
+export async function loadConcurrently(port: number, headers: Record<string, string>, seconds: number): Promise<Autocannon> {
+  const r = await childOutput(...autocannon(port, headers, seconds));
+  if (r.code !== 0) throw new Error(`autocannon failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Autocannon;
 }

@@ -3,8 +3,9 @@
 //    process (and wall time), median of the rounds and their median absolute deviation;
 //  - wholeProcess(): one child process's wall time and peak RSS (GNU time);
 //  - processCpuSeconds(): another process's CPU time so far (/proc), for servers;
+//  - childOutput(): a child process's exit code and output, without blocking the bench;
 //  - median, mad, percentile, halfRange: the statistics the report quotes.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -148,4 +149,17 @@ export function processCpuSeconds(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Runs `cmd args` without blocking this process; resolves with its exit code and output (rejects only when it cannot start). */
+export function childOutput(cmd: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 }
