@@ -21,11 +21,13 @@ export interface Pending {
 export const PENDING: Pending = Object.freeze({ pending: true });
 export const isPending = (result: AuthResult | Pending): result is Pending => result === PENDING;
 
+/** Whether `slot` holds a group's binding answer: below 2n a slot is a scheme's (its credential, then its verifier result), from 2n on a group's (runtime-plan.ts). */
+const isGroupSlot = (ev: Evaluation, slot: number): boolean => slot >= 2 * ev.n;
+
 /** Caches what the awaited promise resolved to: a verifier's principal (only an object counts), or whether a binding check said `true`. */
 export function settle(ev: Evaluation, value: unknown): void {
   const slot = ev.pendingSlot;
-  // A slot below 2n is a scheme's verifier result; from 2n on, a group's binding check.
-  ev.slots[slot] = slot >= 2 * ev.n ? value === true : asPrincipal(value);
+  ev.slots[slot] = isGroupSlot(ev, slot) ? value === true : asPrincipal(value);
 }
 
 /** The awaited promise rejected: a 503 for `UnavailableError`; anything else throws a `VerifierError` naming the scheme or group. */
@@ -33,7 +35,7 @@ export function rejected(ev: Evaluation, error: unknown, shapeProblem: GuardOpti
   const slot = ev.pendingSlot;
   ev.slots[slot] = false; // it ran: the decision event lists it
   if (isUnavailable(error)) return unavailable(error, ev.plan.operationId, ev.request, shapeProblem);
-  const binding = slot >= 2 * ev.n;
+  const binding = isGroupSlot(ev, slot);
   const name = binding ? (ev.plan.groupKeys[slot - 2 * ev.n] as string) : (ev.plan.schemes[slot - ev.n] as CompiledScheme).name;
   throw new VerifierError(name, ev.plan.operationId, error, binding);
 }

@@ -7,6 +7,7 @@ import { SAMPLE_SECONDS, STORES_HTTP_ROUNDS, STORES_HTTP_SECONDS } from './confi
 import { count, fmt, pct, section, table, us, yes, type Section } from './report.js';
 import type { StoresResult } from './stores.js';
 import { REVOCATIONS, type Stats } from './stores-propagation.js';
+import type { PairedFigures, ServerVariant } from './stores-paired.js';
 import type { VariantKey } from './stores-throughput.js';
 import type { Figure } from './timing.js';
 
@@ -65,6 +66,9 @@ export function storesReport(s: StoresResult, quick: boolean): Section {
   return out;
 }
 
+/** The side-by-side figures of `server` beside `base`, when this run measured that pair. */
+const pairOf = (s: StoresResult, server: ServerVariant, base: ServerVariant): PairedFigures | undefined => s.paired?.find((p) => p.server === server && p.base === base);
+
 type Row = (goal: string, figure: string, met: boolean | undefined, beforeKey: string, instructions?: string) => void;
 
 function throughputSection(s: StoresResult, out: Section, row: Row) {
@@ -92,8 +96,8 @@ function throughputSection(s: StoresResult, out: Section, row: Row) {
   // The verdict is the side-by-side figure's when there is one: run apart, the rounds of
   // one server move by more than the 10% the goal is about (see the spread below). Against
   // (a′), the in-memory server with pg's start-up: see pairedSection.
-  const leveled = s.paired?.find((p) => p.server === 'postgres-quota-batch' && p.base === 'memory-pg');
-  const bare = s.paired?.find((p) => p.server === 'postgres-quota-batch' && p.base === 'memory');
+  const leveled = pairOf(s, 'postgres-quota-batch', 'memory-pg');
+  const bare = pairOf(s, 'postgres-quota-batch', 'memory');
   const pairedCost = leveled === undefined ? undefined : 1 - leveled.ratio;
   const apart = `run apart (d) ÷ (a) = ${fmt(h.batch.ratio)} (cost ${pct(batchCost)}, \`batch: ${h.quotaBatch}\`); exact counting (b) ÷ (a) = ${fmt(h.quota.ratio)} (cost ${pct(cost)}); the store alone ${pct(storeCost)}`;
   if (leveled === undefined || pairedCost === undefined) row(goal, apart, batchCost <= GOAL_QUOTA, 'storesQuota', irGoal);
@@ -196,7 +200,7 @@ function pairedSection(s: StoresResult, out: Section) {
       return [name[p.server] ?? p.server, base[p.base] ?? p.base, fmt(p.baseRate, 0), fmt(p.rate, 0), goal ? `**${fmt(p.ratio)}**` : fmt(p.ratio), goal ? `**${pct(cost)}** (${yes(cost <= GOAL_QUOTA)})` : pct(cost), Number.isNaN(p.spread) ? '1' : `±${pct(p.spread)}`, p.cpuRatio === undefined ? 'n/a' : `${fmt(p.cpuRatio)}×`];
     })),
   );
-  const bare = s.paired.find((p) => p.server === 'postgres-quota-batch' && p.base === 'memory');
+  const bare = pairOf(s, 'postgres-quota-batch', 'memory');
   const storeIr = s.instructions?.perRequest?.postgres?.ir;
   const memoryIr = s.instructions?.perRequest?.memory?.ir;
   // (d) beside (a) is not in the default pairs (the 10-minute budget): its figures from the
