@@ -113,11 +113,8 @@ export function successClasses(): SuccessClasses {
       this.principals = from.principals;
     }
   }
-  // Every decision that awaited a verifier resolves its promise with one of these, and
-  // resolving looks `then` up on the value (is it a thenable?): up the prototype chain to
-  // `Object.prototype`, a generic lookup. Found here, undefined and not enumerable, it ends
-  // one level earlier: about 60 instructions less a decision (measured with callgrind),
-  // and a success is still no thenable (`await` gives the success itself).
-  for (const success of [Success, HeadedSuccess]) Object.defineProperty(success.prototype, 'then', { value: undefined });
+  // No `then` on these prototypes, not even `then: undefined`: a decision's promise
+  // resolves with a success, and the compiler skips the lookup of `then` only where it can
+  // prove there is none (runtime-pending.ts `isPending`).
   return { Success, HeadedSuccess };
 }

@@ -115,22 +115,23 @@ describe('a guard recognises only its own decisions', () => {
 });
 
 describe('a success is plain data, never a thenable', () => {
-  // Success.prototype holds `then: undefined` (runtime-context.ts: a shorter lookup when a
-  // promise resolves with it); a function there would make `await` call it, and an
-  // enumerable one would show up in the keys a user copies or logs.
+  // A success has no `then` anywhere on its prototype chain (runtime-pending.ts: resolving
+  // a decision's promise skips the lookup only then); a function there would make `await`
+  // call it, and an enumerable one would show up in the keys a user copies or logs.
   const shapes = async () => {
     const synchronous = await guardWith({ id: 1 }).guard.authorize('key', req({ 'x-api-key': 'k' }));
     const asynchronous = await createGuardFromTables(tables, { Bearer: async () => ({ id: 2 }), Basic: () => null, ApiKey: () => null, QueryKey: () => null, RawAuth: () => null }).authorize('bearerOrAnonymous', req({ authorization: 'Bearer t' }));
     const headed = await createGuardFromTables(tables, { Bearer: () => null, Basic: () => null, ApiKey: async () => ({ id: 3 }), QueryKey: () => null, RawAuth: () => null }, { limit: () => ({ ok: true, headers: { 'x-quota': '1' } }) }).authorize('key', req({ 'x-api-key': 'k' }));
     return [synchronous, asynchronous, headed];
   };
-  it('awaiting one gives the same object, and `then` is neither callable nor an own or enumerable key', async () => {
+  it('awaiting one gives the same object, and it has no `then`, own or inherited', async () => {
     const successes = await shapes();
     expect(successes.map((s) => s.ok)).toEqual([true, true, true]);
     expect('headers' in (successes[2] as object)).toBe(true);
     for (const success of successes) {
       expect(await Promise.resolve(success)).toBe(success);
       expect(typeof (success as { then?: unknown }).then).toBe('undefined');
+      expect('then' in (success as object)).toBe(false);
       expect(Object.keys(success)).not.toContain('then');
       const inherited: string[] = [];
       for (const key in success) inherited.push(key);
