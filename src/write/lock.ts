@@ -2,9 +2,10 @@
 // exclusively (see `create`) and holding the writer's process id. A second run finds it and stops
 // (exit 2) instead of racing the first one. A lock whose process is gone (killed,
 // crashed) is stale and taken over. The lock is beside `<out>`, not in it, so it never
-// shows up in the output nor in `codegen check`.
+// shows up in the output nor in `codegen check`. Synchronous calls, as the tree scan
+// (tree.ts): a handful of system calls, each cheaper than a trip through the thread pool.
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { WriteError } from './tree.js';
 
 export const lockPath = (absOut: string): string => `${absOut}.codegen.lock`;
@@ -20,20 +21,20 @@ export async function lockOutput(absOut: string, shown: string = absOut): Promis
   const file = lockPath(absOut);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      await create(file);
+      create(file);
       return async () => {
         // Only our own lock is removed (a stale-lock takeover elsewhere cannot have replaced it while we live).
-        if ((await readPid(file)) === process.pid) await fs.rm(file, { force: true });
+        if (readPid(file) === process.pid) rmSync(file, { force: true });
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new WriteError(`cannot lock ${shown} (${file}): ${(error as Error).message}`);
       }
     }
-    const holder = await readPid(file);
+    const holder = readPid(file);
     if (holder === undefined) continue; // released meanwhile: try again
     if (holder === 'empty') {
-      const age = await fs.stat(file).then((st) => Date.now() - st.mtimeMs, () => 0);
+      const age = ageOf(file);
       if (age < EMPTY_GRACE_MS) throw busy(shown, file, undefined);
     } else if (isLive(holder)) {
       throw busy(shown, file, holder);
@@ -43,18 +44,22 @@ export async function lockOutput(absOut: string, shown: string = absOut): Promis
     // created a fresh lock between our read and the rename.
     const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
-      await fs.rename(file, aside);
+      renameSync(file, aside);
     } catch {
       continue; // gone meanwhile
     }
-    const moved = await readPid(aside);
+    const moved = readPid(aside);
     if (moved !== holder && moved !== undefined) {
       // A live run's fresh lock: put it back (link fails if yet another run holds the name now).
-      await fs.link(aside, file).catch(() => undefined);
-      await fs.rm(aside, { force: true });
+      try {
+        linkSync(aside, file);
+      } catch {
+        // yet another run holds the name now
+      }
+      rmSync(aside, { force: true });
       throw busy(shown, file, typeof moved === 'number' ? moved : undefined);
     }
-    await fs.rm(aside, { force: true });
+    rmSync(aside, { force: true });
   }
   throw busy(shown, file, undefined);
 }
@@ -64,13 +69,22 @@ export async function lockOutput(absOut: string, shown: string = absOut): Promis
  * to a private file (`wx`) that is then hard-linked to the lock's name (link(2) never
  * replaces an existing name), so nobody ever reads a lock without its pid in it.
  */
-async function create(file: string): Promise<void> {
+function create(file: string): void {
   const own = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
-  await fs.writeFile(own, `${process.pid}\n`, { flag: 'wx' });
+  writeFileSync(own, `${process.pid}\n`, { flag: 'wx' });
   try {
-    await fs.link(own, file);
+    linkSync(own, file);
   } finally {
-    await fs.rm(own, { force: true });
+    rmSync(own, { force: true });
+  }
+}
+
+/** How long ago `file` was last modified (0 when it is gone). */
+function ageOf(file: string): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
@@ -79,10 +93,10 @@ function busy(shown: string, file: string, pid: number | undefined): WriteError 
 }
 
 /** The pid in a lock file; 'empty' for a lock just created (or unreadable junk), undefined when there is none. */
-async function readPid(file: string): Promise<number | 'empty' | undefined> {
+function readPid(file: string): number | 'empty' | undefined {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }

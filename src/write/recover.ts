@@ -3,7 +3,7 @@
 // whole folder (before issue 15) could also leave `<out>.old-<pid>-<hex>`, or `<out>`
 // missing. The next `generate` restores the previous output and removes what is left,
 // never touching the folders of a run that is still alive.
-import { promises as fs } from 'node:fs';
+import { lstatSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { exists, removeTree, scanTree, WriteError, type TreeEntry } from './tree.js';
 
@@ -51,11 +51,14 @@ export async function recoverOutput(outDir: string, cwd: string = process.cwd())
   }
   const removed: string[] = [];
   const kept: string[] = [];
-  const current = restored !== undefined || (await exists(abs)) ? await scanTree(abs) : new Map<string, TreeEntry>();
+  // `<out>` is read only to compare an `.old-*` leftover with it: with none (every run
+  // but one after an interrupted pre-issue-15 version), the writer's own scan is the only one.
+  let current: Map<string, TreeEntry> | undefined;
+  const currentTree = async (): Promise<Map<string, TreeEntry>> => (current ??= restored !== undefined || (await exists(abs)) ? await scanTree(abs) : new Map<string, TreeEntry>());
   for (const l of leftovers) {
     if (l.name === restored) continue;
     const dir = path.join(parent, l.name);
-    if (l.kind === 'old' && !covers(current, await scanTree(dir))) {
+    if (l.kind === 'old' && !covers(await currentTree(), await scanTree(dir))) {
       kept.push(shown(l.name));
       continue;
     }
@@ -75,7 +78,8 @@ interface Leftover {
 async function deadLeftovers(parent: string, base: string): Promise<Leftover[]> {
   let names: string[];
   try {
-    names = await fs.readdir(parent);
+    // Synchronous, as the tree scan (tree.ts): every run lists the parent folder.
+    names = readdirSync(parent);
   } catch {
     return [];
   }
@@ -85,7 +89,7 @@ async function deadLeftovers(parent: string, base: string): Promise<Leftover[]> 
     if (!m) continue;
     let st;
     try {
-      st = await fs.lstat(path.join(parent, name));
+      st = lstatSync(path.join(parent, name));
     } catch {
       continue;
     }

@@ -1,7 +1,7 @@
 // The output folder as a tree: every entry with its kind and contents (files, with
 // their modes and whether we generated them; symlinks as symlinks; folders), and the
 // filesystem helpers the writer and the recovery share.
-import { promises as fs } from 'node:fs';
+import { lstatSync, promises as fs, readdirSync, readFileSync, readlinkSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { isGenerated } from '../emit/plan.js';
 import { compareCodeUnits } from '../shared/order.js';
@@ -17,49 +17,43 @@ export type TreeEntry =
 
 /**
  * Every entry under `dir` (not `dir` itself), relative and `/`-separated, parents before
- * children. The entries of a folder are read concurrently (an output folder is dozens of
- * files, each a few system calls) and listed in name order; when reads fail, the
- * error is the first failure in that order, as a one-by-one scan would report.
+ * children, each folder's entries in name order; a failed read throws (the first in that
+ * order). Synchronous calls: an output folder is dozens of small files, a few system
+ * calls each, and through the thread pool every call also waits for a thread and then
+ * for the event loop (the Stripe output, 51 files: 3.5 ms read one by one synchronously,
+ * 5.5 to 15 ms read concurrently through `fs.promises`, measured). Every run reads the
+ * whole folder, also when nothing changed.
  */
 export async function scanTree(dir: string): Promise<Map<string, TreeEntry>> {
-  const walk = async (rel: string): Promise<[string, TreeEntry][]> => {
-    let entries;
+  const out = new Map<string, TreeEntry>();
+  const walk = (rel: string): void => {
+    let entries: Dirent[];
     try {
-      entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
+      entries = readdirSync(path.join(dir, rel), { withFileTypes: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && rel === '') return [];
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && rel === '') return;
       throw error;
     }
     entries.sort((a, b) => compareCodeUnits(a.name, b.name));
-    const read = async (e: (typeof entries)[number]): Promise<[string, TreeEntry][]> => {
+    for (const e of entries) {
       const relPath = rel === '' ? e.name : `${rel}/${e.name}`;
       const abs = path.join(dir, relPath);
-      if (e.isSymbolicLink()) return [[relPath, { kind: 'symlink', target: await fs.readlink(abs) }]];
-      if (e.isDirectory()) {
-        const mode = (await fs.lstat(abs)).mode & 0o7777;
-        return [[relPath, { kind: 'dir', mode }], ...(await walk(relPath))];
+      if (e.isSymbolicLink()) {
+        out.set(relPath, { kind: 'symlink', target: readlinkSync(abs) });
+      } else if (e.isDirectory()) {
+        out.set(relPath, { kind: 'dir', mode: lstatSync(abs).mode & 0o7777 });
+        walk(relPath);
+      } else if (e.isFile()) {
+        const contents = readFileSync(abs);
+        const mode = lstatSync(abs).mode & 0o7777;
+        out.set(relPath, { kind: 'file', mode, generated: isGenerated(relPath, contents.subarray(0, 2000).toString('utf8')), contents });
+      } else {
+        out.set(relPath, { kind: 'other' });
       }
-      if (e.isFile()) {
-        const [read, st] = await Promise.allSettled([fs.readFile(abs), fs.lstat(abs)]);
-        if (read.status === 'rejected') throw read.reason;
-        if (st.status === 'rejected') throw st.reason;
-        const contents = read.value;
-        return [[relPath, { kind: 'file', mode: st.value.mode & 0o7777, generated: isGenerated(relPath, contents.subarray(0, 2000).toString('utf8')), contents }]];
-      }
-      return [[relPath, { kind: 'other' }]];
-    };
-    return (await inOrder(entries.map(read))).flat();
+    }
   };
-  return new Map(await walk(''));
-}
-
-/** Every value, in order; or the first rejection in order, once all have settled (none is left running). */
-async function inOrder<T>(pending: readonly Promise<T>[]): Promise<T[]> {
-  const settled = await Promise.allSettled(pending);
-  return settled.map((r) => {
-    if (r.status === 'rejected') throw r.reason;
-    return r.value;
-  });
+  walk('');
+  return out;
 }
 
 /** Existing regular files under `dir`, relative and `/`-separated; generated ones flagged. */
@@ -83,9 +77,10 @@ export async function removeTree(dir: string): Promise<void> {
   }
 }
 
+/** Whether anything (a symlink too, not followed) is at `p`; synchronous, as `scanTree`. */
 export async function exists(p: string): Promise<boolean> {
   try {
-    await fs.lstat(p);
+    lstatSync(p);
     return true;
   } catch {
     return false;

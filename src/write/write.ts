@@ -21,7 +21,7 @@
 // and so does anything that appears in `<out>` during the run. Files are recognised
 // as ours by their first line (src/emit/plan.ts `isGenerated`).
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { lstatSync, promises as fs, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { FilePlan } from '../emit/plan.js';
 import { lockOutput } from './lock.js';
@@ -70,11 +70,13 @@ export async function writeOutput(outDir: string, plans: readonly FilePlan[], cw
   assertSafeOutDir(outDir, cwd);
   let abs = path.resolve(cwd, outDir);
   // `<out>` may be the user's symlink to the real folder: that folder is written, the link kept.
-  if (await fs.lstat(abs).then((st) => st.isSymbolicLink(), () => false)) {
+  // (Synchronous checks, as the scan and the lock: tree.ts. A folder that cannot be
+  // examined is taken as missing here; the lock beside it then reports why.)
+  if (statOrUndefined(lstatSync, abs)?.isSymbolicLink() === true) {
     abs = await fs.realpath(abs).catch(() => abs);
     assertSafeOutDir(abs, cwd);
   }
-  const st = await fs.stat(abs).catch(() => undefined);
+  const st = statOrUndefined(statSync, abs);
   if (st && !st.isDirectory()) throw new WriteError(`refusing to use ${outDir} as output folder: it is not a folder`);
   if (!st) await fs.mkdir(path.dirname(abs), { recursive: true }).catch(() => undefined);
   const unlock = await lockOutput(abs, outDir);
@@ -82,6 +84,15 @@ export async function writeOutput(outDir: string, plans: readonly FilePlan[], cw
     return await writeLocked(abs, outDir, plans, cwd, options);
   } finally {
     await unlock();
+  }
+}
+
+/** `lstatSync` / `statSync` of `p`, or undefined when that fails for any reason. */
+function statOrUndefined(stat: typeof lstatSync, p: string): Stats | undefined {
+  try {
+    return stat(p);
+  } catch {
+    return undefined;
   }
 }
 
