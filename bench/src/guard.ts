@@ -7,11 +7,11 @@ import { SAMPLE_SECONDS, log } from './config.js';
 import type { GeneratedGuard } from './generated.js';
 import { scenarios, valid, or3Headers, type Scenario } from './guard-contenders.js';
 import type { InstructionCounts } from './instructions.js';
-import { count, fmt, ns, ratio, section, table, type Section } from './report.js';
+import { count, fmt, ns, ratio, section, table, yes, type Section } from './report.js';
 import { cpuOf, rounds } from './timing.js';
 
 export const GOAL_HAND = 1.5;
-const GOAL_KEYS: Record<Scenario['key'], string> = { a: 'guardA', b: 'guardB', c: 'guardC', cInvalid: 'guardCInvalid', d20: 'guardD', d800: 'guardD' };
+const GOAL_KEYS: Record<Exclude<Scenario['key'], 'bLax'>, string> = { a: 'guardA', b: 'guardB', c: 'guardC', cInvalid: 'guardCInvalid', d20: 'guardD', d800: 'guardD' };
 
 export interface GuardRow {
   key: Scenario['key'];
@@ -76,12 +76,17 @@ export function guardReport(g: GuardResult | undefined, error: string | undefine
     const rs = g.rows.filter((r) => (key === 'd' ? r.key.startsWith('d') : r.key === key));
     const label = key === 'd' ? '(d) match + authorize (20 and 800 operations)' : rs[0]!.label;
     const irs = rs.map((r) => irRatio(r.key));
+    const timeMet = rs.every((r) => r.guard / r.hand <= GOAL_HAND);
+    const irMet = instr?.guard ? irs.every((x) => x !== undefined && x <= GOAL_HAND) : undefined;
     out.goals.push({
       goal: `guard ≤ 1.5× hand-written: ${label}`,
       figure: rs.map((r) => `${fmt(r.guard / r.hand)}×`).join(', '),
       instructions: instr?.guard ? irs.map((x) => `${fmt(x)}×`).join(', ') : (instr?.skipped ?? 'not counted'),
-      met: rs.every((r) => r.guard / r.hand <= GOAL_HAND),
+      met: timeMet,
       beforeKey: GOAL_KEYS[key === 'd' ? 'd20' : key],
+      // The verdict is the CPU time's; when the instruction count (the figure that does not
+      // move with the machine's load) says otherwise, the cell says both.
+      ...(irMet === undefined || irMet === timeMet ? {} : { verdict: `${yes(timeMet)} by CPU time, ${irMet ? 'met' : '**not met**'} by instructions` }),
     });
   }
   L.push(`Goal: ≤ ${GOAL_HAND}× the hand-written function, in each scenario.`, '');
@@ -102,7 +107,7 @@ export function guardReport(g: GuardResult | undefined, error: string | undefine
   );
   L.push(
     '',
-    "The hand-written functions (bench/src/guard-contenders.ts `handAnd`, `handOr3`) are what a careful developer writes for the same rules: they read the same headers case-insensitively, treat a repeated or empty header as invalid, call the same verifiers in the same order with the same context object, and return answers of the guard's shape (on success `{ ok, operationId, alternative, anonymous, principals }`; on a denial the 401 with its `WWW-Authenticate` challenges and an RFC 9457 body naming the missing and refused credentials, overall and per alternative, from constants written for this spec; (c') is `handAnd` given a wrong key, answering the guard's 401 body for a refused key, checked field for field before timing). They know the spec at the time they are written; the guard reads it from the generated tables.",
+    "The hand-written functions (bench/src/guard-contenders.ts `handAnd`, `handOr3`) are what a careful developer writes for the same rules: they read the same headers case-insensitively, treat a repeated or empty header as invalid, pass a Bearer token to its verifier only when it has RFC 6750's b64token syntax (`handOr3`; the row \"against the earlier contender\" shows the guard against the version before 2026-12-03, which passed any token), call the same verifiers in the same order with the same context object, and return answers of the guard's shape (on success `{ ok, operationId, alternative, anonymous, principals }`; on a denial the 401 with its `WWW-Authenticate` challenges and an RFC 9457 body naming the missing and refused credentials, overall and per alternative, from constants written for this spec; (c') is `handAnd` given a wrong key, answering the guard's 401 body for a refused key, checked field for field before timing). They know the spec at the time they are written; the guard reads it from the generated tables.",
   );
   const mm = g.match;
   L.push(
@@ -110,9 +115,9 @@ export function guardReport(g: GuardResult | undefined, error: string | undefine
     `Route matching alone (synchronous \`guard.match\` of the last operation, no promise hop; in (d) and here both routers get fresh, non-interned path strings, as from an HTTP parser): 20 operations ${ns(mm.m20)}, 800 operations ${ns(mm.m800)}, ratio ${fmt(mm.m800 / mm.m20)} for 40× the operations (${mm.m800 / mm.m20 <= 2 ? 'not linear in the number of operations' : '**grows with the number of operations**'}); the hand-written router (a Map on the first segment, then regexps) ${ns(mm.hand20)} and ${ns(mm.hand800)}.`,
   );
   out.goals.push({ goal: 'route matching not linear in operations', figure: `800 ÷ 20 operations: ${fmt(mm.m800 / mm.m20)}×`, met: mm.m800 / mm.m20 <= 2, beforeKey: 'routing' });
-  if (g.rows.some((r) => r.guard / r.hand > GOAL_HAND)) {
+  if (g.rows.some((r) => r.key !== 'bLax' && r.guard / r.hand > GOAL_HAND)) {
     out.where.push(
-      "- **Guard vs hand-written.** Both pay the same promise hops (one `await` per async verifier; the builtins of the promise machinery count the same on both sides). What is left is table-driven bookkeeping the hand-written function, written for one spec, does not need. Counted per call with callgrind and node's `--perf-basic-prof` map (JIT code by function, builtins by name), in (a): the evaluator re-entered once per awaited verifier (about 1,000 instructions for three entries, each reloading its plan and state, with a verifier call site that sees every verifier, so never inlined), the credential extraction behind a generic switch (about 500 for two header reads), the per-request state (its allocation and the copy of the plan's slot template, about 100), the plan lookup (a `Map`, about 70), the verifier context objects (about 60 each), and the `then` lookup when the decision's promise resolves (a generic lookup on the resolved object, about 100 to 150, which the hand-written literal pays too). In (b), also the Authorization header (the word found and compared, the b64token syntax) and the third await. In (c), the 401 asks every header the operation could carry plus Authorization and Cookie, a record scan each, to tell \"none sent\" from \"others sent\", which the hand-written function does not. The last rounds took off: the `then` lookup on a success going up to `Object.prototype` (it now ends at the success's prototype: ~60 to 80 for (a)), class-field initializers (V8 ran one per field: ~250 instructions), a seventeenth state field (out of object: ~190), re-checking presence after each await (~400), a spread principals template (~100), symbol compares (generic equality calls), `for…of` on the denial path, a lookup in the empty cookie map, and a lower-cased copy of the Authorization word. Tried and measured worse: one pass over the header record for all of an operation's header names (every header's name compared with each of them) cost more than the two or three separate reads it replaced for the bench's small records ((a) +370). The instruction ratio beside each time ratio counts the same difference without the machine's noise. `node bench/profile-guard.mjs` splits the synchronous part from the async one and counts bytes per call; add `--cpu-prof` for a profile.",
+      "- **Guard vs hand-written.** Both pay the same promise hops (one `await` per async verifier; the promise machinery's builtins count the same on both sides). What is left is the table-driven bookkeeping a function written for one spec does not need. Per call (callgrind with node's `--perf-basic-prof` map: JIT code by function, builtins by name), in (a): the evaluator entered once per awaited verifier (about 1,000 instructions for three entries, each reloading its plan and state; its verifier call site sees every verifier, so none is inlined), the credential extraction behind the source switch (about 500 for two header reads), the per-request state (its allocation and the copy of the plan's slot template, 100 to 200), the plan lookup (a `Map`, about 70) and the verifier context objects (about 60 each). In (b), also the Authorization header (the word found and compared, and the b64token syntax, whose regular expression costs about 500 for a short token, which the contender now pays too) and the third await. In (c), the 401 asks every header the operation could carry plus Authorization and Cookie, to tell \"none sent\" from \"others sent\", which the hand-written function does not. CPU time ratios can run above the instruction ratios: the guard allocates about 1.5 KB per decision (a) against the hand-written 1.1 KB (`node bench/profile-guard.mjs`), and fresh memory costs cache misses that an instruction count does not see. This round took off the lookup of `then` when a decision's promise resolves ((a) −215, (c) −275 instructions): the pending test reads the answer's `ok`, so the compiler knows the answer's class and finds no `then` on it. Tried this round and measured worse: the evaluator as one async function awaiting each verifier in place instead of `step` re-entered by `drive` ((a) +60, (b) +370: an async function with many live values costs more to suspend and resume than the re-entry); constructor-assigned fields on the success and context classes (within noise, kept as they were). Earlier rounds took off class-field initializers on the state (~250), a seventeenth state field (~190), re-checking presence after each await (~400), a spread principals template (~100), symbol compares, `for…of` on the denial path, the lookup in the empty cookie map and a lower-cased copy of the Authorization word; one pass over the header record for all of an operation's header names measured worse ((a) +370). A character scan instead of the b64token expression is cheaper only below about 20 characters (callgrind per call, scan against expression: 5 characters 221 against 502, 32 characters 1,031 against 826, 200 characters 6,071 against 2,842), shorter than real tokens, so the expression stays. `node bench/profile-guard.mjs` splits the synchronous part from the async one and counts bytes per call; add `--cpu-prof` for a profile.",
     );
   }
   return out;
