@@ -3,7 +3,7 @@
 // reads its durations from here, so the report states the settings it ran with.
 // Options (env): BENCH_RUNS whole-process runs per spec (default 5, at least 5 unless
 // BENCH_QUICK), BENCH_SECONDS per in-process sample (0.3), BENCH_HTTP_SECONDS per
-// autocannon run (3; 0 skips the throughput parts), BENCH_HTTP_ROUNDS (2),
+// autocannon run (3; 0 skips the throughput parts), BENCH_HTTP_ROUNDS (3),
 // BENCH_STORES_HTTP_SECONDS (3, at most BENCH_HTTP_SECONDS), BENCH_STORES_HTTP_ROUNDS (2),
 // BENCH_STORES_PAIRED_ROUNDS (3), BENCH_STORES_PAIRS (stores-paired.ts: server:base,…),
 // BENCH_INSTRUCTIONS=0 skips the callgrind counts, CORPUS_DIR (default ../shared/corpus).
@@ -34,11 +34,12 @@ function envNumber(name: string, full: number, quick: number): number {
 
 // The defaults keep the whole run under 10 minutes with the instruction counts added:
 // 0.3 s samples (was 0.5: the rounds' spread at 0.3 s stays within a few % in-process),
-// 3 s loopback runs (was 8, then 4) in 2 rounds (was 3), 2 rounds of the stores servers run one after the
+// 3 s loopback runs (was 8, then 4) side by side in 3 rounds of each comparison (loopback.ts; the
+// rounds were 2 while the servers ran one after the other), 2 rounds of the stores servers run one after the
 // other (was 4, then 3: their spread is larger than the goal, which the side-by-side
 // pairs measure instead) and 3 rounds of each pair. `FULL` compares against these same
 // figures, so lowering a default cannot turn a full run into a "smoke run".
-const DEFAULTS = { runs: 5, seconds: 0.3, http: 3, httpRounds: 2, storesHttp: 3, storesRounds: 2, pairedRounds: 3 } as const;
+const DEFAULTS = { runs: 5, seconds: 0.3, http: 3, httpRounds: 3, storesHttp: 3, storesRounds: 2, pairedRounds: 3 } as const;
 const runs = Math.round(envNumber('BENCH_RUNS', DEFAULTS.runs, 1));
 export const RUNS = QUICK ? Math.max(1, runs) : Math.max(DEFAULTS.runs, runs);
 export const SAMPLE_SECONDS = envNumber('BENCH_SECONDS', DEFAULTS.seconds, 0.05);

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchRequire } from './config.js';
-import { childOutput } from './timing.js';
+import { childOutput, processCpuSeconds } from './timing.js';
 
 export const pinned = existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
 /** The command line of `args` run by node on `cpu` (when pinning is possible). */
@@ -67,4 +67,25 @@ export async function loadConcurrently(port: number, headers: Record<string, str
   const r = await childOutput(...autocannon(port, headers, seconds));
   if (r.code !== 0) throw new Error(`autocannon failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Autocannon;
+}
+
+/** Two servers side by side: each loaded by its own autocannon for the same `seconds`, at the same time. */
+export interface SideBySide {
+  results: [Autocannon, Autocannon];
+  /** Each server's own CPU seconds per request over the run (/proc), when readable. */
+  cpu: [number | undefined, number | undefined];
+}
+
+/**
+ * Loads `a` and `b` at once (both servers on CPU 1, both autocannons on CPU 0): the
+ * kernel gives two always-ready processes equal shares of a core, so the ratio of their
+ * rates is the inverse ratio of their cost per request, and whatever slows the machine
+ * during the run slows both (stores-paired.ts and loopback.ts measure this way).
+ */
+export async function sideBySide(a: Started, b: Started, headers: readonly [Record<string, string>, Record<string, string>], seconds: number): Promise<SideBySide> {
+  const cpu0 = [processCpuSeconds(a.child.pid), processCpuSeconds(b.child.pid)];
+  const results = (await Promise.all([loadConcurrently(a.port, headers[0], seconds), loadConcurrently(b.port, headers[1], seconds)])) as [Autocannon, Autocannon];
+  const cpu1 = [processCpuSeconds(a.child.pid), processCpuSeconds(b.child.pid)];
+  const perRequest = (i: 0 | 1): number | undefined => (cpu0[i] === undefined || cpu1[i] === undefined ? undefined : ((cpu1[i] as number) - (cpu0[i] as number)) / results[i].requests.total);
+  return { results, cpu: [perRequest(0), perRequest(1)] };
 }

@@ -13,9 +13,9 @@
 // does to node itself, not what the store does per request.
 import path from 'node:path';
 import { BENCH, log } from './config.js';
-import { loadConcurrently, startServer, stopServer, type Autocannon, type Started } from './servers.js';
+import { sideBySide, startServer, stopServer, type Started } from './servers.js';
 import { serverEnv, type ServerConfig } from './stores-throughput.js';
-import { halfRange, median, processCpuSeconds } from './timing.js';
+import { halfRange, median } from './timing.js';
 
 /** bench/store-server.mjs variants a pair can name. */
 export type ServerVariant = 'memory' | 'memory-pg' | 'postgres' | 'postgres-quota-batch';
@@ -59,16 +59,13 @@ export interface PairedFigures extends Pair {
   rounds: number;
 }
 
-/** Both servers loaded at once for `seconds`; their rates and CPU seconds per request. */
+/** Both servers loaded at once for `seconds` (servers.ts `sideBySide`); every answer must be a 200. */
 async function together(a: Started, b: Started, headers: Record<string, string>, seconds: number) {
-  const cpu0 = [processCpuSeconds(a.child.pid), processCpuSeconds(b.child.pid)];
-  const results = await Promise.all([loadConcurrently(a.port, headers, seconds), loadConcurrently(b.port, headers, seconds)]);
-  const cpu1 = [processCpuSeconds(a.child.pid), processCpuSeconds(b.child.pid)];
-  const perRequest = (i: number, r: Autocannon) => (cpu0[i] === undefined || cpu1[i] === undefined ? undefined : ((cpu1[i] as number) - (cpu0[i] as number)) / r.requests.total);
+  const { results, cpu } = await sideBySide(a, b, [headers, headers], seconds);
   for (const r of results) {
     if (r.non2xx || r.errors || r.timeouts) throw new Error(`side by side: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts (expected 200s only)`);
   }
-  return { rates: results.map((r) => r.requests.average), cpu: results.map((r, i) => perRequest(i, r)) };
+  return { rates: results.map((r) => r.requests.average), cpu };
 }
 
 /** `pair.server` and `pair.base` side by side on CPU 1, `rounds` times (fresh processes each round, started in alternating order). */
