@@ -1,7 +1,7 @@
 // The output folder as a tree: every entry with its kind and contents (files, with
 // their modes and whether we generated them; symlinks as symlinks; folders), and the
 // filesystem helpers the writer and the recovery share.
-import { lstatSync, promises as fs, readdirSync, readFileSync, readlinkSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, promises as fs, readdirSync, readFileSync, readlinkSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { isGenerated } from '../emit/plan.js';
 import { compareCodeUnits } from '../shared/order.js';
@@ -44,9 +44,7 @@ export async function scanTree(dir: string): Promise<Map<string, TreeEntry>> {
         out.set(relPath, { kind: 'dir', mode: lstatSync(abs).mode & 0o7777 });
         walk(relPath);
       } else if (e.isFile()) {
-        const contents = readFileSync(abs);
-        const mode = lstatSync(abs).mode & 0o7777;
-        out.set(relPath, { kind: 'file', mode, generated: isGenerated(relPath, contents.subarray(0, 2000).toString('utf8')), contents });
+        out.set(relPath, readFileEntry(relPath, abs));
       } else {
         out.set(relPath, { kind: 'other' });
       }
@@ -54,6 +52,24 @@ export async function scanTree(dir: string): Promise<Map<string, TreeEntry>> {
   };
   walk('');
   return out;
+}
+
+/**
+ * A file the listing called regular, read through one descriptor: opened without
+ * blocking (should it have been swapped for a FIFO since the listing, the open returns
+ * at once and the stat below says so, where a plain read would wait forever), its
+ * mode from the same descriptor.
+ */
+function readFileEntry(relPath: string, abs: string): TreeEntry {
+  const fd = openSync(abs, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { kind: 'other' };
+    const contents = readFileSync(fd);
+    return { kind: 'file', mode: st.mode & 0o7777, generated: isGenerated(relPath, contents.subarray(0, 2000).toString('utf8')), contents };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Existing regular files under `dir`, relative and `/`-separated; generated ones flagged. */
