@@ -149,7 +149,10 @@ export function loopbackReport(rows: LoopbackRow[], error: string | undefined): 
       ),
     ),
   );
-  L.push('', 'A cost inside its rounds\' half range is not distinguishable from zero.');
+  L.push(
+    '',
+    "A cost inside its rounds' half range is not distinguishable from zero. Two servers on one core also share its caches, switching many times a second: the one with the larger working set (more code and data touched per request) loses more of its cache to the other at each switch than it would alone, so a side-by-side ratio can overstate a small difference in cost; the run-to-run spread of a comparison is also larger than its rounds' (the same pair has read a few % apart from one run to the next). The guard's own per-request work is counted without either effect in the guard section's instruction counts.",
+  );
   if (out.goals.some((g) => g.met === false)) {
     out.where.push(
       "- **Throughput.** See the loopback table: a cost inside its rounds' half range is not a measurement. On the valid path the guard's adapter does what the hand-written hook does plus the route match (Express: the adapter matches the path itself, since Express tells no route before the handler; Fastify: the matched route's pattern is bound to its operation), the method-override and preflight checks, the request's address and the decision's bookkeeping; `node bench/profile-guard.mjs` shows the decision alone in-process.",
