@@ -6,9 +6,9 @@
 // route with constructs the spec does not imply serves none (the adapters refuse it
 // unless declared outside the spec). Also the operations' routes and mount order.
 import type { OperationTable } from './runtime-tables.js';
-import { canonicalPattern, canonicalTemplate, type RouteSyntax } from './runtime-route-syntax.js';
+import { canonicalPattern, canonicalTemplate, upperMethod, type RouteSyntax } from './runtime-route-syntax.js';
 
-export { canonicalPattern, canonicalTemplate, routePattern, type RouteSyntax } from './runtime-route-syntax.js';
+export { canonicalPattern, canonicalTemplate, lowerMethod, routePattern, upperMethod, type RouteSyntax } from './runtime-route-syntax.js';
 
 /** A spec operation's route: upper-case method and full path template (base path included). */
 export interface OperationRoute<Op extends string = string> {
@@ -64,22 +64,32 @@ export function createRouteBinder<Op extends string>(routes: readonly OperationR
     }
     return table;
   };
-  // Patterns come from the app's route table, so this cache is bounded by it.
-  const cache = new Map<string, readonly Op[]>();
-  return (method, pattern, syntax) => {
-    const upper = method.toUpperCase();
-    const cacheKey = syntax + ' ' + upper + ' ' + pattern;
-    let found = cache.get(cacheKey);
-    if (found !== undefined) return found;
+  const bind = (upper: string, pattern: string, syntax: RouteSyntax): readonly Op[] => {
     const canonical = canonicalPattern(pattern, syntax);
-    found = NONE;
-    if (canonical !== undefined) {
-      const table = tableFor(syntax);
-      const own = table.get(upper + ' ' + canonical) ?? NONE;
-      // RFC 9110 §9.3.2: frameworks answer HEAD with the GET route.
-      found = upper === 'HEAD' ? [...own, ...(table.get('GET ' + canonical) ?? NONE)] : own;
-    }
-    cache.set(cacheKey, found);
+    if (canonical === undefined) return NONE;
+    const table = tableFor(syntax);
+    const own = table.get(upper + ' ' + canonical) ?? NONE;
+    // RFC 9110 §9.3.2: frameworks answer HEAD with the GET route.
+    return upper === 'HEAD' ? [...own, ...(table.get('GET ' + canonical) ?? NONE)] : own;
+  };
+  // Answers cached per syntax, per pattern, per method: no key is built for a request, so
+  // a lookup hashes no new string (a framework hands over the same pattern and method
+  // strings every time; a concatenated key cost some 1,300 instructions a request, most
+  // of it hashing and comparing the fresh key, measured with callgrind). Patterns come
+  // from the app's route table, so the cache is bounded by it; a method is the client's
+  // to choose, so only the spec's methods (and HEAD and `*`), spelled upper-case, are kept.
+  const cached = new Set<string>(['*', 'HEAD', ...routes.map((r) => r.method)]);
+  const cache = new Map<RouteSyntax, Map<string, Map<string, readonly Op[]>>>();
+  return (method, pattern, syntax) => {
+    let byPattern = cache.get(syntax);
+    if (byPattern === undefined) cache.set(syntax, (byPattern = new Map()));
+    let byMethod = byPattern.get(pattern);
+    if (byMethod === undefined) byPattern.set(pattern, (byMethod = new Map()));
+    const hit = byMethod.get(method);
+    if (hit !== undefined) return hit;
+    const upper = upperMethod(method);
+    const found = bind(upper, pattern, syntax);
+    if (upper === method && cached.has(method)) byMethod.set(method, found);
     return found;
   };
 }

@@ -10,7 +10,7 @@ import type { AdapterOptions, AuthSuccess, DecisionReason, Guard, PathAdapterOpt
 import { clock } from './runtime-observe.js';
 import { AMBIGUOUS_ROUTE_DETAIL, METHOD_OVERRIDE_DETAIL, problemResponseParts, UNKNOWN_ROUTE_DETAIL, type ResponseParts } from './runtime-problem.js';
 import { readHeader, readQuery, type AuthRequest } from './runtime-request.js';
-import { canonicalPattern, canonicalTemplate, type RouteSyntax } from './runtime-bind.js';
+import { canonicalPattern, canonicalTemplate, upperMethod, type RouteSyntax } from './runtime-bind.js';
 
 /** What an adapter does with a request: let it through (with its auth, if any) or answer it. */
 export type Decision<Op extends string, V> =
@@ -115,7 +115,7 @@ export function pathDecider<Op extends string, V>(guard: Guard<Op, V>, options: 
   const observed = guard.routing.observed;
   return (request) => {
     const startedAt = observed ? clock() : 0;
-    const method = (request.method ?? 'GET').toUpperCase();
+    const method = upperMethod(request.method ?? 'GET');
     const path = request.path ?? '/';
     // First: no pass below (outside the spec, preflight, 'next') may be turned into an operation.
     if (features.refuseMethodOverride === true && carriesMethodOverride(request)) return refuse(guard, request, 400, METHOD_OVERRIDE_DETAIL, 'method-override', startedAt);
@@ -150,7 +150,7 @@ export function routeDecider<Op extends string, V>(guard: Guard<Op, V>, syntax: 
   const observed = guard.routing.observed;
   return (request, patterns) => {
     const startedAt = observed ? clock() : 0;
-    const method = (request.method ?? 'GET').toUpperCase();
+    const method = upperMethod(request.method ?? 'GET');
     if (features.refuseMethodOverride === true && carriesMethodOverride(request)) return refuse(guard, request, 400, METHOD_OVERRIDE_DETAIL, 'method-override', startedAt);
     const ops: Op[] = [];
     let others = 0;

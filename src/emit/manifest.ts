@@ -73,7 +73,7 @@ export const RUNTIME_IMPORTS = {
   'runtime-request.ts': ['runtime-address.ts'],
   'runtime-retry.ts': ['runtime-credentials.ts'],
   'runtime-route-syntax.ts': [],
-  'runtime-routes.ts': ['runtime-tables.ts', 'runtime-trie.ts'],
+  'runtime-routes.ts': ['runtime-route-syntax.ts', 'runtime-tables.ts', 'runtime-trie.ts'],
   'runtime-scheme-compile.ts': ['runtime-http-schemes.ts', 'runtime-plan.ts', 'runtime-tables.ts'],
   'runtime-select.ts': ['runtime-attach.ts', 'runtime-credentials.ts', 'runtime-tables.ts'],
   'runtime-server.ts': ['runtime-bind.ts', 'runtime-address.ts', 'runtime-coverage.ts', 'runtime-decide.ts', 'runtime-evaluate.ts', 'runtime-key-format.ts', 'runtime-problem.ts', 'runtime-request.ts', 'runtime-types.ts'],

@@ -4,6 +4,7 @@
 // the strict classifier refuses every path routers could resolve differently; and
 // `routeAll` lists every operation a path matches.
 import type { OperationTable } from './runtime-tables.js';
+import { lowerMethod } from './runtime-route-syntax.js';
 import { AMBIGUOUS_ROUTE, collect, decodeSegment, hasOverlaps, insert, newNode, reachableWhenEmpty, splitPath, walk, type Walked } from './runtime-trie.js';
 
 export { AMBIGUOUS_ROUTE } from './runtime-trie.js';
@@ -30,21 +31,21 @@ export function normalizeBasePath(basePath: string): string {
 function unsafePath(path: string): boolean {
   // Origin-form only (RFC 9112 §3.2.1); an absolute-form target left whole by the request view is refused.
   if (path.charCodeAt(0) !== 47 /* / */) return true;
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i);
+  if (path.charCodeAt(1) === 47) return true; // `//` at the start (the loop sees each later `/`)
+  // One pass: the characters no router agrees on, and dot segments, checked where each
+  // segment ends (only one starting with `.` or `%` can be one).
+  let from = 1;
+  for (let i = 1; i <= path.length; i++) {
+    const c = i === path.length ? 47 : path.charCodeAt(i);
+    if (c === 47 /* / */) {
+      const first = path.charCodeAt(from);
+      if ((first === 46 /* . */ || first === 37) /* % */ && i - from <= 8 && DOT_SEGMENT.test(path.slice(from, i))) return true;
+      if (i < path.length && path.charCodeAt(i + 1) === 47) return true;
+      from = i + 1;
+      continue;
+    }
     if (c === 35 /* # */ || c === 59 /* ; */ || c === 92 /* \ */) return true;
     if (c === 37 /* % */ && path.charCodeAt(i + 1) === 53 /* 5 */ && (path.charCodeAt(i + 2) | 32) === 99 /* c */) return true;
-    if (c === 47 /* / */ && path.charCodeAt(i + 1) === 47) return true;
-  }
-  // Dot segments, one segment at a time (no `split`: the path is a fresh string per
-  // request); only a segment starting with `.` or `%` can be one.
-  let from = 1;
-  while (from <= path.length) {
-    let slash = path.indexOf('/', from);
-    if (slash === -1) slash = path.length;
-    const first = path.charCodeAt(from);
-    if ((first === 46 /* . */ || first === 37) /* % */ && slash - from <= 8 && DOT_SEGMENT.test(path.slice(from, slash))) return true;
-    from = slash + 1;
   }
   return false;
 }
@@ -127,11 +128,8 @@ export function createRouteIndex(operations: OperationTable, basePath: string): 
     if (rel.length > base.length && rel.charCodeAt(base.length) !== 47) return undefined;
     return rel.slice(base.length);
   };
-  const classify = (method: string, path: string, strict: boolean): Walked => {
-    const rel = relative(path, strict);
-    if (typeof rel !== 'string') return rel;
-    const lower = method.toLowerCase();
-    const segments = splitPath(rel);
+  /** The strict or lenient match of `rel` (a path below the base path), split once into `segments`. */
+  const matchBelow = (lower: string, rel: string, segments: string[], strict: boolean): Walked => {
     const found = walk(root, segments, 0, lower);
     const trailing = rel.length > 1 && rel.charCodeAt(rel.length - 1) === 47;
     if (strict && (trailing || hasPatterns)) {
@@ -139,13 +137,24 @@ export function createRouteIndex(operations: OperationTable, basePath: string): 
     }
     return found;
   };
+  const classify = (method: string, path: string, strict: boolean): Walked => {
+    const rel = relative(path, strict);
+    if (typeof rel !== 'string') return rel;
+    return matchBelow(lowerMethod(method), rel, splitPath(rel), strict);
+  };
   const routeAll = (method: string, path: string): readonly string[] | null => {
-    const found = classify(method, path, true);
+    // The path is cut below the base path, checked and split once for the match and the
+    // siblings both (they used to be done twice for a spec with overlapping paths).
+    const rel = relative(path, true);
+    if (typeof rel !== 'string') return rel === AMBIGUOUS_ROUTE ? null : NONE;
+    const lower = lowerMethod(method);
+    const segments = splitPath(rel);
+    const found = matchBelow(lower, rel, segments, true);
     if (found === AMBIGUOUS_ROUTE) return null;
     if (found === undefined) return NONE;
     if (!overlaps) return [found];
     const out = [found];
-    collect(root, splitPath(relative(path, true) as string), 0, method.toLowerCase(), out);
+    collect(root, segments, 0, lower, out);
     return out;
   };
   return { classify, routeAll };

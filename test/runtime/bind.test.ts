@@ -54,6 +54,18 @@ describe('a framework route names its operation', () => {
   it.each(cases)('%s %s %s → %s', (syntax, method, pattern, want) => {
     expect(bind(method, pattern, syntax)).toEqual(want === undefined ? [] : [want]);
   });
+  it('a method in any case answers as upper-case, asked again too (answers are cached per method as given)', () => {
+    const b = createRouteBinder(routes);
+    for (let i = 0; i < 2; i++) {
+      expect(b('get', '/v1/things/:id', 'path-to-regexp')).toEqual(['getThing']);
+      expect(b('GET', '/v1/things/:id', 'path-to-regexp')).toEqual(['getThing']);
+      expect(b('Delete', '/v1/orders/:id', 'path-to-regexp')).toEqual(['deleteOrder']);
+      expect(b('delete', '/v1/things/:id', 'path-to-regexp')).toEqual([]);
+      expect(b('BREW', '/v1/things/:id', 'path-to-regexp')).toEqual([]);
+      expect(b('HEAD', '/v1/things/:id', 'path-to-regexp')).toEqual(['getThing']);
+      expect(b('GET', '/v1/things/:id', 'find-my-way')).toEqual(['getThing']);
+    }
+  });
   it('several operations when spec paths differ only in parameter names, and for HEAD next to GET', () => {
     const b = createRouteBinder(operationRoutes({ a: op('get', '/u/{id}'), b: op('get', '/u/{name}'), h: op('head', '/u/{id}') }, ''));
     expect(b('GET', '/u/:x', 'path-to-regexp')).toEqual(['a', 'b']);
