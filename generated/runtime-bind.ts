@@ -64,32 +64,32 @@ export function createRouteBinder<Op extends string>(routes: readonly OperationR
     }
     return table;
   };
-  const bind = (upper: string, pattern: string, syntax: RouteSyntax): readonly Op[] => {
-    const canonical = canonicalPattern(pattern, syntax);
-    if (canonical === undefined) return NONE;
+  /** The operations of a pattern already in canonical form, for an upper-case method. */
+  const bind = (upper: string, canonical: string, syntax: RouteSyntax): readonly Op[] => {
     const table = tableFor(syntax);
     const own = table.get(upper + ' ' + canonical) ?? NONE;
     // RFC 9110 §9.3.2: frameworks answer HEAD with the GET route.
     return upper === 'HEAD' ? [...own, ...(table.get('GET ' + canonical) ?? NONE)] : own;
   };
-  // Answers cached per syntax, per pattern, per method: no key is built for a request, so
-  // a lookup hashes no new string (a framework hands over the same pattern and method
-  // strings every time; a concatenated key cost some 1,300 instructions a request, most
-  // of it hashing and comparing the fresh key, measured with callgrind). Patterns come
-  // from the app's route table, so the cache is bounded by it; a method is the client's
-  // to choose, so only the spec's methods (and HEAD and `*`), spelled upper-case, are kept.
+  // Answers cached per syntax, per pattern (with its canonical form, parsed once), per
+  // method: no key is built for a request, so a lookup hashes no new string (a framework
+  // hands over the same pattern and method strings every time; a concatenated key cost
+  // some 1,300 instructions a request, most of it hashing and comparing the fresh key,
+  // measured with callgrind). Patterns come from the app's route table, so the cache is
+  // bounded by it; a method is the client's to choose, so only the spec's methods (and
+  // HEAD and `*`), spelled upper-case, are kept.
   const cached = new Set<string>(['*', 'HEAD', ...routes.map((r) => r.method)]);
-  const cache = new Map<RouteSyntax, Map<string, Map<string, readonly Op[]>>>();
+  const cache = new Map<RouteSyntax, Map<string, { readonly canonical: string | undefined; readonly byMethod: Map<string, readonly Op[]> }>>();
   return (method, pattern, syntax) => {
     let byPattern = cache.get(syntax);
     if (byPattern === undefined) cache.set(syntax, (byPattern = new Map()));
-    let byMethod = byPattern.get(pattern);
-    if (byMethod === undefined) byPattern.set(pattern, (byMethod = new Map()));
-    const hit = byMethod.get(method);
+    let entry = byPattern.get(pattern);
+    if (entry === undefined) byPattern.set(pattern, (entry = { canonical: canonicalPattern(pattern, syntax), byMethod: new Map() }));
+    const hit = entry.byMethod.get(method);
     if (hit !== undefined) return hit;
     const upper = upperMethod(method);
-    const found = bind(upper, pattern, syntax);
-    if (upper === method && cached.has(method)) byMethod.set(method, found);
+    const found = entry.canonical === undefined ? NONE : bind(upper, entry.canonical, syntax);
+    if (upper === method && cached.has(method)) entry.byMethod.set(method, found);
     return found;
   };
 }

@@ -54,7 +54,7 @@ export async function lockOutput(absOut: string, shown: string = absOut): Promis
       try {
         linkSync(aside, file);
       } catch {
-        // yet another run holds the name now
+        // (see above)
       }
       rmSync(aside, { force: true });
       throw busy(shown, file, typeof moved === 'number' ? moved : undefined);
