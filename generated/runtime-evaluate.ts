@@ -236,7 +236,7 @@ export function createGuardFromTables<const T extends SecurityTables<SchemeTable
       if (shapeProblem === undefined) return Promise.resolve(plan.refused);
       return Promise.resolve({ ...plan.refused, body: shapeProblem(plan.refused.body, { operationId, status: 403, request }) });
     }
-    const ev = new Evaluation(plan, request);
+    const ev = Evaluation.of(plan, request);
     if (kept !== undefined) kept[kept.length - 1] = ev;
     let result: AuthResult | Pending;
     try {

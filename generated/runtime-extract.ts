@@ -131,13 +131,22 @@ export class Evaluation {
   declare pendingSlot: number;
   /** The first reason a verifier gave through `context.deny`, for the decision event. */
   declare detail: string | undefined;
-  constructor(plan: Plan, request: AuthRequest) {
+  /**
+   * `slots`: a fresh copy of `plan.initialSlots` (`Evaluation.of`), made by the caller: a
+   * call inside the constructor, between the object's allocation and its field stores,
+   * made V8 write the object's hidden class once per field store after it, and so do
+   * loads from `plan` between the stores; with neither, the stores take one class
+   * (callgrind: (a) −8, (c) −17 instructions a decision).
+   */
+  constructor(plan: Plan, request: AuthRequest, slots: unknown[]) {
+    // Read before the first store, for the same reason.
+    const n = plan.schemes.length;
+    const s = plan.stateBase;
     this.plan = plan;
     this.request = request;
-    // A plain packed array: a typed array's backing store costs more to allocate than it saves here.
-    this.slots = plan.initialSlots.slice();
-    this.n = plan.schemes.length;
-    this.s = plan.stateBase;
+    this.slots = slots;
+    this.n = n;
+    this.s = s;
     this.next = 0;
     this.resumeUse = -1;
     this.forbidden = -1;
@@ -149,6 +158,11 @@ export class Evaluation {
     this.pending = undefined;
     this.pendingSlot = 0;
     this.detail = undefined;
+  }
+
+  /** A new evaluation of `plan` for `request`; its state a plain packed array (a typed array's backing store costs more to allocate than it saves here). */
+  static of(plan: Plan, request: AuthRequest): Evaluation {
+    return new Evaluation(plan, request, plan.initialSlots.slice());
   }
 }
 
@@ -202,7 +216,8 @@ function parseAuthorization(ev: Evaluation): void {
   // Two credentials in one value, as a Fetch `Headers` makes of two lines (it joins
   // them): sent twice, so invalid for every auth-scheme read from it, never "another
   // scheme's credential", which would leave an optional operation open to anonymous.
-  if (holdsSeveralCredentials(raw, joinsRepeats(ev.request))) {
+  // (The comma test first, inline: most values hold none, and then nothing else is asked.)
+  if (raw.indexOf(',') !== -1 && holdsSeveralCredentials(raw, joinsRepeats(ev.request))) {
     ev.authState = AUTH_MALFORMED;
     return;
   }
