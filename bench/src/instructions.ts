@@ -12,7 +12,11 @@
 // or GC threads) and `--no-memory-reducer` (no collections started by a timer when the
 // heap looks idle, which a server under callgrind's slowdown met at random points), so
 // the same calls execute the same instructions
-// whatever the machine's load. Optional: without /usr/bin/valgrind the rows say n/a and why.
+// whatever the machine's load; and with fixed `--hash-seed` and `--random-seed` (V8
+// draws both at random per process, and a string's hash decides where a `Map` or a
+// dictionary keeps it, hence how long a lookup walks: the same build gave counts up to 40
+// instructions apart from run to run), so that two runs of one build give one count and
+// a change's effect is not lost in that spread. Optional: without /usr/bin/valgrind the rows say n/a and why.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { BENCH, QUICK, WORK, log } from './config.js';
@@ -21,6 +25,8 @@ import { childOutput, median } from './timing.js';
 export const VALGRIND = '/usr/bin/valgrind';
 export const CALLGRIND_CONTROL = '/usr/bin/callgrind_control';
 export const MARKER = 'uv_os_gethostname';
+/** V8's seeds, fixed (see above); the value is arbitrary, chosen once. */
+export const SEEDS = ['--hash-seed=7', '--random-seed=7'];
 /** Calls per segment: warm-up, then N1 and N2, in pairs. */
 // The warm-up is long enough for the optimising compiler to have settled: with 2000
 // calls the pairs' estimates were up to 50% apart, with 6000 the denials still moved by
@@ -60,7 +66,7 @@ export const valgrindMissing = (): string | undefined => (existsSync(VALGRIND) ?
 
 /** The command line of `node --single-threaded args` under callgrind, dumping at each marker into `out`. */
 export function callgrindCommand(out: string, args: string[], instrumentAtStart = true): [string, string[]] {
-  return [VALGRIND, ['-q', '--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--collect-jumps=no', `--dump-before=${MARKER}`, ...(instrumentAtStart ? [] : ['--instr-atstart=no']), process.execPath, '--single-threaded', '--no-memory-reducer', '--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128', ...args]];
+  return [VALGRIND, ['-q', '--tool=callgrind', `--callgrind-out-file=${out}`, '--dump-instr=no', '--collect-jumps=no', `--dump-before=${MARKER}`, ...(instrumentAtStart ? [] : ['--instr-atstart=no']), process.execPath, '--single-threaded', ...SEEDS, '--no-memory-reducer', '--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128', ...args]];
 }
 
 /** The Ir totals of the numbered dumps of `out` (out.1, out.2, …), in order; the final dump (at exit) is not a segment. */

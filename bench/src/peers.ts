@@ -10,7 +10,7 @@ import path from 'node:path';
 import { BENCH, PETSTORE, benchRequire, log, repoRequire } from './config.js';
 import { importFile, type GeneratedGuard, type Loose } from './generated.js';
 import { guardVerifiers, handAnd, invalid, reject, valid, verifyApp, verifyBearer, verifyKey } from './guard-contenders.js';
-import type { Fn } from './timing.js';
+import type { Fn, Stopwatch } from './timing.js';
 
 export type PeerFigures = Record<string, { median: number; spread: number }>;
 
@@ -168,6 +168,49 @@ export async function peerGroups(pet: GeneratedGuard): Promise<{ groups: Array<R
   return { groups, close: () => Promise.all([glueSec.close(), glueBare.close(), guardFastify.close(), bareFastify.close()]) };
 }
 
+/**
+ * openapi-backend's security step alone, next to the guard's `authorize` timed the same
+ * way (`insideRounds`): its whole `handleRequest` costs some 80 µs here, so the
+ * difference with and without security drowns a step of a few µs in the noise of two
+ * whole requests. openapi-backend calls a `postRoutingHandler` hook just before the step
+ * and a `postSecurityHandler` hook just after it: the watch starts at the end of the
+ * first and stops at the start of the second, so what it times is the step plus one
+ * resumption of `handleRequest` after an await; the guard's watch starts before
+ * `authorize` and stops after the await of its decision, which also resumes once.
+ */
+export async function insideContenders(pet: GeneratedGuard): Promise<Record<string, (watch: Stopwatch) => Fn>> {
+  const petGuard = pet.createGuard(guardVerifiers(pet.independent));
+  const { OpenAPIBackend } = await importFile(benchRequire.resolve('openapi-backend'));
+  const { default: parser } = await importFile(repoRequire.resolve('@apidevtools/swagger-parser'));
+  const petDoc = await parser.parse(PETSTORE);
+  const backend = async (watch: Stopwatch) => {
+    const api = new OpenAPIBackend({ definition: structuredClone(petDoc), validate: false, quick: true });
+    api.register({ listPets: () => 200, notFound: () => 404, unauthorizedHandler: () => 401, postRoutingHandler: () => watch.start(), postSecurityHandler: () => watch.stop() });
+    api.registerSecurityHandler('ApiKey', (c: Loose) => verifyKey(c.request.headers['x-api-key']));
+    api.registerSecurityHandler('AppId', (c: Loose) => verifyApp(c.request.headers['x-app-id']));
+    api.registerSecurityHandler('Bearer', (c: Loose) => verifyBearer(String(c.request.headers.authorization ?? '').slice(7)));
+    for (const s of ['Basic', 'OAuth2', 'QueryKey', 'SessionCookie']) api.registerSecurityHandler(s, reject);
+    await api.init();
+    return api;
+  };
+  const obReq = (headers: object) => ({ method: 'GET', path: '/pets', headers });
+  const probe = { start() {}, stop() {} };
+  const ob = await backend(probe);
+  check((await ob.handleRequest(obReq(valid))) === 200 && (await ob.handleRequest(obReq(invalid))) === 401, 'openapi-backend with hooks decides');
+  const obStep = (headers: object) => (watch: Stopwatch) => {
+    const api = backend(watch);
+    return async () => (await api).handleRequest(obReq(headers));
+  };
+  const guardStep = (headers: object) => (watch: Stopwatch) => async () => {
+    watch.start();
+    const r = await petGuard.authorize('listPets', { headers });
+    watch.stop();
+    return r;
+  };
+  check((await petGuard.authorize('listPets', { headers: valid })).ok === true && (await petGuard.authorize('listPets', { headers: invalid })).ok === false, 'guard decides');
+  return { guardStepValid: guardStep(valid), obStepValid: obStep(valid), guardStepInvalid: guardStep(invalid), obStepInvalid: obStep(invalid) };
+}
+
 /** How many groups `peerGroups` returns (the child processes `measurePeers` starts). */
 export const PEER_GROUPS = 9;
 
@@ -180,8 +223,9 @@ export const PEER_GROUPS = 9;
 export async function measurePeers(pet: GeneratedGuard): Promise<PeerFigures> {
   log('peers: security step per request, valid and invalid (minus the same stack without security), a process per group');
   const figures: PeerFigures = {};
-  for (let i = 0; i < PEER_GROUPS; i++) {
-    const r = spawnSync(process.execPath, [path.join(BENCH, 'dist/peers-child.js'), pet.dir, String(i)], { encoding: 'utf8', env: process.env, maxBuffer: 1 << 20 });
+  // The groups, then (`inside`) openapi-backend's step timed from its hooks.
+  for (const i of [...Array.from({ length: PEER_GROUPS }, (_, i) => String(i)), 'inside']) {
+    const r = spawnSync(process.execPath, [path.join(BENCH, 'dist/peers-child.js'), pet.dir, i], { encoding: 'utf8', env: process.env, maxBuffer: 1 << 20 });
     if (r.status !== 0) throw new Error(`peers group ${i} failed (exit ${r.status}): ${String(r.stderr).trim().split('\n').slice(-3).join(' / ')}`);
     Object.assign(figures, JSON.parse(r.stdout.trim().split('\n').pop()!) as PeerFigures);
   }

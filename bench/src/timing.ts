@@ -102,6 +102,53 @@ export async function rounds<K extends string>(fns: Record<K, Fn>, o: RoundsOpti
   return Object.fromEntries(keys.map((k) => [k, { cpu: figure(cpu[k]), wall: figure(wall[k]) }])) as Timed<K>;
 }
 
+/** A stopwatch a contender starts and stops itself, once per call, around the part of the call that is measured. */
+export interface Stopwatch {
+  start(): void;
+  stop(): void;
+}
+
+/**
+ * ns per call of the part of each call its contender times itself (`insideRounds`'s
+ * `make` receives the stopwatch and returns the call): for a peer whose step runs inside
+ * a larger call and can only be reached through its hooks. Wall clock (`process.hrtime`),
+ * summed over the calls of a round; rounds alternate the contenders as in `rounds`, and
+ * a call that did not stop the watch exactly once is an error (the set-up is wrong).
+ */
+export async function insideRounds<K extends string>(make: Record<K, (watch: Stopwatch) => Fn>, o: { seconds: number; rounds?: number; warmup?: number }): Promise<Record<K, Figure>> {
+  const keys = Object.keys(make) as K[];
+  let started = 0n;
+  let elapsed = 0n;
+  let stops = 0;
+  const watch: Stopwatch = {
+    start() {
+      started = process.hrtime.bigint();
+    },
+    stop() {
+      elapsed += process.hrtime.bigint() - started;
+      stops++;
+    },
+  };
+  const fns = Object.fromEntries(keys.map((k) => [k, make[k](watch)])) as Record<K, Fn>;
+  for (const k of keys) for (let i = 0; i < (o.warmup ?? 2000); i++) await fns[k]();
+  const per = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < (o.rounds ?? 5); round++) {
+    for (const k of keys) {
+      elapsed = 0n;
+      stops = 0;
+      let n = 0;
+      const until = process.hrtime.bigint() + BigInt(Math.round(o.seconds * 1e9));
+      while (process.hrtime.bigint() < until) {
+        for (let i = 0; i < 100; i++) await fns[k]();
+        n += 100;
+      }
+      if (stops !== n) throw new Error(`${k}: the watch stopped ${stops} times in ${n} calls`);
+      per[k].push(Number(elapsed) / n);
+    }
+  }
+  return Object.fromEntries(keys.map((k) => [k, { median: median(per[k]), spread: mad(per[k]), rounds: per[k] }])) as Record<K, Figure>;
+}
+
 /** CPU medians only, by key (what most tables print). */
 export const cpuOf = <K extends string>(t: Timed<K>): Record<K, number> => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, (v as { cpu: Figure }).cpu.median])) as Record<K, number>;
 
