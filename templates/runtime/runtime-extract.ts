@@ -299,8 +299,10 @@ export function extract(ev: Evaluation, local: number, utf8: TextDecoder): Crede
       if (ev.authState === AUTH_ABSENT) return (ev.slots[ev.s + local] = ABSENT);
       if (scheme.source === SRC_AUTH_RAW) {
         // An API key named Authorization is the whole value, whatever its shape; a
-        // repeated header leaves `authRaw` empty, which is invalid below.
+        // repeated header leaves `authRaw` empty, which is invalid below. From a Fetch
+        // `Headers`, a comma means two lines joined, as for any API key header above.
         v = ev.authRaw;
+        if (joinsRepeats(request) && v.indexOf(',') !== -1) v = DUPLICATE;
         break;
       }
       if (ev.authState === AUTH_MALFORMED) return (ev.slots[ev.s + local] = INVALID);

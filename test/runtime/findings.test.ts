@@ -60,6 +60,19 @@ describe('a malformed Authorization header is a credential sent badly, never "no
     expect((await guard.authorize('raw', req({ authorization: 'k,1\tx' }))).ok).toBe(true);
     expect(calls).toEqual(['RawAuth:k,1\tx']);
   });
+  it('an API key named Authorization sent twice and joined by a Fetch Headers is a repeat, as any API key header', async () => {
+    const { guard, calls } = guardWith({ k: 1 });
+    const h = new Headers();
+    h.append('Authorization', 'k1');
+    h.append('Authorization', 'k2');
+    const result = await guard.authorize('raw', { headers: h });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.body['invalid']).toEqual([{ scheme: 'RawAuth', in: 'header', name: 'Authorization' }]);
+    expect(calls).toEqual([]);
+    // One line from a Headers is its whole value, as from a record.
+    expect((await guard.authorize('raw', { headers: new Headers({ authorization: 'k1' }) })).ok).toBe(true);
+    expect(calls).toEqual(['RawAuth:k1']);
+  });
 });
 
 describe('only an object is a principal', () => {
