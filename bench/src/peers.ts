@@ -1,10 +1,11 @@
 // Family 3: the security step of the peers against the guard, valid and invalid path
 // (petstore listPets, the same async verifiers): express-openapi-validator inside
-// Express 5, openapi-backend `handleRequest`, fastify-openapi-glue (its security
-// preHandler alone, and the whole plugin inside Fastify 5). Each stack is timed per
-// request with and without security in one alternating group, and the difference is its
-// security cost; the guard's figures are `authorize` alone and its adapters in the same
-// stacks. Set-up and timing here; the table in peers-report.ts.
+// Express 5, openapi-backend `handleRequest` (and its security step alone, timed between
+// the hooks it calls around it), fastify-openapi-glue (its security preHandler alone, and
+// the whole plugin inside Fastify 5). Each stack is timed per request with and without
+// security in one alternating group, and the difference is its security cost; the guard's
+// figures are `authorize` alone and its adapters in the same stacks. Set-up and timing
+// here; the table in peers-report.ts.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { BENCH, PETSTORE, benchRequire, log, repoRequire } from './config.js';
