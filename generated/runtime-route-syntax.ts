@@ -245,7 +245,6 @@ export function routePattern(template: string, syntax: RouteSyntax): string {
   return out;
 }
 
-
 /**
  * A request method upper-cased, as the operation tables and the route binder key methods.
  * The usual methods, which node's HTTP parser and Fetch hand over upper-case already, are
